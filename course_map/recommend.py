@@ -1,0 +1,84 @@
+"""Recommendation of courses for one diagnostic, and coverage of deficits by the map.
+
+The choice is a greedy set cover with a priority (documented in the README):
+
+1. low-level competency blocks first (seed 002): a candidate's priority is the lowest level the
+   diagnostic gives to any of the candidate's blocks (unassessed blocks come last);
+2. among equals, the candidate covering the most still-uncovered deficits (fewest courses for
+   the most deficits), then fewer hours, then title;
+3. a candidate that would exceed ``max_hours`` is skipped and the next one tried.
+
+Greedy set cover is within ln(n) of the optimum and runs in O(candidates × picks), which is
+what a registry of tens of thousands of teachers needs; exact cover is NP-hard.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from course_map.models import CourseEntry, EntryKind
+from lms_bridge.domain.diagnostics import Diagnostic
+
+_UNASSESSED = 99
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    entries: tuple[CourseEntry, ...]
+    covered: frozenset[str]
+    uncovered: frozenset[str]
+
+    @property
+    def hours(self) -> int:
+        return sum(e.hours for e in self.entries)
+
+
+def _priority(entry: CourseEntry, diagnostic: Diagnostic) -> int:
+    ranks = [diagnostic.levels[b].rank for b in entry.blocks if b in diagnostic.levels]
+    return min(ranks, default=_UNASSESSED)
+
+
+def recommend(
+    diagnostic: Diagnostic,
+    entries: Sequence[CourseEntry],
+    *,
+    max_hours: int | None = None,
+    kinds: Iterable[EntryKind] = (EntryKind.COURSE,),
+) -> Recommendation:
+    wanted = set(diagnostic.deficit_codes)
+    allowed = set(kinds)
+    candidates = [e for e in entries if e.kind in allowed and wanted.intersection(e.deficit_codes)]
+    uncovered = set(wanted)
+    picked: list[CourseEntry] = []
+    hours = 0
+    while uncovered and candidates:
+        best = min(
+            candidates,
+            key=lambda e: (
+                _priority(e, diagnostic),
+                -len(uncovered.intersection(e.deficit_codes)),
+                e.hours,
+                e.title,
+            ),
+        )
+        candidates.remove(best)
+        gain = uncovered.intersection(best.deficit_codes)
+        if not gain:
+            continue
+        if max_hours is not None and hours + best.hours > max_hours:
+            continue
+        picked.append(best)
+        hours += best.hours
+        uncovered -= gain
+    return Recommendation(tuple(picked), frozenset(wanted - uncovered), frozenset(uncovered))
+
+
+def uncovered_codes(diagnostics: Iterable[Diagnostic], entries: Sequence[CourseEntry]) -> Counter[str]:
+    """Deficit codes that no course or event covers, with how many people have each («банк запросов»)."""
+    covered = {code for e in entries for code in e.deficit_codes}
+    need: Counter[str] = Counter()
+    for d in diagnostics:
+        need.update(code for code in d.deficit_codes if code not in covered)
+    return need

@@ -1,0 +1,3 @@
+from lms_bridge.cli import main
+
+main()

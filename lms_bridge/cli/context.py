@@ -1,0 +1,23 @@
+"""What every command needs, built lazily from settings in one place."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+from lms_bridge.bootstrap import build_store
+from lms_bridge.config import Settings
+from lms_bridge.storage.store import SqlRouteStore
+
+
+class AppContext:
+    @cached_property
+    def settings(self) -> Settings:
+        return Settings()
+
+    @cached_property
+    def store(self) -> SqlRouteStore:
+        return build_store(self.settings)
+
+    def today(self) -> date:
+        return date.today()

@@ -1,0 +1,41 @@
+"""Working days on the Russian production calendar.
+
+The ``holidays`` package (country RU) carries federal holidays, the days off moved by
+government decree (2026-01-09) and the working Saturdays (2025-11-01) — no hand-made list here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _calendar(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("RU", years=[year])
+
+
+def is_working_day(day: date) -> bool:
+    return bool(_calendar(day.year).is_working_day(day))
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days after ``start`` (``start`` itself not counted)."""
+    if days < 0:
+        raise ValueError("days must be >= 0")
+    current = start
+    left = days
+    while left:
+        current += timedelta(days=1)
+        if is_working_day(current):
+            left -= 1
+    return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days in (start, end]; negative when ``end`` is before ``start``."""
+    if end < start:
+        return -working_days_between(end, start)
+    return sum(is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))

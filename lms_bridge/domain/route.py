@@ -1,0 +1,133 @@
+"""The route (ИОМ) as the card defines it: title, information, entry diagnostics, roadmap,
+corrections log, final public event, final diagnostics and conclusions (domain.md, «The route card»).
+
+Objects are frozen: every change produces a new object (``dataclasses.replace``), which keeps
+the workflow functions pure and makes "what changed" easy to audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.people import Teacher
+from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One roadmap activity. Formal when it is an LMS course (``lms_course`` = the course's idnumber
+    or shortname from the course map); its completion then comes from the LMS final attestation."""
+
+    key: str
+    category: ActivityCategory
+    title: str
+    level: ActivityLevel = ActivityLevel.REGIONAL
+    organiser: str = ""
+    start: date | None = None
+    end: date | None = None
+    deficit_codes: tuple[str, ...] = ()
+    lms_course: str | None = None
+    hours: int | None = None
+    done: bool = False
+    done_on: date | None = None
+    not_done_reason: str = ""
+    result: str = ""
+    result_form: str = ""
+    grade: float | None = None
+    result_source: str = ""  # "lms", "teacher" or "curator": who recorded the mark
+    curator_note: str = ""  # the curator's intermediate result (003 §4.4.5)
+    head_confirmed_by: str = ""  # enrolment application confirmed by the head of school (000 §2.1)
+    centre_confirmed_by: str = ""  # ... and by a ЦНППМ / study-office specialist
+
+    @property
+    def formal(self) -> bool:
+        return self.lms_course is not None
+
+    @property
+    def application_confirmed(self) -> bool:
+        return bool(self.head_confirmed_by and self.centre_confirmed_by)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One line of the corrections log (004 Прил. 2)."""
+
+    at: datetime
+    reason: str
+    author: str
+    replaced: str = ""
+    new: str = ""
+
+
+@dataclass(frozen=True)
+class FinalEvent:
+    """The final public event where the teacher presents the result (004)."""
+
+    form: str
+    title: str
+    level: ActivityLevel = ActivityLevel.SCHOOL
+    on: date | None = None
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Route:
+    number: str
+    teacher: Teacher
+    diagnostic: Diagnostic
+    status: RouteStatus = RouteStatus.DRAFT
+    curator_email: str = ""
+    curator_name: str = ""
+    developed_on: date | None = None
+    start: date | None = None
+    end: date | None = None
+    activities: tuple[Activity, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    final_event: FinalEvent | None = None
+    final_levels: Mapping[Block, Level] = field(default_factory=dict)
+    final_diagnostic_on: date | None = None
+    conclusion: str = ""
+    next_diagnostic_on: date | None = None
+    submitted_on: date | None = None
+    approved_by: str = ""
+    approved_on: date | None = None
+    self_education_theme: str = ""
+
+    def activity(self, key: str) -> Activity:
+        for a in self.activities:
+            if a.key == key:
+                return a
+        raise KeyError(key)
+
+    def with_activity(self, new: Activity) -> Route:
+        """The same route with the activity of the same key replaced (or appended)."""
+        rest = [a for a in self.activities if a.key != new.key]
+        if len(rest) == len(self.activities):
+            return replace(self, activities=(*self.activities, new))
+        return replace(self, activities=tuple(new if a.key == new.key else a for a in self.activities))
+
+    def next_activity_key(self) -> str:
+        used = [int(a.key) for a in self.activities if a.key.isdigit()]
+        return str(max(used, default=0) + 1)
+
+    @property
+    def formal_activities(self) -> tuple[Activity, ...]:
+        return tuple(a for a in self.activities if a.formal)
+
+    def progress(self) -> tuple[int, int]:
+        """(done, total) over all activities."""
+        return sum(a.done for a in self.activities), len(self.activities)
+
+    @property
+    def duration_months(self) -> int | None:
+        if not (self.start and self.end):
+            return None
+        return max(1, round((self.end - self.start).days / 30.44))
+
+    def dynamics(self) -> dict[Block, int]:
+        """Change of level per block between entry and final diagnostics (+1 = one level up)."""
+        entry = self.diagnostic.levels
+        return {b: lv.rank - entry[b].rank for b, lv in self.final_levels.items() if b in entry}

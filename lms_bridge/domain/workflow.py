@@ -1,0 +1,259 @@
+"""Route workflow: states, who may move a route between them, edits and corrections, deadlines.
+
+::
+
+    draft ──submit──▶ agreement ──approve──▶ approved ──start──▶ in_progress ──complete──▶ completed
+      ▲                  │                                         │   ▲
+      └─────return───────┘                                  prolong│   │resume
+                                                                   ▼   │
+    any open state ──cancel──▶ cancelled                         prolonged
+
+(A teacher with a diagnostic and no route is "diagnosed"; ``routes build`` creates the draft.)
+Before approval the draft is edited freely (and audited); after approval every change is a
+correction with a reason, an author and a time (003 App.3 §5.11, 004 Прил. 2).
+Deadlines (003 §4.3.2, §4.3.6): the draft is due 10 working days after the diagnostic, the
+agreement 5 working days after submission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from lms_bridge.domain.calendar import add_working_days
+from lms_bridge.domain.people import Actor
+from lms_bridge.domain.route import Activity, Correction, Route
+from lms_bridge.domain.vocabulary import Block, Level, Role, RouteStatus
+from lms_bridge.errors import PermissionDenied, WorkflowError
+
+S = RouteStatus
+R = Role
+OPEN = frozenset({S.DRAFT, S.AGREEMENT, S.APPROVED, S.IN_PROGRESS, S.PROLONGED})
+UNDER_CORRECTION = frozenset({S.APPROVED, S.IN_PROGRESS, S.PROLONGED})
+DRAFT_DAYS = 10
+AGREEMENT_DAYS = 5
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[RouteStatus]
+    target: RouteStatus
+    roles: frozenset[Role]
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition(
+            "submit",
+            "направить на согласование",
+            frozenset({S.DRAFT}),
+            S.AGREEMENT,
+            frozenset({R.DEVELOPER, R.ADMIN}),
+        ),
+        Transition(
+            "return",
+            "вернуть на доработку",
+            frozenset({S.AGREEMENT}),
+            S.DRAFT,
+            frozenset({R.TEACHER, R.CURATOR, R.HEAD, R.DEVELOPER, R.ADMIN}),
+        ),
+        Transition(
+            "approve", "утвердить", frozenset({S.AGREEMENT}), S.APPROVED, frozenset({R.HEAD, R.ADMIN})
+        ),
+        Transition(
+            "start",
+            "начать реализацию",
+            frozenset({S.APPROVED}),
+            S.IN_PROGRESS,
+            frozenset({R.CURATOR, R.CENTRE, R.ADMIN, R.SYSTEM}),
+        ),
+        Transition(
+            "complete",
+            "завершить",
+            frozenset({S.IN_PROGRESS, S.PROLONGED}),
+            S.COMPLETED,
+            frozenset({R.CURATOR, R.CENTRE, R.ADMIN}),
+        ),
+        Transition(
+            "prolong",
+            "продлить",
+            frozenset({S.IN_PROGRESS}),
+            S.PROLONGED,
+            frozenset({R.CURATOR, R.CENTRE, R.ADMIN}),
+        ),
+        Transition(
+            "resume",
+            "возобновить",
+            frozenset({S.PROLONGED}),
+            S.IN_PROGRESS,
+            frozenset({R.CURATOR, R.CENTRE, R.ADMIN}),
+        ),
+        Transition("cancel", "отменить", OPEN, S.CANCELLED, frozenset({R.DEVELOPER, R.CENTRE, R.ADMIN})),
+    )
+}
+
+# Who may edit the roadmap in which state.
+EDITORS: dict[RouteStatus, frozenset[Role]] = {
+    S.DRAFT: frozenset({R.DEVELOPER, R.ADMIN}),
+    S.AGREEMENT: frozenset({R.TEACHER, R.CURATOR, R.HEAD, R.DEVELOPER, R.ADMIN}),
+    S.APPROVED: frozenset({R.CURATOR, R.ADMIN}),
+    S.IN_PROGRESS: frozenset({R.CURATOR, R.ADMIN}),
+    S.PROLONGED: frozenset({R.CURATOR, R.ADMIN}),
+}
+
+
+def allowed_actions(route: Route, role: Role) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if route.status in t.sources and role in t.roles]
+
+
+def transition(route: Route, action: str, actor: Actor, today: date) -> Route:
+    """Apply a workflow action, or raise PermissionDenied / WorkflowError saying why not."""
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise WorkflowError(f"неизвестное действие «{action}»; возможны: {', '.join(TRANSITIONS)}")
+    if actor.role not in t.roles:
+        who = ", ".join(sorted(r.label for r in t.roles))
+        raise PermissionDenied(f"действие «{t.label}» доступно только: {who}; не {actor.role.label}")
+    if route.status not in t.sources:
+        raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: нельзя {t.label}")
+    if t.action == "complete" and not route.conclusion:
+        raise WorkflowError(f"маршрут {route.number}: перед завершением куратор вносит выводы")
+    changes: dict[str, object] = {"status": t.target}
+    if t.action == "submit":
+        changes["submitted_on"] = today
+    elif t.action == "approve":
+        changes.update(approved_by=actor.name, approved_on=today)
+    elif t.action == "start" and route.start is None:
+        changes["start"] = today
+    return replace(route, **changes)  # type: ignore[arg-type]
+
+
+def _require_editor(route: Route, actor: Actor) -> None:
+    editors = EDITORS.get(route.status)
+    if editors is None:
+        raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}» не изменяется")
+    if actor.role not in editors:
+        who = ", ".join(sorted(r.label for r in editors))
+        raise PermissionDenied(f"в статусе «{route.status.label}» маршрут изменяют: {who}")
+
+
+def change_activity(
+    route: Route,
+    actor: Actor,
+    now: datetime,
+    *,
+    new: Activity | None,
+    replaces: str | None = None,
+    reason: str = "",
+) -> Route:
+    """Add, replace (``replaces`` = key, ``new`` given) or remove (``new`` None) an activity.
+
+    After approval this is a correction: a reason is required and a log line is written.
+    """
+    _require_editor(route, actor)
+    old = route.activity(replaces) if replaces else None
+    if old is None and new is None:
+        raise WorkflowError("не указано, что изменить")
+    if route.status in UNDER_CORRECTION and not reason.strip():
+        raise WorkflowError("после утверждения каждое изменение — корректировка: укажите причину")
+    if old and old.done and new is not None and new.key == old.key:
+        raise WorkflowError(f"мероприятие «{old.title}» уже выполнено и не заменяется")
+    activities = [a for a in route.activities if old is None or a.key != old.key]
+    if new is not None:
+        activities.append(new)
+    updated = replace(route, activities=tuple(activities))
+    if route.status in UNDER_CORRECTION:
+        line = Correction(
+            at=now,
+            reason=reason.strip(),
+            author=str(actor),
+            replaced=old.title if old else "",
+            new=new.title if new else "",
+        )
+        updated = replace(updated, corrections=(*route.corrections, line))
+    return updated
+
+
+def mark_activity(
+    route: Route,
+    key: str,
+    actor: Actor,
+    on: date,
+    *,
+    done: bool = True,
+    result: str = "",
+    result_form: str = "",
+    reason: str = "",
+    grade: float | None = None,
+) -> Route:
+    """Record the completion mark of an activity (003 App.3 §5.10).
+
+    A teacher marks non-formal activities only: a formal one is decided by the LMS final
+    attestation (the results job acts as SYSTEM). Curators and admins may mark either.
+    A mark of "not done" needs the reason.
+    """
+    if route.status not in UNDER_CORRECTION:
+        raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: отметки не ставятся")
+    activity = route.activity(key)
+    if actor.role is Role.TEACHER and activity.formal:
+        raise PermissionDenied("курс ДПП отмечается по итоговой аттестации в СДО, а не вручную")
+    if actor.role not in (Role.TEACHER, Role.CURATOR, Role.ADMIN, Role.SYSTEM):
+        raise PermissionDenied(f"{actor.role.label} не ставит отметки о выполнении")
+    if not done and not reason.strip():
+        raise WorkflowError("укажите причину невыполнения")
+    source = {Role.SYSTEM: "lms", Role.TEACHER: "teacher"}.get(actor.role, "curator")
+    marked = replace(
+        activity,
+        done=done,
+        done_on=on if done else None,
+        not_done_reason="" if done else reason.strip(),
+        result=result or activity.result,
+        result_form=result_form or activity.result_form,
+        grade=grade if grade is not None else activity.grade,
+        result_source=source,
+    )
+    return route.with_activity(marked)
+
+
+def write_conclusion(
+    route: Route,
+    actor: Actor,
+    *,
+    final_levels: dict[Block, Level],
+    conclusion: str,
+    on: date,
+    next_diagnostic_on: date | None = None,
+) -> Route:
+    """The curator's final diagnostics and conclusions (003 §4.5.3)."""
+    if actor.role not in (Role.CURATOR, Role.ADMIN):
+        raise PermissionDenied("выводы по маршруту вносит куратор")
+    if route.status not in (S.IN_PROGRESS, S.PROLONGED):
+        raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: выводы не вносятся")
+    if not conclusion.strip():
+        raise WorkflowError("выводы не могут быть пустыми")
+    return replace(
+        route,
+        final_levels=dict(final_levels),
+        conclusion=conclusion.strip(),
+        final_diagnostic_on=on,
+        next_diagnostic_on=next_diagnostic_on,
+    )
+
+
+def deadline(route: Route) -> date | None:
+    """The date by which the route must leave its current state, or None where no deadline applies."""
+    if route.status is S.DRAFT:
+        return add_working_days(route.diagnostic.date, DRAFT_DAYS)
+    if route.status is S.AGREEMENT and route.submitted_on:
+        return add_working_days(route.submitted_on, AGREEMENT_DAYS)
+    if route.status in (S.IN_PROGRESS, S.PROLONGED):
+        return route.end
+    return None
+
+
+def is_overdue(route: Route, today: date) -> bool:
+    due = deadline(route)
+    return due is not None and today > due

@@ -1,0 +1,1 @@
+"""Route card and registry out: JSON, XML, DOCX."""

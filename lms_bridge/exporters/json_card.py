@@ -1,0 +1,62 @@
+"""The route card as a JSON-ready dict: English keys (the public contract), enum values as keys,
+Russian labels beside them where a person reads the export (``*_label``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from lms_bridge.domain.route import Route
+from lms_bridge.domain.workflow import deadline
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def route_to_dict(route: Route) -> dict[str, Any]:
+    assert is_dataclass(route)
+    data: dict[str, Any] = _plain(asdict(route))
+    done, total = route.progress()
+    data["status_label"] = route.status.label
+    data["teacher"]["full_name"] = route.teacher.full_name
+    data["progress"] = {"done": done, "total": total}
+    due = deadline(route)
+    data["deadline"] = due.isoformat() if due else None
+    data["dynamics"] = {b.value: d for b, d in route.dynamics().items()}
+    for a, src in zip(data["activities"], route.activities, strict=True):
+        a["category_label"] = src.category.label
+        a["level_label"] = src.level.label
+        a["formal"] = src.formal
+    return data
+
+
+def route_summary(route: Route, today: date) -> dict[str, Any]:
+    """One line of the registry: no diagnostic details (those stay on the card)."""
+    done, total = route.progress()
+    due = deadline(route)
+    return {
+        "number": route.number,
+        "teacher": route.teacher.full_name,
+        "school": route.teacher.school,
+        "municipality": route.teacher.municipality,
+        "status": route.status.value,
+        "status_label": route.status.label,
+        "curator": route.curator_name,
+        "done": done,
+        "total": total,
+        "deadline": due.isoformat() if due else None,
+        "overdue": bool(due and today > due),
+    }

@@ -1,0 +1,104 @@
+"""Drafting routes for diagnosed teachers (003 §4.3): recommended courses, curator, number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from course_map.models import CourseEntry
+from course_map.recommend import recommend
+from lms_bridge.domain.calendar import add_working_days
+from lms_bridge.domain.curators import choose_curator
+from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.people import Actor, Curator, Teacher
+from lms_bridge.domain.route import Activity, Route
+from lms_bridge.domain.vocabulary import ActivityCategory, RouteStatus
+from lms_bridge.ports import RouteStore
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    built: int
+    without_courses: int  # routes whose deficits no course covers (go to the «банк запросов»)
+    without_curator: int
+
+
+def draft_route(
+    number: str,
+    teacher: Teacher,
+    diagnostic: Diagnostic,
+    entries: list[CourseEntry],
+    curator: Curator | None,
+    today: date,
+    months: int,
+    max_hours: int | None,
+) -> Route:
+    """A draft route: one formal activity per recommended course, dated across the route's span."""
+    start = add_working_days(today, 1)
+    end = start + timedelta(days=round(months * 30.44))
+    rec = recommend(diagnostic, entries, max_hours=max_hours)
+    activities = tuple(
+        Activity(
+            key=str(i),
+            category=ActivityCategory.KNOWLEDGE,
+            title=e.title,
+            level=e.level,
+            organiser=e.organiser,
+            start=start,
+            end=end,
+            deficit_codes=tuple(c for c in e.deficit_codes if c in diagnostic.deficit_codes),
+            lms_course=e.lms_course,
+            hours=e.hours,
+        )
+        for i, e in enumerate(rec.entries, start=1)
+    )
+    return Route(
+        number=number,
+        teacher=teacher,
+        diagnostic=diagnostic,
+        status=RouteStatus.DRAFT,
+        curator_email=curator.email if curator else "",
+        curator_name=curator.full_name if curator else "",
+        developed_on=today,
+        start=start,
+        end=end,
+        activities=activities,
+        next_diagnostic_on=end + timedelta(days=1),
+    )
+
+
+def build_routes(
+    store: RouteStore,
+    *,
+    region: str,
+    today: date,
+    actor: Actor,
+    months: int = 12,
+    max_hours: int | None = None,
+) -> BuildSummary:
+    """Draft a route for every diagnosed teacher who has none.
+
+    One transaction; running it again does nothing.
+    """
+    with store.transaction():
+        pending = store.list_unrouted()
+        if not pending:
+            return BuildSummary(0, 0, 0)
+        entries = store.list_course_map()
+        curators = store.list_curators()
+        load = store.curator_load()
+        numbers = store.allocate_numbers(region, today.year, len(pending))
+        routes = []
+        for number, (teacher, diagnostic) in zip(numbers, pending, strict=True):
+            curator = choose_curator(teacher, diagnostic, curators, load)
+            if curator:
+                load[curator.email] = load.get(curator.email, 0) + 1
+            routes.append(
+                draft_route(number, teacher, diagnostic, entries, curator, today, months, max_hours)
+            )
+        store.add_routes(routes, actor)
+        return BuildSummary(
+            built=len(routes),
+            without_courses=sum(1 for r in routes if not r.activities),
+            without_curator=sum(1 for r in routes if not r.curator_email),
+        )

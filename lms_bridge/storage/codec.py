@@ -1,0 +1,254 @@
+"""Rows ↔ domain objects. Kept apart from the store so the mapping is read in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from course_map.models import CourseEntry, DecidedBy, EntryKind
+from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.people import Curator, Teacher
+from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route
+from lms_bridge.domain.vocabulary import (
+    ActivityCategory,
+    ActivityLevel,
+    Block,
+    CuratorKind,
+    DiagnosticKind,
+    Level,
+    RouteStatus,
+    StaffRole,
+)
+
+Row = Mapping[Any, Any]  # RowMapping keys may be str or Column
+
+
+def teacher_row(t: Teacher) -> dict[str, Any]:
+    return {
+        "email": t.email,
+        "last_name": t.last_name,
+        "first_name": t.first_name,
+        "middle_name": t.middle_name,
+        "school": t.school,
+        "municipality": t.municipality,
+        "position": t.position,
+        "subject": t.subject,
+        "category": t.category,
+        "staff_role": t.staff_role.value,
+        "education": t.education,
+        "experience_years": t.experience_years,
+        "phone": t.phone,
+    }
+
+
+def teacher_from(r: Row) -> Teacher:
+    return Teacher(
+        email=r["email"],
+        last_name=r["last_name"],
+        first_name=r["first_name"],
+        middle_name=r["middle_name"],
+        school=r["school"],
+        municipality=r["municipality"],
+        position=r["position"],
+        subject=r["subject"],
+        category=r["category"],
+        staff_role=StaffRole(r["staff_role"]),
+        education=r["education"],
+        experience_years=r["experience_years"],
+        phone=r["phone"],
+    )
+
+
+def levels_json(levels: Mapping[Block, Level]) -> dict[str, str]:
+    return {b.value: lv.value for b, lv in levels.items()}
+
+
+def levels_from(data: Mapping[str, str] | None) -> dict[Block, Level]:
+    return {Block(b): Level(lv) for b, lv in (data or {}).items()}
+
+
+def diagnostic_row(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "kind": d.kind.value,
+        "date": d.date,
+        "levels": levels_json(d.levels),
+        "deficit_codes": list(d.deficit_codes),
+        "recommendations": d.recommendations,
+    }
+
+
+def diagnostic_from(r: Row, email: str) -> Diagnostic:
+    return Diagnostic(
+        teacher_email=email,
+        kind=DiagnosticKind(r["kind"]),
+        date=r["date"],
+        levels=levels_from(r["levels"]),
+        deficit_codes=tuple(r["deficit_codes"]),
+        recommendations=r["recommendations"],
+    )
+
+
+_ITEM_FIELDS = (
+    "key",
+    "title",
+    "organiser",
+    "start",
+    "end",
+    "lms_course",
+    "hours",
+    "done",
+    "done_on",
+    "not_done_reason",
+    "result",
+    "result_form",
+    "grade",
+    "result_source",
+    "curator_note",
+    "head_confirmed_by",
+    "centre_confirmed_by",
+)
+
+
+def item_row(a: Activity) -> dict[str, Any]:
+    row = {f: getattr(a, f) for f in _ITEM_FIELDS}
+    row.update(category=a.category.value, level=a.level.value, deficit_codes=list(a.deficit_codes))
+    return row
+
+
+def item_from(r: Row) -> Activity:
+    return Activity(
+        category=ActivityCategory(r["category"]),
+        level=ActivityLevel(r["level"]),
+        deficit_codes=tuple(r["deficit_codes"]),
+        **{f: r[f] for f in _ITEM_FIELDS},
+    )
+
+
+def correction_from(r: Row) -> Correction:
+    return Correction(
+        at=r["at"], reason=r["reason"], author=r["author"], replaced=r["replaced"], new=r["new"]
+    )
+
+
+def final_event_json(e: FinalEvent | None) -> dict[str, Any] | None:
+    if e is None:
+        return None
+    return {
+        "form": e.form,
+        "title": e.title,
+        "level": e.level.value,
+        "on": e.on.isoformat() if e.on else None,
+        "done": e.done,
+    }
+
+
+def final_event_from(data: Mapping[str, Any] | None) -> FinalEvent | None:
+    if not data:
+        return None
+    from datetime import date
+
+    return FinalEvent(
+        form=data["form"],
+        title=data["title"],
+        level=ActivityLevel(data["level"]),
+        on=date.fromisoformat(data["on"]) if data.get("on") else None,
+        done=bool(data["done"]),
+    )
+
+
+_ROUTE_FIELDS = (
+    "number",
+    "curator_email",
+    "curator_name",
+    "developed_on",
+    "start",
+    "end",
+    "final_diagnostic_on",
+    "conclusion",
+    "next_diagnostic_on",
+    "submitted_on",
+    "approved_by",
+    "approved_on",
+    "self_education_theme",
+)
+
+
+def route_row(r: Route) -> dict[str, Any]:
+    row = {f: getattr(r, f) for f in _ROUTE_FIELDS}
+    row.update(
+        status=r.status.value,
+        final_event=final_event_json(r.final_event),
+        final_levels=levels_json(r.final_levels),
+    )
+    return row
+
+
+def route_from(
+    r: Row, teacher: Teacher, diagnostic: Diagnostic, items: list[Activity], fixes: list[Correction]
+) -> Route:
+    return Route(
+        teacher=teacher,
+        diagnostic=diagnostic,
+        status=RouteStatus(r["status"]),
+        activities=tuple(sorted(items, key=lambda a: (len(a.key), a.key))),
+        corrections=tuple(fixes),
+        final_event=final_event_from(r["final_event"]),
+        final_levels=levels_from(r["final_levels"]),
+        **{f: r[f] for f in _ROUTE_FIELDS},
+    )
+
+
+def curator_row(c: Curator) -> dict[str, Any]:
+    return {
+        "email": c.email,
+        "full_name": c.full_name,
+        "kind": c.kind.value,
+        "subject": c.subject,
+        "school": c.school,
+        "municipality": c.municipality,
+    }
+
+
+def curator_from(r: Row) -> Curator:
+    return Curator(
+        email=r["email"],
+        full_name=r["full_name"],
+        kind=CuratorKind(r["kind"]),
+        subject=r["subject"],
+        school=r["school"],
+        municipality=r["municipality"],
+    )
+
+
+def entry_row(e: CourseEntry) -> dict[str, Any]:
+    return {
+        "lms_course": e.lms_course,
+        "title": e.title,
+        "kind": e.kind.value,
+        "deficit_codes": list(e.deficit_codes),
+        "blocks": [b.value for b in e.blocks],
+        "hours": e.hours,
+        "format": e.format,
+        "level": e.level.value,
+        "final_item": e.final_item,
+        "decided_by": e.decided_by.value,
+        "pass_grade": e.pass_grade,
+        "organiser": e.organiser,
+    }
+
+
+def entry_from(r: Row) -> CourseEntry:
+    return CourseEntry(
+        lms_course=r["lms_course"],
+        title=r["title"],
+        kind=EntryKind(r["kind"]),
+        deficit_codes=tuple(r["deficit_codes"]),
+        blocks=tuple(Block(b) for b in r["blocks"]),
+        hours=r["hours"],
+        format=r["format"],
+        level=ActivityLevel(r["level"]),
+        final_item=r["final_item"],
+        decided_by=DecidedBy(r["decided_by"]),
+        pass_grade=r["pass_grade"],
+        organiser=r["organiser"],
+    )

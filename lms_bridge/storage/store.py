@@ -1,0 +1,427 @@
+"""``SqlRouteStore``: the registry on SQLite (default) or PostgreSQL, over SQLAlchemy Core.
+
+Unit of work: ``with store.transaction(): ...`` — everything inside commits together or rolls
+back together, so a failed import or transition leaves nothing half-written. A method called
+outside a transaction runs in one of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Select, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import Row
+
+from course_map.models import CourseEntry
+from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.numbering import format_number
+from lms_bridge.domain.people import Actor, Curator, Teacher
+from lms_bridge.domain.route import Route
+from lms_bridge.errors import RouteNotFound
+from lms_bridge.ports import AuditEntry, DiagnosticsSaved, RouteFilter
+from lms_bridge.storage import codec
+from lms_bridge.storage.tables import (
+    audit,
+    corrections,
+    course_map,
+    curators,
+    diagnostics,
+    route_items,
+    route_sequences,
+    routes,
+    teachers,
+)
+
+_CHUNK = 500  # SQLite allows 999 bound parameters per statement in old builds
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")  # the web app reads while a job writes
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
+
+    return engine
+
+
+def _chunks(seq: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def _filtered(q: Select[Any], flt: RouteFilter) -> Select[Any]:
+    """Apply a RouteFilter to a query over ``routes`` joined with ``teachers``."""
+    conditions = {
+        routes.c.status: flt.status.value if flt.status else None,
+        teachers.c.school: flt.school,
+        teachers.c.municipality: flt.municipality,
+        routes.c.curator_email: flt.curator_email,
+        teachers.c.email: flt.teacher_email.lower() if flt.teacher_email else None,
+    }
+    for column, value in conditions.items():
+        if value is not None:
+            q = q.where(column == value)
+    return q
+
+
+class SqlRouteStore:
+    def __init__(self, engine: Engine, clock: Any = datetime.now):
+        self.engine = engine
+        self._conn: Connection | None = None
+        self._now = clock
+
+    # --- unit of work -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._conn is not None:  # nested: part of the outer unit of work
+            yield
+            return
+        with self.engine.begin() as conn:
+            self._conn = conn
+            try:
+                yield
+            finally:
+                self._conn = None
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.transaction():
+            assert self._conn is not None
+            yield self._conn
+
+    # --- teachers and diagnostics ---------------------------------------------------------------
+    def save_diagnostics(self, rows: Sequence[tuple[Teacher, Diagnostic]]) -> DiagnosticsSaved:
+        """Upsert teachers (by email) and add diagnostics not yet stored (by teacher, kind, date)."""
+        with self._tx() as c:
+            ids = self._teacher_ids(c, [t.email for t, _ in rows])
+            new_teachers = {t.email: t for t, _ in rows if t.email not in ids}
+            changed = [t for t, _ in rows if t.email in ids]
+            for chunk in _chunks(list(new_teachers.values())):
+                c.execute(insert(teachers), [codec.teacher_row(t) for t in chunk])
+            for t in {t.email: t for t in changed}.values():
+                c.execute(update(teachers).where(teachers.c.id == ids[t.email]).values(codec.teacher_row(t)))
+            ids.update(self._teacher_ids(c, list(new_teachers)))
+            existing = self._diagnostic_keys(c, list(ids.values()))
+            fresh, seen = [], set()
+            for t, d in rows:
+                key = (ids[t.email], d.kind.value, d.date)
+                if key in existing or key in seen:
+                    continue
+                seen.add(key)
+                fresh.append({"teacher_id": ids[t.email], **codec.diagnostic_row(d)})
+            for chunk in _chunks(fresh):
+                c.execute(insert(diagnostics), list(chunk))
+            return DiagnosticsSaved(added=len(fresh), unchanged=len(rows) - len(fresh))
+
+    def _teacher_ids(self, c: Connection, emails: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for chunk in _chunks(list(set(emails))):
+            out.update(
+                (r.email, r.id)
+                for r in c.execute(select(teachers.c.email, teachers.c.id).where(teachers.c.email.in_(chunk)))
+            )
+        return out
+
+    def _diagnostic_keys(self, c: Connection, teacher_ids: Sequence[int]) -> set[tuple[int, str, Any]]:
+        keys: set[tuple[int, str, Any]] = set()
+        for chunk in _chunks(teacher_ids):
+            q = select(diagnostics.c.teacher_id, diagnostics.c.kind, diagnostics.c.date).where(
+                diagnostics.c.teacher_id.in_(chunk)
+            )
+            keys.update((r.teacher_id, r.kind, r.date) for r in c.execute(q))
+        return keys
+
+    def list_unrouted(self) -> list[tuple[Teacher, Diagnostic]]:
+        """Each teacher's latest diagnostic, for teachers with no open or finished route on it."""
+        with self._tx() as c:
+            routed = select(routes.c.diagnostic_id)
+            q = (
+                select(
+                    teachers,
+                    diagnostics.c.id.label("diag_id"),
+                    diagnostics.c.kind,
+                    diagnostics.c.date,
+                    diagnostics.c.levels,
+                    diagnostics.c.deficit_codes,
+                    diagnostics.c.recommendations,
+                )
+                .join(diagnostics, diagnostics.c.teacher_id == teachers.c.id)
+                .where(diagnostics.c.id.not_in(routed))
+                .order_by(teachers.c.email, diagnostics.c.date)
+            )
+            latest: dict[str, tuple[Teacher, Diagnostic]] = {}
+            with_route = {
+                r.teacher_id
+                for r in c.execute(select(routes.c.teacher_id).where(routes.c.status != "cancelled"))
+            }
+            for r in c.execute(q).mappings():
+                if r["id"] in with_route:
+                    continue
+                latest[r["email"]] = (codec.teacher_from(r), codec.diagnostic_from(r, r["email"]))
+            return list(latest.values())
+
+    def find_teacher(self, email: str) -> Teacher | None:
+        with self._tx() as c:
+            r = c.execute(select(teachers).where(teachers.c.email == email.lower())).mappings().first()
+            return codec.teacher_from(r) if r else None
+
+    # --- routes -------------------------------------------------------------------------------
+    def allocate_numbers(self, region: str, year: int, count: int) -> list[str]:
+        """Reserve ``count`` consecutive numbers; a number once given is never given again."""
+        with self._tx() as c:
+            key = (route_sequences.c.region == region) & (route_sequences.c.year == year)
+            last = c.execute(select(route_sequences.c.last).where(key).with_for_update()).scalar()
+            if last is None:
+                c.execute(insert(route_sequences).values(region=region, year=year, last=count))
+                last = 0
+            else:
+                c.execute(update(route_sequences).where(key).values(last=last + count))
+            return [format_number(region, year, last + i) for i in range(1, count + 1)]
+
+    def add_routes(self, new_routes: Sequence[Route], actor: Actor) -> None:
+        with self._tx() as c:
+            tids = self._teacher_ids(c, [r.teacher.email for r in new_routes])
+            diag_ids = self._diagnostic_ids(c, new_routes, tids)
+            now = self._now()
+            for chunk in _chunks(new_routes):
+                c.execute(
+                    insert(routes),
+                    [
+                        {
+                            **codec.route_row(r),
+                            "teacher_id": tids[r.teacher.email],
+                            "diagnostic_id": diag_ids[r.number],
+                            "updated_at": now,
+                        }
+                        for r in chunk
+                    ],
+                )
+            ids = self._route_ids(c, [r.number for r in new_routes])
+            items = [
+                {**codec.item_row(a), "route_id": ids[r.number]} for r in new_routes for a in r.activities
+            ]
+            for chunk in _chunks(items):
+                c.execute(insert(route_items), list(chunk))
+            entries = [
+                {"at": now, "actor": str(actor), "action": "create", "subject": r.number, "details": ""}
+                for r in new_routes
+            ]
+            for chunk in _chunks(entries):
+                c.execute(insert(audit), list(chunk))
+
+    def _diagnostic_ids(self, c: Connection, rs: Sequence[Route], tids: dict[str, int]) -> dict[str, int]:
+        by_key: dict[tuple[int, str, Any], int] = {}
+        for chunk in _chunks(list({tids[r.teacher.email] for r in rs})):
+            q = select(
+                diagnostics.c.id, diagnostics.c.teacher_id, diagnostics.c.kind, diagnostics.c.date
+            ).where(diagnostics.c.teacher_id.in_(chunk))
+            by_key.update(((r.teacher_id, r.kind, r.date), r.id) for r in c.execute(q))
+        return {
+            r.number: by_key[(tids[r.teacher.email], r.diagnostic.kind.value, r.diagnostic.date)] for r in rs
+        }
+
+    def _route_ids(self, c: Connection, numbers: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for chunk in _chunks(list(numbers)):
+            out.update(
+                (r.number, r.id)
+                for r in c.execute(select(routes.c.number, routes.c.id).where(routes.c.number.in_(chunk)))
+            )
+        return out
+
+    def get_route(self, number: str) -> Route:
+        found = self.list_routes(RouteFilter(), numbers=[number])
+        if not found:
+            raise RouteNotFound(number)
+        return found[0]
+
+    def list_routes(
+        self, flt: RouteFilter | None = None, numbers: Sequence[str] | None = None
+    ) -> list[Route]:
+        flt = flt or RouteFilter()
+        with self._tx() as c:
+            q = (
+                select(
+                    routes,
+                    teachers.c.email.label("t_email"),
+                    *[col.label(f"t_{col.name}") for col in teachers.c if col.name not in ("id", "email")],
+                    diagnostics.c.kind.label("d_kind"),
+                    diagnostics.c.date.label("d_date"),
+                    diagnostics.c.levels.label("d_levels"),
+                    diagnostics.c.deficit_codes.label("d_codes"),
+                    diagnostics.c.recommendations.label("d_rec"),
+                )
+                .join(teachers, teachers.c.id == routes.c.teacher_id)
+                .join(diagnostics, diagnostics.c.id == routes.c.diagnostic_id)
+                .order_by(routes.c.number)
+            )
+            q = _filtered(q, flt)
+            if numbers is not None:
+                q = q.where(routes.c.number.in_(list(numbers)))
+            rows = list(c.execute(q).mappings())
+            return self._assemble(c, rows)
+
+    def iter_routes(self, flt: RouteFilter | None = None, batch: int = 2000) -> Iterator[Route]:
+        flt = flt or RouteFilter()
+        numbers = [r.number for r in self._route_numbers(flt)]
+        for chunk in _chunks(numbers, batch):
+            yield from self.list_routes(flt, numbers=chunk)
+
+    def _route_numbers(self, flt: RouteFilter) -> list[Row[Any]]:
+        with self._tx() as c:
+            q = select(routes.c.number).join(teachers, teachers.c.id == routes.c.teacher_id)
+            return list(c.execute(_filtered(q, flt).order_by(routes.c.number)))
+
+    def _assemble(self, c: Connection, rows: list[Any]) -> list[Route]:
+        ids = [r["id"] for r in rows]
+        items: dict[int, list[Any]] = {i: [] for i in ids}
+        fixes: dict[int, list[Any]] = {i: [] for i in ids}
+        for chunk in _chunks(ids):
+            for it in c.execute(select(route_items).where(route_items.c.route_id.in_(chunk))).mappings():
+                items[it["route_id"]].append(codec.item_from(it))
+            for fx in c.execute(
+                select(corrections)
+                .where(corrections.c.route_id.in_(chunk))
+                .order_by(corrections.c.at, corrections.c.id)
+            ).mappings():
+                fixes[fx["route_id"]].append(codec.correction_from(fx))
+        out = []
+        for r in rows:
+            t = {k[2:]: v for k, v in r.items() if k.startswith("t_")}
+            teacher = codec.teacher_from(t)
+            diag = codec.diagnostic_from(
+                {
+                    "kind": r["d_kind"],
+                    "date": r["d_date"],
+                    "levels": r["d_levels"],
+                    "deficit_codes": r["d_codes"],
+                    "recommendations": r["d_rec"],
+                },
+                teacher.email,
+            )
+            out.append(codec.route_from(r, teacher, diag, items[r["id"]], fixes[r["id"]]))
+        return out
+
+    def save_route(self, route: Route, actor: Actor, action: str, details: str = "") -> None:
+        """Write the route's current state (items upserted by key, new corrections appended) and audit it."""
+        with self._tx() as c:
+            rid = c.execute(select(routes.c.id).where(routes.c.number == route.number)).scalar()
+            if rid is None:
+                raise RouteNotFound(route.number)
+            now = self._now()
+            c.execute(
+                update(routes).where(routes.c.id == rid).values(**codec.route_row(route), updated_at=now)
+            )
+            stored = {
+                r.key: r.id
+                for r in c.execute(
+                    select(route_items.c.key, route_items.c.id).where(route_items.c.route_id == rid)
+                )
+            }
+            keep = {a.key for a in route.activities}
+            gone = [iid for key, iid in stored.items() if key not in keep]
+            if gone:
+                c.execute(delete(route_items).where(route_items.c.id.in_(gone)))
+            for a in route.activities:
+                row = codec.item_row(a)
+                if a.key in stored:
+                    c.execute(update(route_items).where(route_items.c.id == stored[a.key]).values(**row))
+                else:
+                    c.execute(insert(route_items).values(**row, route_id=rid))
+            logged = c.execute(
+                select(func.count()).select_from(corrections).where(corrections.c.route_id == rid)
+            ).scalar_one()
+            for fx in route.corrections[logged:]:
+                c.execute(
+                    insert(corrections).values(
+                        route_id=rid,
+                        at=fx.at,
+                        reason=fx.reason,
+                        author=fx.author,
+                        replaced=fx.replaced,
+                        new=fx.new,
+                    )
+                )
+            c.execute(
+                insert(audit).values(
+                    at=now, actor=str(actor), action=action, subject=route.number, details=details
+                )
+            )
+
+    # --- curators and the course map ----------------------------------------------------------
+    def save_curators(self, items: Sequence[Curator]) -> int:
+        with self._tx() as c:
+            known = {r.email for r in c.execute(select(curators.c.email))}
+            for cur in items:
+                row = codec.curator_row(cur)
+                if cur.email in known:
+                    c.execute(update(curators).where(curators.c.email == cur.email).values(**row))
+                else:
+                    c.execute(insert(curators).values(**row))
+                    known.add(cur.email)
+            return len(items)
+
+    def list_curators(self) -> list[Curator]:
+        with self._tx() as c:
+            return [
+                codec.curator_from(r)
+                for r in c.execute(select(curators).order_by(curators.c.full_name)).mappings()
+            ]
+
+    def curator_load(self) -> dict[str, int]:
+        with self._tx() as c:
+            q = (
+                select(routes.c.curator_email, func.count())
+                .where(routes.c.curator_email != "")
+                .where(routes.c.status.not_in(["completed", "cancelled"]))
+                .group_by(routes.c.curator_email)
+            )
+            return {email: n for email, n in c.execute(q)}
+
+    def replace_course_map(self, entries: Sequence[CourseEntry], actor: Actor) -> None:
+        with self._tx() as c:
+            c.execute(delete(course_map))
+            if entries:
+                c.execute(insert(course_map), [codec.entry_row(e) for e in entries])
+            self.audit(actor, "course-map import", "course_map", f"{len(entries)} строк")
+
+    def list_course_map(self) -> list[CourseEntry]:
+        with self._tx() as c:
+            return [
+                codec.entry_from(r)
+                for r in c.execute(select(course_map).order_by(course_map.c.lms_course)).mappings()
+            ]
+
+    # --- audit --------------------------------------------------------------------------------
+    def audit(self, actor: Actor, action: str, subject: str, details: str = "") -> None:
+        with self._tx() as c:
+            c.execute(
+                insert(audit).values(
+                    at=self._now(), actor=str(actor), action=action, subject=subject, details=details
+                )
+            )
+
+    def list_audit(self, subject: str | None = None) -> list[AuditEntry]:
+        with self._tx() as c:
+            q = select(audit).order_by(audit.c.at, audit.c.id)
+            if subject:
+                q = q.where(audit.c.subject == subject)
+            return [
+                AuditEntry(
+                    at=r["at"].isoformat(timespec="seconds"),
+                    actor=r["actor"],
+                    action=r["action"],
+                    subject=r["subject"],
+                    details=r["details"],
+                )
+                for r in c.execute(q).mappings()
+            ]

@@ -1,0 +1,176 @@
+"""The registry's tables (SQLAlchemy Core). Changes here need an Alembic revision."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+teachers = Table(
+    "teachers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("last_name", String(100), nullable=False),
+    Column("first_name", String(100), nullable=False),
+    Column("middle_name", String(100), nullable=False, default=""),
+    Column("school", String(300), nullable=False, default=""),
+    Column("municipality", String(200), nullable=False, default=""),
+    Column("position", String(200), nullable=False, default=""),
+    Column("subject", String(200), nullable=False, default=""),
+    Column("category", String(100), nullable=False, default=""),
+    Column("staff_role", String(20), nullable=False),
+    Column("education", String(300), nullable=False, default=""),
+    Column("experience_years", Integer),
+    Column("phone", String(50), nullable=False, default=""),
+)
+
+diagnostics = Table(
+    "diagnostics",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("teacher_id", ForeignKey("teachers.id"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("levels", JSON, nullable=False),
+    Column("deficit_codes", JSON, nullable=False),
+    Column("recommendations", Text, nullable=False, default=""),
+    UniqueConstraint("teacher_id", "kind", "date", name="uq_diagnostics_teacher_kind_date"),
+)
+
+curators = Table(
+    "curators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("full_name", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("subject", String(200), nullable=False, default=""),
+    Column("school", String(300), nullable=False, default=""),
+    Column("municipality", String(200), nullable=False, default=""),
+)
+
+route_sequences = Table(
+    "route_sequences",
+    metadata,
+    Column("region", String(8), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+routes = Table(
+    "routes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("teacher_id", ForeignKey("teachers.id"), nullable=False, index=True),
+    Column("diagnostic_id", ForeignKey("diagnostics.id"), nullable=False, unique=True),
+    Column("status", String(20), nullable=False, index=True),
+    Column("curator_email", String(254), nullable=False, default="", index=True),
+    Column("curator_name", String(300), nullable=False, default=""),
+    Column("developed_on", Date),
+    Column("start", Date),
+    Column("end", Date),
+    Column("final_event", JSON),
+    Column("final_levels", JSON, nullable=False),
+    Column("final_diagnostic_on", Date),
+    Column("conclusion", Text, nullable=False, default=""),
+    Column("next_diagnostic_on", Date),
+    Column("submitted_on", Date),
+    Column("approved_by", String(300), nullable=False, default=""),
+    Column("approved_on", Date),
+    Column("self_education_theme", Text, nullable=False, default=""),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+route_items = Table(
+    "route_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("route_id", ForeignKey("routes.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(16), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("organiser", String(300), nullable=False, default=""),
+    Column("start", Date),
+    Column("end", Date),
+    Column("deficit_codes", JSON, nullable=False),
+    Column("lms_course", String(255), index=True),
+    Column("hours", Integer),
+    Column("done", Boolean, nullable=False, default=False),
+    Column("done_on", Date),
+    Column("not_done_reason", Text, nullable=False, default=""),
+    Column("result", Text, nullable=False, default=""),
+    Column("result_form", String(300), nullable=False, default=""),
+    Column("grade", Float),
+    Column("result_source", String(20), nullable=False, default=""),
+    Column("curator_note", Text, nullable=False, default=""),
+    Column("head_confirmed_by", String(300), nullable=False, default=""),
+    Column("centre_confirmed_by", String(300), nullable=False, default=""),
+    UniqueConstraint("route_id", "key", name="uq_route_items_route_key"),
+)
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("route_id", ForeignKey("routes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("author", String(300), nullable=False),
+    Column("replaced", String(500), nullable=False, default=""),
+    Column("new", String(500), nullable=False, default=""),
+)
+
+course_map = Table(
+    "course_map",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("lms_course", String(255), nullable=False, unique=True),
+    Column("title", String(500), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("deficit_codes", JSON, nullable=False),
+    Column("blocks", JSON, nullable=False),
+    Column("hours", Integer, nullable=False),
+    Column("format", String(100), nullable=False, default=""),
+    Column("level", String(20), nullable=False),
+    Column("final_item", String(255), nullable=False, default=""),
+    Column("decided_by", String(20), nullable=False),
+    Column("pass_grade", Float),
+    Column("organiser", String(300), nullable=False, default=""),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(400), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("details", Text, nullable=False, default=""),
+    Index("ix_audit_subject_at", "subject", "at"),
+)

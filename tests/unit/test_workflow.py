@@ -1,0 +1,187 @@
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+
+from lms_bridge.domain.people import Actor
+from lms_bridge.domain.route import Activity, Route
+from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, Role, RouteStatus
+from lms_bridge.domain.workflow import (
+    TRANSITIONS,
+    change_activity,
+    deadline,
+    is_overdue,
+    mark_activity,
+    transition,
+    write_conclusion,
+)
+from lms_bridge.errors import PermissionDenied, WorkflowError
+from tests.conftest import make_diagnostic, make_teacher
+
+TODAY = date(2026, 10, 1)
+NOW = datetime(2026, 10, 1, 12, 0)
+
+# The permission table as the seeds give it (domain.md, «Who uses it»), written out independently
+# of workflow.TRANSITIONS so that a change there has to be a conscious one.
+EXPECTED_ROLES = {
+    "submit": {Role.DEVELOPER, Role.ADMIN},
+    "return": {Role.TEACHER, Role.CURATOR, Role.HEAD, Role.DEVELOPER, Role.ADMIN},
+    "approve": {Role.HEAD, Role.ADMIN},
+    "start": {Role.CURATOR, Role.CENTRE, Role.ADMIN, Role.SYSTEM},
+    "complete": {Role.CURATOR, Role.CENTRE, Role.ADMIN},
+    "prolong": {Role.CURATOR, Role.CENTRE, Role.ADMIN},
+    "resume": {Role.CURATOR, Role.CENTRE, Role.ADMIN},
+    "cancel": {Role.DEVELOPER, Role.CENTRE, Role.ADMIN},
+}
+EXPECTED_MOVES = {
+    "submit": ({RouteStatus.DRAFT}, RouteStatus.AGREEMENT),
+    "return": ({RouteStatus.AGREEMENT}, RouteStatus.DRAFT),
+    "approve": ({RouteStatus.AGREEMENT}, RouteStatus.APPROVED),
+    "start": ({RouteStatus.APPROVED}, RouteStatus.IN_PROGRESS),
+    "complete": ({RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED}, RouteStatus.COMPLETED),
+    "prolong": ({RouteStatus.IN_PROGRESS}, RouteStatus.PROLONGED),
+    "resume": ({RouteStatus.PROLONGED}, RouteStatus.IN_PROGRESS),
+    "cancel": (
+        {
+            RouteStatus.DRAFT,
+            RouteStatus.AGREEMENT,
+            RouteStatus.APPROVED,
+            RouteStatus.IN_PROGRESS,
+            RouteStatus.PROLONGED,
+        },
+        RouteStatus.CANCELLED,
+    ),
+}
+
+
+def route(status: RouteStatus = RouteStatus.DRAFT, **kw: object) -> Route:
+    base = Route(
+        number="74-2026-000001",
+        teacher=make_teacher(),
+        diagnostic=make_diagnostic(),
+        status=status,
+        activities=(
+            Activity(key="1", category=ActivityCategory.KNOWLEDGE, title="Курс ПК", lms_course="PK-1"),
+            Activity(key="2", category=ActivityCategory.EXCHANGE, title="Семинар"),
+        ),
+        conclusion="Дефициты устранены",
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def test_table_matches_the_regulations() -> None:
+    assert {a: set(t.roles) for a, t in TRANSITIONS.items()} == EXPECTED_ROLES
+    assert {a: (set(t.sources), t.target) for a, t in TRANSITIONS.items()} == EXPECTED_MOVES
+
+
+CASES = [(action, role, status) for action in EXPECTED_ROLES for role in Role for status in RouteStatus]
+
+
+@pytest.mark.parametrize(("action", "role", "status"), CASES, ids=[f"{a}-{r}-{s}" for a, r, s in CASES])
+def test_every_transition_for_every_role_and_state(action: str, role: Role, status: RouteStatus) -> None:
+    actor = Actor(role, "Петрова А.А.")
+    sources, target = EXPECTED_MOVES[action]
+    if role not in EXPECTED_ROLES[action]:
+        with pytest.raises(PermissionDenied):
+            transition(route(status), action, actor, TODAY)
+    elif status not in sources:
+        with pytest.raises(WorkflowError):
+            transition(route(status), action, actor, TODAY)
+    else:
+        assert transition(route(status), action, actor, TODAY).status is target
+
+
+def test_approve_records_who_and_when() -> None:
+    moved = transition(route(RouteStatus.AGREEMENT), "approve", Actor(Role.HEAD, "Петрова А.А."), TODAY)
+    assert (moved.approved_by, moved.approved_on) == ("Петрова А.А.", TODAY)
+
+
+def test_complete_needs_conclusions() -> None:
+    with pytest.raises(WorkflowError, match="выводы"):
+        transition(route(RouteStatus.IN_PROGRESS, conclusion=""), "complete", Actor(Role.CURATOR, "К"), TODAY)
+
+
+def test_unknown_action() -> None:
+    with pytest.raises(WorkflowError, match="неизвестное"):
+        transition(route(), "fly", Actor(Role.ADMIN, "A"), TODAY)
+
+
+def test_correction_after_approval_needs_reason_and_is_logged() -> None:
+    curator = Actor(Role.CURATOR, "Смирнов И.И.")
+    r = route(RouteStatus.IN_PROGRESS)
+    new = Activity(key="3", category=ActivityCategory.EXCHANGE, title="Вебинар по ФГОС")
+    with pytest.raises(WorkflowError, match="причину"):
+        change_activity(r, curator, NOW, new=new, replaces="2")
+    fixed = change_activity(r, curator, NOW, new=new, replaces="2", reason="семинар отменён")
+    assert [a.title for a in fixed.activities] == ["Курс ПК", "Вебинар по ФГОС"]
+    (line,) = fixed.corrections
+    assert (line.reason, line.replaced, line.new, line.at) == (
+        "семинар отменён",
+        "Семинар",
+        "Вебинар по ФГОС",
+        NOW,
+    )
+    assert "Смирнов" in line.author
+
+
+def test_draft_edits_are_not_corrections_and_only_for_developers() -> None:
+    r = route(RouteStatus.DRAFT)
+    new = Activity(key="3", category=ActivityCategory.MENTORING, title="Наставничество")
+    edited = change_activity(r, Actor(Role.DEVELOPER, "Р"), NOW, new=new)
+    assert len(edited.activities) == 3 and edited.corrections == ()
+    with pytest.raises(PermissionDenied):
+        change_activity(r, Actor(Role.TEACHER, "T"), NOW, new=new)
+
+
+def test_finished_route_is_frozen() -> None:
+    with pytest.raises(WorkflowError):
+        change_activity(
+            route(RouteStatus.COMPLETED), Actor(Role.ADMIN, "A"), NOW, new=None, replaces="2", reason="x"
+        )
+
+
+def test_teacher_marks_only_non_formal_activities() -> None:
+    teacher = Actor(Role.TEACHER, "Иванова М.П.")
+    r = route(RouteStatus.IN_PROGRESS)
+    marked = mark_activity(r, "2", teacher, TODAY, result="выступление", result_form="доклад")
+    a = marked.activity("2")
+    assert (a.done, a.done_on, a.result_source, a.result_form) == (True, TODAY, "teacher", "доклад")
+    with pytest.raises(PermissionDenied):
+        mark_activity(r, "1", teacher, TODAY)
+
+
+def test_not_done_needs_reason() -> None:
+    with pytest.raises(WorkflowError, match="причину"):
+        mark_activity(route(RouteStatus.IN_PROGRESS), "2", Actor(Role.CURATOR, "К"), TODAY, done=False)
+
+
+def test_head_cannot_mark() -> None:
+    with pytest.raises(PermissionDenied):
+        mark_activity(route(RouteStatus.IN_PROGRESS), "2", Actor(Role.HEAD, "Г"), TODAY)
+
+
+def test_conclusion_by_curator_gives_dynamics() -> None:
+    r = write_conclusion(
+        route(RouteStatus.IN_PROGRESS),
+        Actor(Role.CURATOR, "К"),
+        final_levels={Block.SUBJECT: Level.ADVANCED, Block.METHODICAL: Level.BASIC},
+        conclusion="успешно",
+        on=TODAY,
+    )
+    assert r.dynamics() == {Block.SUBJECT: 2, Block.METHODICAL: 0}
+    with pytest.raises(PermissionDenied):
+        write_conclusion(r, Actor(Role.HEAD, "Г"), final_levels={}, conclusion="x", on=TODAY)
+
+
+def test_draft_deadline_is_ten_working_days_after_diagnostic() -> None:
+    # diagnostic Fri 2025-10-24; +10 working days: 27–31 Oct, Sat 1 Nov (working), 5–7 Nov, 10 Nov
+    r = route(RouteStatus.DRAFT, diagnostic=make_diagnostic(on=date(2025, 10, 24)))
+    assert deadline(r) == date(2025, 11, 10)
+    assert not is_overdue(r, date(2025, 11, 10))
+    assert is_overdue(r, date(2025, 11, 11))
+
+
+def test_agreement_deadline_is_five_working_days_after_submission() -> None:
+    r = route(RouteStatus.AGREEMENT, submitted_on=date(2025, 12, 29))
+    assert deadline(r) == date(2026, 1, 15)  # 30 Dec, then 12, 13, 14, 15 Jan
+    assert deadline(route(RouteStatus.APPROVED)) is None
