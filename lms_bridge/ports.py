@@ -70,3 +70,116 @@ class RouteStore(Protocol):
     # audit trail
     def audit(self, actor: Actor, action: str, subject: str, details: str = "") -> None: ...
     def list_audit(self, subject: str | None = None) -> list[AuditEntry]: ...
+
+
+# --- the LMS ------------------------------------------------------------------------------------
+# Plain data the jobs see; Moodle's raw payloads (pydantic models) never leave adapters/moodle.
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    site_name: str
+    release: str  # e.g. "5.1+ (Build: 20251017)"
+    version: str  # e.g. "2025100600.02"
+    user_id: int  # the token's user
+    functions: frozenset[str]  # wsfunctions the token may call
+
+
+@dataclass(frozen=True)
+class LmsUser:
+    id: int
+    username: str
+    email: str
+    idnumber: str
+    full_name: str
+
+
+@dataclass(frozen=True)
+class LmsCourse:
+    id: int
+    shortname: str
+    idnumber: str
+    full_name: str
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """One manual enrolment. ``start``/``end`` are unix times (Moodle's timestart/timeend), 0 = none."""
+
+    user_id: int
+    course_id: int
+    role_id: int = 5  # student
+    start: int = 0
+    end: int = 0
+    suspended: bool = False
+
+
+@dataclass(frozen=True)
+class EnrolledUser:
+    user_id: int
+    role_ids: frozenset[int]
+    start: int = 0
+    end: int = 0
+    suspended: bool = False
+
+
+@dataclass(frozen=True)
+class RowFailure:
+    """A row a batch call could not land, with the LMS's own error code."""
+
+    row: Enrolment
+    errorcode: str
+    message: str
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    """A user's final attestation in a course: the course total or the named grade item."""
+
+    user_id: int
+    grade: float | None  # raw grade; None = not graded yet
+    grade_max: float | None
+    graded_at: int = 0  # unix time, 0 when unknown
+
+
+@dataclass(frozen=True)
+class CompletionRow:
+    user_id: int
+    completed: bool
+    completed_at: int = 0
+
+
+class Lms(Protocol):
+    """What the jobs need from an LMS. ``MoodleLms`` and ``InMemoryLms`` implement it."""
+
+    def get_site_info(self) -> SiteInfo: ...
+
+    def find_users(self, field: str, values: Sequence[str]) -> dict[str, list[LmsUser]]:
+        """Users by ``email``, ``username`` or ``idnumber``: value → matches (empty list = none)."""
+        ...
+
+    def find_course(self, ref: str) -> LmsCourse | None:
+        """A course by idnumber, else by shortname."""
+        ...
+
+    def list_enrolled(self, course_id: int) -> list[EnrolledUser]: ...
+
+    def enrol(self, rows: Sequence[Enrolment]) -> list[RowFailure]:
+        """Enrol many; bad rows are isolated and returned, good rows land."""
+        ...
+
+    def list_grades(self, course_id: int, item_idnumber: str = "") -> list[GradeRow]:
+        """Every graded user's final attestation in one call."""
+        ...
+
+    def find_pass_grade(self, course_id: int, item_idnumber: str = "") -> float | None: ...
+
+    def list_completions(self, user_id: int) -> dict[int, CompletionRow]:
+        """Course id → completion of one user across their courses, in one call."""
+        ...
+
+    def set_route_link(self, user_id: int, url: str) -> None:
+        """Show the route card link to the user in the LMS (profile field or plan description)."""
+        ...
+
+    def send_message(self, user_id: int, text: str) -> None: ...
