@@ -290,3 +290,18 @@ def conclude_cmd(
     )
     changes = ", ".join(f"{b.label} {d:+d}" for b, d in route.dynamics().items()) or "—"
     click.echo(f"{number}: выводы записаны; динамика: {changes}")
+
+
+@group.command("history")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="вывести JSON")
+@click.pass_obj
+def history_cmd(app: AppContext, number: str, as_json: bool) -> None:
+    """Журнал действий по маршруту NUMBER: кто, что и когда изменил."""
+    app.store.get_route(number)  # a clear error for an unknown number
+    entries = app.store.list_audit(number)
+    if as_json:
+        click.echo(json.dumps([e.__dict__ for e in entries], ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        click.echo(f"{e.at}  {e.action:<12} {e.actor}  {e.details}")

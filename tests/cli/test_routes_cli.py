@@ -172,3 +172,12 @@ def test_bad_level_names_the_option(run: Run) -> None:
         "x",
     )
     assert r.exit_code == 2 and "--level" in r.output
+
+
+def test_history_shows_who_did_what(run: Run) -> None:
+    seed_routes(1)
+    approve_and_start(run)
+    entries = json.loads(run("routes", "history", "74-2026-000001", "--json").output)
+    assert [e["action"] for e in entries] == ["create", "submit", "approve", "start"]
+    assert entries[2]["actor"] == "Петрова А.А. (руководитель ОО)"
+    assert entries[2]["details"] == "agreement → approved"
