@@ -2,7 +2,7 @@
 # Start a throw-away PostgreSQL server (Debian packages) for the test suite and print its URL.
 # Usage: eval "$(bash scripts/postgres.sh)"   → exports LMS_BRIDGE_TEST_POSTGRES_URL
 set -euo pipefail
-PORT=${PGPORT_TEST:-54329}
+PORT=${PGPORT_TEST:-$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")}
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) >&2

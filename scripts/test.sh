@@ -11,7 +11,11 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ ! -x /usr/bin/chromi
     || echo "warning: could not install chromium; browser tests will be skipped" >&2
 fi
 if [ -z "${LMS_BRIDGE_TEST_POSTGRES_URL:-}" ]; then
-  eval "$(bash scripts/postgres.sh)" || echo "warning: no PostgreSQL server; PostgreSQL tests will be skipped" >&2
+  if pg_env=$(bash scripts/postgres.sh); then
+    eval "$pg_env"
+  else
+    echo "warning: no PostgreSQL server; PostgreSQL tests will be skipped (and fail under CI=true)" >&2
+  fi
 fi
 status=0
 .venv/bin/python -m pytest "$@" || status=$?

@@ -24,6 +24,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     server = os.environ.get("LMS_BRIDGE_TEST_POSTGRES_URL")
     if not server:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test on PostgreSQL: scripts/test.sh starts one (see its warnings)")
         pytest.skip("LMS_BRIDGE_TEST_POSTGRES_URL not set (CI sets it via scripts/postgres.sh)")
     name = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
