@@ -24,3 +24,20 @@ class Settings(BaseSettings):
     # Moodle (issue: Moodle adapter)
     moodle_url: str = ""
     moodle_token: SecretStr = SecretStr("")
+
+    # LMS sync jobs and enrolment applications (area: jobs)
+    public_url: str = Field(default="http://localhost:8000", description="where the route card is served")
+    lms_user_field: str = Field(
+        default="email", description="how teachers are found in the LMS: email|username"
+    )
+    moodle_student_role: int = Field(default=5, description="role id given on enrolment (5 = student)")
+    moodle_parallel: int = Field(default=4, ge=1, le=32, description="LMS calls in flight at once")
+    moodle_rate_per_s: float = Field(
+        default=20.0, ge=0, description="LMS calls per second per site; 0 = no limit"
+    )
+    sync_batch: int = Field(
+        default=100, ge=1, le=1000, description="values per user lookup, rows per enrol call"
+    )
+    lms_timezone: str = Field(
+        default="Asia/Yekaterinburg", description="the LMS's time zone for enrolment dates"
+    )
