@@ -19,9 +19,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import db, routes
+    from lms_bridge.cli import coursemap, curators, db, diagnostics, routes
 
-    for module in (db, routes):
+    for module in (db, routes, diagnostics, coursemap, curators):
         cli.add_command(module.group)
 
 
@@ -30,7 +30,10 @@ _register()
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        # without standalone mode click *returns* the code of ctx.exit(n) / Exit(n) instead of exiting
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("прервано", err=True)
         sys.exit(1)
