@@ -7,7 +7,6 @@ import click
 from course_map.loading import FORMATS, load_course_map
 from course_map.recommend import uncovered_codes
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.rejections import reported
 from lms_bridge.domain.people import Actor
 from lms_bridge.importers.formats import read_file
 from lms_bridge.storage.codec import entry_row
@@ -43,8 +42,7 @@ def group() -> None:
 @click.pass_obj
 def import_cmd(app: AppContext, file: str, fmt: str | None, actor: Actor) -> None:
     """Заменить карту курсов содержимым FILE (CSV или XLSX). Одна ошибочная строка — карта не меняется."""
-    with reported():
-        entries = load_course_map(read_file(file), file, fmt=fmt)
+    entries = load_course_map(read_file(file), file, fmt=fmt)
     store = app.store
     with store.transaction():
         store.replace_course_map(entries, actor)

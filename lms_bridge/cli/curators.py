@@ -3,7 +3,6 @@ from __future__ import annotations
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.rejections import reported
 from lms_bridge.importers.curators import FORMATS, read_curators
 from lms_bridge.importers.formats import read_file
 
@@ -24,8 +23,7 @@ def group() -> None:
 @click.pass_obj
 def import_cmd(app: AppContext, file: str, fmt: str | None) -> None:
     """Загрузить кураторов из FILE (CSV или XLSX): новые добавляются, известные (по почте) обновляются."""
-    with reported():
-        items = read_curators(read_file(file), file, fmt=fmt)
+    items = read_curators(read_file(file), file, fmt=fmt)
     store = app.store
     with store.transaction():
         saved = store.save_curators(items)

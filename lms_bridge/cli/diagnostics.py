@@ -3,7 +3,6 @@ from __future__ import annotations
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.rejections import reported
 from lms_bridge.errors import ValidationError
 from lms_bridge.importers.diagnostics import FORMATS, import_diagnostics, read_diagnostics
 from lms_bridge.importers.formats import read_file
@@ -35,13 +34,12 @@ def import_cmd(app: AppContext, file: str, partial: bool, fmt: str | None) -> No
     По умолчанию «всё или ничего»: одна ошибочная строка — и файл не загружается.
     Повторная загрузка того же файла ничего не меняет.
     """
-    with reported():
-        parsed = read_diagnostics(read_file(file), file, today=app.today(), fmt=fmt)
-        result = import_diagnostics(app.store, parsed, partial=partial)
-        click.echo(f"добавлено: {result.added}, без изменений: {result.unchanged}")
-        if result.rejected:
-            click.echo(f"отклонено строк: {result.rejected}")
-            raise ValidationError(result.problems, source=file)
+    parsed = read_diagnostics(read_file(file), file, today=app.today(), fmt=fmt)
+    result = import_diagnostics(app.store, parsed, partial=partial)
+    click.echo(f"добавлено: {result.added}, без изменений: {result.unchanged}")
+    if result.rejected:
+        click.echo(f"отклонено строк: {result.rejected}")
+        raise ValidationError(result.problems, source=file)
 
 
 @group.command("schema")
