@@ -19,9 +19,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import db, routes
+    from lms_bridge.cli import db, routes, sim
 
-    for module in (db, routes):
+    for module in (db, routes, sim):
         cli.add_command(module.group)
 
 
