@@ -261,7 +261,7 @@ def add_person(state: SimState, person: Person) -> User:
 
 
 def seed_examples(state: SimState, examples: Path) -> dict[str, int]:
-    """Teachers (diagnostics.csv), staff (curators.csv), a course per ``kind=course`` row of course_map.csv."""
+    """Teachers (diagnostics.csv), staff (curators.csv), a course per ``kind=course`` row (course_map.csv)."""
     diagnostics, course_map = examples / "diagnostics.csv", examples / "course_map.csv"
     for required in (diagnostics, course_map):
         if not required.is_file():
