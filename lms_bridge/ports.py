@@ -147,6 +147,9 @@ class CompletionRow:
     user_id: int
     completed: bool
     completed_at: int = 0
+    tracked: bool = (
+        True  # False: the course has no completion criteria (Moodle: enablecompletion / nocriteriaset)
+    )
 
 
 class Lms(Protocol):
