@@ -9,11 +9,13 @@ from datetime import date
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WResponse
 
-from lms_bridge.domain.route import Activity
+from lms_bridge.domain.people import Actor
+from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
 from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.exporters.json_card import route_summary
-from lms_bridge.services import card_actions
+from lms_bridge.ports import RouteStore
+from lms_bridge.services import proposals, route_actions
 from lms_bridge.web.access import SEES_ALL, actor_of, get_visible_route, scope_filter
 from lms_bridge.web.auth import check_csrf, current_principal
 from lms_bridge.web.card_view import card_document, view
@@ -53,12 +55,11 @@ def card(number: str) -> str:
     p = current_principal()
     store = ctx.store()
     route = get_visible_route(store, p, number)
-    proposals = [a for a in store.list_audit(route.number) if a.action == card_actions.PROPOSAL]
     model = view(route, p, ctx.today(), ctx.settings.moodle_url, {})
     return render_template(
         "card.html",
         p=p,
-        proposals=proposals,
+        proposals=proposals.list_proposals(store, route.number),
         message=MESSAGES.get(request.args.get("msg", "")),
         categories=list(ActivityCategory),
         activity_levels=list(ActivityLevel),
@@ -73,52 +74,57 @@ def act(number: str, action: str) -> WResponse:
     check_csrf(p)
     store = ctx.store()
     actor = actor_of(p)
-    f = request.form
     with store.transaction():
         route = get_visible_route(store, p, number)
-        if action == "mark":
-            card_actions.mark(
-                store,
-                route,
-                actor,
-                f.get("key", ""),
-                on=ctx.today(),
-                done=f.get("done", "1") == "1",
-                result=f.get("result", ""),
-                result_form=f.get("result_form", ""),
-                reason=f.get("reason", ""),
-            )
-        elif action == "note":
-            card_actions.note(store, route, actor, f.get("key", ""), f.get("note", ""))
-        elif action == "propose":
-            card_actions.propose(store, route, actor, f.get("text", ""))
-        elif action == "correct":
-            card_actions.correct(
-                store,
-                route,
-                actor,
-                ctx.clock(),
-                new=None if f.get("remove") else _new_activity(route.next_activity_key()),
-                replaces=f.get("replaces") or None,
-                reason=f.get("reason", ""),
-            )
-        elif action == "conclude":
-            card_actions.conclude(
-                store,
-                route,
-                actor,
-                final_levels={
-                    b: Level.parse(f[f"level_{b.value}"]) for b in Block if f.get(f"level_{b.value}")
-                },
-                conclusion=f.get("conclusion", ""),
-                on=ctx.today(),
-                next_diagnostic_on=_date("next_diagnostic_on"),
-            )
-        elif action == "transition":
-            card_actions.act(store, route, actor, f.get("action", ""), ctx.today())
-        else:
-            raise ValidationError([Problem(f"неизвестное действие «{action}»", field="action")])
+        _apply(store, route, actor, action)
     return _back(number, action)
+
+
+def _apply(store: RouteStore, route: Route, actor: Actor, action: str) -> None:
+    ctx = web_context()
+    f = request.form
+    number, today = route.number, ctx.today()
+    if action == "mark":
+        route_actions.mark(
+            store,
+            number,
+            f.get("key", ""),
+            actor,
+            today,
+            done=f.get("done", "1") == "1",
+            result=f.get("result", ""),
+            result_form=f.get("result_form", ""),
+            reason=f.get("reason", ""),
+        )
+    elif action == "note":
+        route_actions.note(store, number, f.get("key", ""), actor, f.get("note", ""))
+    elif action == "propose":
+        proposals.propose(store, route, actor, f.get("text", ""))
+    elif action == "correct":
+        route_actions.correct(
+            store,
+            number,
+            actor,
+            ctx.clock(),
+            new=None if f.get("remove") else _new_activity(route.next_activity_key()),
+            replaces=f.get("replaces") or None,
+            reason=f.get("reason", ""),
+        )
+    elif action == "conclude":
+        levels = {b: Level.parse(f[f"level_{b.value}"]) for b in Block if f.get(f"level_{b.value}")}
+        route_actions.conclude(
+            store,
+            number,
+            actor,
+            today,
+            final_levels=levels,
+            conclusion=f.get("conclusion", ""),
+            next_diagnostic_on=_date("next_diagnostic_on"),
+        )
+    elif action == "transition":
+        route_actions.move(store, number, f.get("action", ""), actor, today)
+    else:
+        raise ValidationError([Problem(f"неизвестное действие «{action}»", field="action")])
 
 
 def _new_activity(key: str) -> Activity:
