@@ -8,8 +8,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LtiPlatformConfig(BaseModel):
+    """One LTI 1.3 platform (a Moodle site) registered with the tool (area: web)."""
+
+    issuer: str
+    client_id: str
+    deployment_ids: list[str]
+    auth_url: str
+    jwks_url: str
+    token_url: str = ""
 
 
 class Settings(BaseSettings):
@@ -45,3 +56,26 @@ class Settings(BaseSettings):
     moodle_competency_scale_id: int = Field(
         default=2, description="scale of the deficit competency framework"
     )
+
+    # --- web app and LTI 1.3 tool (area: web; docs/web.md) ---
+    public_url: str = Field(
+        default="http://localhost:5000",
+        description="the tool's public base URL (what Moodle reaches); every LTI URL derives from it",
+    )
+    lti_private_key: SecretStr = Field(default=SecretStr(""), description="the tool's RSA private key (PEM)")
+    lti_private_key_path: str = Field(
+        default="lti_private_key.pem", description="where `lti keygen` writes / the app reads the PEM"
+    )
+    lti_platforms: list[LtiPlatformConfig] = Field(
+        default_factory=list,
+        description="JSON list: issuer, client_id, deployment_ids, auth_url, jwks_url, token_url",
+    )
+    lti_staff: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON {"email": "developer|centre|admin"}: ЦНППМ staff who see every route',
+    )
+    lti_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed on exp/iat")
+    lti_state_minutes: int = Field(default=10, ge=1, le=60, description="how long an OIDC state lives")
+    web_session_hours: int = Field(default=8, ge=1, le=72, description="how long a launch session lives")
+    web_proxy_hops: int = Field(default=0, ge=0, le=5, description="trusted reverse proxies (X-Forwarded-*)")
+    api_token: SecretStr = Field(default=SecretStr(""), description="service token for ЦНППМ integrations")

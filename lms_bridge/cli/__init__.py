@@ -37,9 +37,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import coursemap, curators, db, diagnostics, lms, routes
+    from lms_bridge.cli import coursemap, curators, db, diagnostics, lms, routes, sim
 
-    for module in (db, routes, diagnostics, coursemap, curators, lms):
+    for module in (db, routes, diagnostics, coursemap, curators, sim, lms):
         cli.add_command(module.group)
 
 
