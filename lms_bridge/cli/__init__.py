@@ -19,10 +19,12 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import db, routes
+    from lms_bridge.cli import db, export, reports, routes
 
-    for module in (db, routes):
+    for module in (db, routes, reports):
         cli.add_command(module.group)
+    for command in export.commands:  # routes export, routes export-registry
+        routes.group.add_command(command)
 
 
 _register()
