@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+from typing import Any
 
 import click
 
@@ -10,7 +10,25 @@ from lms_bridge.cli.context import AppContext
 from lms_bridge.errors import BridgeError, ValidationError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+class BridgeGroup(click.Group):
+    """Turns the project's errors into a Russian message on stderr and exit code 1 (no traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValidationError as e:
+            click.echo(f"Ошибка: {e.source or 'данные'} отклонены ({len(e.problems)}):", err=True)
+            for p in e.problems:
+                click.echo(f"  {p}", err=True)
+            ctx.exit(1)
+        except BridgeError as e:
+            click.echo(f"Ошибка: {e}", err=True)
+            ctx.exit(1)
+
+
+@click.group(
+    cls=BridgeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+)
 @click.version_option(package_name="lms-bridge")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -19,9 +37,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import db, export, reports, routes
+    from lms_bridge.cli import coursemap, curators, db, diagnostics, export, reports, routes, sim
 
-    for module in (db, routes, reports):
+    for module in (db, routes, diagnostics, coursemap, curators, sim, reports):
         cli.add_command(module.group)
     for command in export.commands:  # routes export, routes export-registry
         routes.group.add_command(command)
@@ -31,21 +49,4 @@ _register()
 
 
 def main() -> None:
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("прервано", err=True)
-        sys.exit(1)
-    except click.exceptions.Exit as e:
-        sys.exit(e.exit_code)
-    except click.ClickException as e:
-        e.show()
-        sys.exit(e.exit_code)
-    except ValidationError as e:
-        click.echo(f"Ошибка: {e.source or 'данные'} отклонены ({len(e.problems)}):", err=True)
-        for p in e.problems:
-            click.echo(f"  {p}", err=True)
-        sys.exit(1)
-    except BridgeError as e:
-        click.echo(f"Ошибка: {e}", err=True)
-        sys.exit(1)
+    cli()

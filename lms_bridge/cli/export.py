@@ -57,8 +57,7 @@ def _write(data: bytes, target: str, fmt: str) -> None:
 def export_cmd(app: AppContext, number: str, fmt: str, output: str | None) -> None:
     """Выгрузить карту ИОМ NUMBER в JSON, XML или DOCX."""
     route = app.store.get_route(number)
-    s = app.settings
-    data = card_bytes(route, fmt, Issuer(centre=s.centre_name, parent=s.centre_parent, city=s.centre_city))
+    data = card_bytes(route, fmt, Issuer.from_settings(app.settings))
     _write(data, output or f"ИОМ_{route.number}.{fmt}", fmt)
 
 

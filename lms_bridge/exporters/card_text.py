@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from lms_bridge.config import Settings
 from lms_bridge.domain.route import Activity, Route
 
 DASH = "—"
@@ -20,6 +21,11 @@ class Issuer:
     centre: str
     parent: str = ""
     city: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Issuer:
+        """From ``LMS_BRIDGE_CENTRE_NAME``, ``LMS_BRIDGE_CENTRE_PARENT``, ``LMS_BRIDGE_CENTRE_CITY``."""
+        return cls(centre=settings.centre_name, parent=settings.centre_parent, city=settings.centre_city)
 
 
 def fmt_date(d: date | None) -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from course_map.models import CourseEntry
+from course_map.models import CourseEntry, EntryKind
 from course_map.recommend import recommend
 from lms_bridge.domain.calendar import add_working_days
 from lms_bridge.domain.curators import choose_curator
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Actor, Curator, Teacher
-from lms_bridge.domain.route import Activity, Route
-from lms_bridge.domain.vocabulary import ActivityCategory, RouteStatus
+from lms_bridge.domain.route import Activity, FinalEvent, Route
+from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, RouteStatus
 from lms_bridge.ports import RouteStore
 
 
@@ -33,24 +33,35 @@ def draft_route(
     months: int,
     max_hours: int | None,
 ) -> Route:
-    """A draft route: one formal activity per recommended course, dated across the route's span."""
+    """A draft route for the developer to finish.
+
+    - formal part: one activity per recommended ДПП course (category «получение дополнительных
+      знаний»), scheduled in the first half of the route so the rest is left for practice;
+    - non-formal part: the recommended events of the course map that cover deficits the courses
+      leave open or deepen (category «профессиональное развитие и обмен опытом»), across the route;
+    - the final public event (004) two weeks before the end, at school level.
+    """
     start = add_working_days(today, 1)
     end = start + timedelta(days=round(months * 30.44))
-    rec = recommend(diagnostic, entries, max_hours=max_hours)
+    middle = start + (end - start) / 2
+    courses = recommend(diagnostic, entries, max_hours=max_hours).entries
+    events = recommend(diagnostic, entries, kinds=(EntryKind.EVENT,)).entries
+    planned = [(e, ActivityCategory.KNOWLEDGE, middle) for e in courses]
+    planned += [(e, ActivityCategory.EXCHANGE, end) for e in events]
     activities = tuple(
         Activity(
             key=str(i),
-            category=ActivityCategory.KNOWLEDGE,
+            category=category,
             title=e.title,
             level=e.level,
             organiser=e.organiser,
             start=start,
-            end=end,
+            end=until,
             deficit_codes=tuple(c for c in e.deficit_codes if c in diagnostic.deficit_codes),
-            lms_course=e.lms_course,
-            hours=e.hours,
+            lms_course=e.lms_course if e.formal else None,
+            hours=e.hours or None,
         )
-        for i, e in enumerate(rec.entries, start=1)
+        for i, (e, category, until) in enumerate(planned, start=1)
     )
     return Route(
         number=number,
@@ -63,6 +74,12 @@ def draft_route(
         start=start,
         end=end,
         activities=activities,
+        final_event=FinalEvent(
+            form="открытый урок или мастер-класс",
+            title="Представление результатов прохождения ИОМ",
+            level=ActivityLevel.SCHOOL,
+            on=end - timedelta(days=14),
+        ),
         next_diagnostic_on=end + timedelta(days=1),
     )
 
@@ -99,6 +116,6 @@ def build_routes(
         store.add_routes(routes, actor)
         return BuildSummary(
             built=len(routes),
-            without_courses=sum(1 for r in routes if not r.activities),
+            without_courses=sum(1 for r in routes if not r.formal_activities),
             without_curator=sum(1 for r in routes if not r.curator_email),
         )

@@ -56,7 +56,8 @@ def test_build_assigns_numbers_courses_and_curator_once(store: SqlRouteStore) ->
     assert [r.number for r in routes] == ["74-2026-000001", "74-2026-000002", "74-2026-000003"]
     first = routes[0]
     # the low subject block goes first; PK-MATH then leaves only М2.3, which PK-METH covers
-    assert [a.lms_course for a in first.activities] == ["PK-MATH", "PK-METH"]
+    assert [a.lms_course for a in first.formal_activities] == ["PK-MATH", "PK-METH"]
+    assert [a.title for a in first.activities if not a.formal] == ["Семинар"]
     assert first.curator_name == "Смирнова О.В."  # a low block: high deficit level → regional methodist
     assert build_routes(store, region="74", today=date(2026, 9, 21), actor=DEV).built == 0
 
