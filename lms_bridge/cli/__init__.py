@@ -37,10 +37,24 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import applications, db, routes, sync
+    from lms_bridge.cli import (
+        applications,
+        coursemap,
+        curators,
+        db,
+        diagnostics,
+        export,
+        lms,
+        reports,
+        routes,
+        sim,
+        sync,
+    )
 
-    for module in (db, routes, applications, sync):
+    for module in (db, routes, diagnostics, coursemap, curators, sim, lms, reports, applications, sync):
         cli.add_command(module.group)
+    for command in export.commands:  # routes export, routes export-registry
+        routes.group.add_command(command)
 
 
 _register()

@@ -19,9 +19,9 @@ from rich.table import Table
 from lms_bridge import bootstrap
 from lms_bridge.cli.context import AppContext
 from lms_bridge.config import Settings
-from lms_bridge.ports import Lms, LmsLink, SyncStore
+from lms_bridge.ports import LmsLink, SyncStore
 from lms_bridge.services.sync_attach import sync_attach
-from lms_bridge.services.sync_common import JobReport, SyncOptions, ThrottledLms, TokenBucket
+from lms_bridge.services.sync_common import JobReport, SyncOptions
 from lms_bridge.services.sync_common import Progress as ProgressFn
 from lms_bridge.services.sync_enrol import sync_enrol
 from lms_bridge.services.sync_results import sync_results
@@ -58,8 +58,8 @@ SHOWN = 30  # problems / planned lines printed before "и ещё N"
 def options_from(settings: Settings, dry_run: bool) -> SyncOptions:
     return SyncOptions(
         public_url=settings.public_url,
-        user_field=settings.lms_user_field,
-        role_id=settings.moodle_student_role,
+        user_field=settings.moodle_user_field,
+        role_id=settings.moodle_role_id,
         parallel=settings.moodle_parallel,
         batch=settings.sync_batch,
         timezone=settings.lms_timezone,
@@ -106,7 +106,7 @@ def print_report(report: JobReport, title: str, console: Console) -> None:
 
 def run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
     settings = app.settings
-    lms: Lms = ThrottledLms(bootstrap.build_lms(settings), TokenBucket(settings.moodle_rate_per_s))
+    lms = bootstrap.build_lms(settings)  # MoodleClient keeps the per-site rate limit (moodle_rate_per_s)
     store: SyncStore = bootstrap.build_sync_store(settings)
     options = options_from(settings, dry_run)
     out, err = Console(), Console(stderr=True)

@@ -5,6 +5,8 @@ link in the LMS, and create a learning plan where the LMS adapter offers one.
   lookups are exact: an account whose e-mail differs in case is not found (reported as "no account").
 * A person with no account or with several is reported and looked up again on the next run; a person
   linked once is not looked up again.
+* The plan (Moodle learning plan named «ИОМ <number>», the card link in its description, the route's
+  deficit codes as competencies of one framework) is made through the port's idempotent ``ensure_*``.
 * The card link and the plan are recorded as transmissions (kinds ``link``/``plan``) per route: a
   second run sends nothing unless the card URL changed.
 """
@@ -14,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from lms_bridge.errors import LmsError
-from lms_bridge.ports import Lms, LmsLink, LmsUser, SyncStore, Transmission
+from lms_bridge.ports import Lms, LmsLink, LmsUser, RoutePeople, SyncStore, Transmission
 from lms_bridge.services.sync_common import (
     ACTIVE,
     DEFAULT_OPTIONS,
@@ -29,11 +30,8 @@ from lms_bridge.services.sync_common import (
     tick,
 )
 
-
-def plan_api(lms: Lms) -> Callable[[int, str, str], Any] | None:
-    """The adapter's ``ensure_plan(user_id, name, description)`` when it offers learning plans."""
-    fn = getattr(lms, "ensure_plan", None)
-    return fn if callable(fn) else None
+FRAMEWORK_IDNUMBER = "lms-bridge-deficits"
+FRAMEWORK_NAME = "Дефициты профессиональных компетенций (ИОМ)"
 
 
 def sync_attach(
@@ -48,8 +46,8 @@ def sync_attach(
     """``planned_links`` is accepted for a uniform job signature (``sync all --dry-run``); unused here."""
     report = JobReport("attach", options.dry_run)
     people = store.list_route_people(ACTIVE)
-    teachers = {t for _, t, _ in people}
-    emails = sorted(teachers | {c for _, _, c in people if c})
+    teachers = {p[1] for p in people}
+    emails = sorted(teachers | {p[2] for p in people if p[2]})
     links = store.list_links()
     todo = [
         e
@@ -101,7 +99,7 @@ def sync_attach(
 def _card_links(
     lms: Lms,
     store: SyncStore,
-    people: list[tuple[str, str, str]],
+    people: list[RoutePeople],
     links: dict[str, LmsLink],
     report: JobReport,
     *,
@@ -110,13 +108,14 @@ def _card_links(
     options: SyncOptions,
     done: int,
 ) -> None:
-    """Per route: the card link in the LMS profile, then the learning plan (when offered)."""
+    """Per route: the card link in the LMS profile, then the learning plan with the route's deficits
+    as competencies (one framework mirrors the deficit codes)."""
     total = done + len(people)
     sent = store.list_transmissions("link")
     plans = store.list_transmissions("plan")
-    ensure_plan = plan_api(lms)
+    codes_of = {p[0]: p[3] for p in people}
     work: list[tuple[str, int, bool, bool]] = []  # (route, user, needs link, needs plan)
-    for number, teacher, _ in people:
+    for number, teacher, _, _ in people:
         link = links.get(teacher)
         if link is None or link.lms_user_id is None:
             done += 1
@@ -126,15 +125,13 @@ def _card_links(
         tx = sent.get((number, "", "", "link"))
         need_link = tx is None or tx.state != "done" or tx.detail != url or tx.lms_user_id != link.lms_user_id
         ptx = plans.get((number, "", "", "plan"))
-        need_plan = ensure_plan is not None and (ptx is None or ptx.state != "done")
+        need_plan = ptx is None or ptx.state != "done" or ptx.lms_user_id != link.lms_user_id
         if need_link or need_plan:
             work.append((number, link.lms_user_id, need_link, need_plan))
         else:
             report.counts["card_links_before"] += 1
             done += 1
             tick(progress, done, total)
-    if ensure_plan is None:
-        report.counts["plans_unsupported"] = 1
     if options.dry_run:
         for number, uid, need_link, need_plan in work:
             if need_link:
@@ -143,6 +140,14 @@ def _card_links(
                 report.planned.append(f"план обучения {number} → пользователь СДО {uid}")
         tick(progress, total, total)
         return
+    competencies: dict[str, int] = {}
+    wanted = sorted({c for number, _, _, need_plan in work if need_plan for c in codes_of[number]})
+    if wanted:
+        try:
+            found = lms.ensure_framework(FRAMEWORK_IDNUMBER, FRAMEWORK_NAME, {c: c for c in wanted})
+            competencies = {code: comp.id for code, comp in found.items()}
+        except LmsError as e:  # plans then go without competencies; the card link still goes out
+            report.problem("framework", e.errorcode or "lmserror", f"рамка компетенций в СДО: {e}")
 
     def push(w: tuple[str, int, bool, bool]) -> list[Transmission]:
         number, uid, need_link, need_plan = w
@@ -152,9 +157,12 @@ def _card_links(
                 _attempt(lambda: lms.set_route_link(uid, options.card_url(number)), number, uid, "link")
             )
             out[-1] = replace(out[-1], detail=options.card_url(number))
-        if need_plan and ensure_plan is not None:
+        if need_plan:
             description = f"Индивидуальный образовательный маршрут {number}: {options.card_url(number)}"
-            out.append(_attempt(lambda: ensure_plan(uid, f"ИОМ {number}", description), number, uid, "plan"))
+            ids = [competencies[c] for c in codes_of[number] if c in competencies]
+            out.append(
+                _attempt(lambda: lms.ensure_plan(uid, f"ИОМ {number}", description, ids), number, uid, "plan")
+            )
         return out
 
     batch: list[Transmission] = []

@@ -1,5 +1,5 @@
 """What the three sync jobs share: the report they return, a bounded parallel map over LMS calls,
-a per-site token-bucket rate limit, and date → unix-time conversion for enrolment dates.
+and date → unix-time conversion for enrolment dates.
 
 Threads only talk to the LMS; every store write happens on the calling thread (the store keeps one
 connection per unit of work and SQLite wants one writer).
@@ -7,29 +7,19 @@ connection per unit of work and SQLite wants one writer).
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.errors import LmsError
 from lms_bridge.ports import (
-    CompletionRow,
-    EnrolledUser,
-    Enrolment,
-    GradeRow,
-    LmsCourse,
     LmsLink,
-    LmsUser,
-    RowFailure,
-    SiteInfo,
 )
 
 T = TypeVar("T")
@@ -110,94 +100,6 @@ def parallel_map(
         finally:
             for fut in pending:
                 fut.cancel()
-
-
-class TokenBucket:
-    """At most ``rate`` calls per second on average, bursts up to ``burst``; ``rate`` <= 0 = no limit."""
-
-    def __init__(self, rate: float, burst: float | None = None, clock: Callable[[], float] = time.monotonic):
-        self.rate = rate
-        self.capacity = burst if burst is not None else max(1.0, rate)
-        self.tokens = self.capacity
-        self._clock = clock
-        self._last = clock()
-        self._lock = threading.Lock()
-
-    def take(self) -> None:
-        if self.rate <= 0:
-            return
-        while True:
-            with self._lock:
-                now = self._clock()
-                self.tokens = min(self.capacity, self.tokens + (now - self._last) * self.rate)
-                self._last = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
-                    return
-                wait_s = (1 - self.tokens) / self.rate
-            time.sleep(wait_s)
-
-
-class ThrottledLms:
-    """The Lms port with a token taken before every call (one bucket per site). Extra methods an
-    adapter offers (learning plans) pass through, throttled too."""
-
-    def __init__(self, lms: Any, bucket: TokenBucket):
-        self._lms = lms
-        self._bucket = bucket
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._lms, name)
-        if not callable(attr):
-            return attr
-
-        def throttled(*args: Any, **kwargs: Any) -> Any:
-            self._bucket.take()
-            return attr(*args, **kwargs)
-
-        return throttled
-
-    def _go(self, name: str, *args: Any) -> Any:
-        self._bucket.take()
-        return getattr(self._lms, name)(*args)
-
-    def get_site_info(self) -> SiteInfo:
-        result: SiteInfo = self._go("get_site_info")
-        return result
-
-    def find_users(self, field: str, values: Sequence[str]) -> dict[str, list[LmsUser]]:
-        result: dict[str, list[LmsUser]] = self._go("find_users", field, values)
-        return result
-
-    def find_course(self, ref: str) -> LmsCourse | None:
-        result: LmsCourse | None = self._go("find_course", ref)
-        return result
-
-    def list_enrolled(self, course_id: int) -> list[EnrolledUser]:
-        result: list[EnrolledUser] = self._go("list_enrolled", course_id)
-        return result
-
-    def enrol(self, rows: Sequence[Enrolment]) -> list[RowFailure]:
-        result: list[RowFailure] = self._go("enrol", rows)
-        return result
-
-    def list_grades(self, course_id: int, item_idnumber: str = "") -> list[GradeRow]:
-        result: list[GradeRow] = self._go("list_grades", course_id, item_idnumber)
-        return result
-
-    def find_pass_grade(self, course_id: int, item_idnumber: str = "") -> float | None:
-        result: float | None = self._go("find_pass_grade", course_id, item_idnumber)
-        return result
-
-    def list_completions(self, user_id: int) -> dict[int, CompletionRow]:
-        result: dict[int, CompletionRow] = self._go("list_completions", user_id)
-        return result
-
-    def set_route_link(self, user_id: int, url: str) -> None:
-        self._go("set_route_link", user_id, url)
-
-    def send_message(self, user_id: int, text: str) -> None:
-        self._go("send_message", user_id, text)
 
 
 def day_start(d: date, tz: ZoneInfo) -> int:

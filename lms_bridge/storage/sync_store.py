@@ -13,11 +13,12 @@ from sqlalchemy import bindparam, insert, select, update
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import RouteStatus
-from lms_bridge.ports import Disagreement, FormalItem, LmsLink, RouteFilter, Transmission
+from lms_bridge.ports import Disagreement, FormalItem, LmsLink, RouteFilter, RoutePeople, Transmission
 from lms_bridge.storage import codec
 from lms_bridge.storage.store import SqlRouteStore, _chunks
 from lms_bridge.storage.tables import (
     audit,
+    diagnostics,
     lms_links,
     result_disagreements,
     route_items,
@@ -107,15 +108,16 @@ class SqlSyncStore(SqlRouteStore):
             out += self.list_routes(RouteFilter(), numbers=chunk)
         return out
 
-    def list_route_people(self, statuses: Sequence[RouteStatus]) -> list[tuple[str, str, str]]:
+    def list_route_people(self, statuses: Sequence[RouteStatus]) -> list[RoutePeople]:
         q = (
-            select(routes.c.number, teachers.c.email, routes.c.curator_email)
+            select(routes.c.number, teachers.c.email, routes.c.curator_email, diagnostics.c.deficit_codes)
             .join(teachers, teachers.c.id == routes.c.teacher_id)
+            .join(diagnostics, diagnostics.c.id == routes.c.diagnostic_id)
             .where(routes.c.status.in_([s.value for s in statuses]))
             .order_by(routes.c.number)
         )
         with self._tx() as c:
-            return [(r.number, r.email, r.curator_email) for r in c.execute(q)]
+            return [(r.number, r.email, r.curator_email, tuple(r.deficit_codes)) for r in c.execute(q)]
 
     # --- transmissions ----------------------------------------------------------------------------
     def list_transmissions(self, kind: str) -> dict[tuple[str, str, str, str], Transmission]:

@@ -55,3 +55,15 @@ def test_changed_public_url_resends_the_card_link(world: World) -> None:
     sync_attach(world.lms, world.store, now=NOW, options=OPTS)
     sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(public_url="https://new.example.ru"))
     assert world.lms.route_links[world.user(1).id] == f"https://new.example.ru/card/{number(1)}"
+
+
+def test_attach_makes_one_learning_plan_per_route_with_its_deficits(world: World) -> None:
+    sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    (plan,) = [p for p in world.lms.plans.values() if p.user_id == world.user(1).id]
+    assert plan.name == f"ИОМ {number(1)}" and plan.status == 1
+    assert f"https://iom.example.ru/card/{number(1)}" in plan.description
+    codes = {world.lms.competencies[c].idnumber for c in plan.competency_ids}
+    assert codes == set(world.route(1).diagnostic.deficit_codes)
+    calls = world.lms.calls["ensure_plan"]
+    sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert world.lms.calls["ensure_plan"] == calls and len(world.lms.plans) == 4

@@ -1,7 +1,7 @@
 """sync
 
-Revision ID: 0002_sync
-Revises: 0001
+Revision ID: 0003_sync
+Revises: 0002_web_lti
 Create Date: 2026-11-22 20:15:23.323546
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_sync"
-down_revision: str | None = "0001"
+revision: str = "0003_sync"
+down_revision: str | None = "0002_web_lti"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
