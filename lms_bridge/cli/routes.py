@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 
 from lms_bridge.cli.context import AppContext
 from lms_bridge.domain.people import SYSTEM, Actor
-from lms_bridge.domain.vocabulary import RouteStatus
-from lms_bridge.domain.workflow import TRANSITIONS, transition
+from lms_bridge.domain.route import Activity
+from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
+from lms_bridge.domain.workflow import TRANSITIONS
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
 from lms_bridge.ports import RouteFilter
+from lms_bridge.services import route_actions
 from lms_bridge.services.build import build_routes
 
 
@@ -119,9 +122,186 @@ def show_cmd(app: AppContext, number: str, as_json: bool) -> None:
 @click.pass_obj
 def transition_cmd(app: AppContext, number: str, action: str, actor: Actor) -> None:
     """Перевести маршрут NUMBER: submit, return, approve, start, complete, prolong, resume, cancel."""
-    store = app.store
-    with store.transaction():
-        route = store.get_route(number)
-        moved = transition(route, action, actor, app.today())
-        store.save_route(moved, actor, action, f"{route.status.value} → {moved.status.value}")
-    click.echo(f"{number}: {route.status.label} → {moved.status.label}")
+    before = app.store.get_route(number).status
+    moved = route_actions.move(app.store, number, action, actor, app.today())
+    click.echo(f"{number}: {before.label} → {moved.status.label}")
+
+
+@group.command("mark")
+@click.argument("number")
+@click.argument("key")
+@click.option("--actor", required=True, callback=parse_actor, help="РОЛЬ:ИМЯ (педагог, куратор)")
+@click.option("--result", default="", help="результат (продукт)")
+@click.option("--form", "result_form", default="", help="форма представления результата")
+@click.option("--not-done", is_flag=True, help="отметить как невыполненное (нужна --reason)")
+@click.option("--reason", default="", help="причина невыполнения")
+@click.pass_obj
+def mark_cmd(
+    app: AppContext,
+    number: str,
+    key: str,
+    actor: Actor,
+    result: str,
+    result_form: str,
+    not_done: bool,
+    reason: str,
+) -> None:
+    """Отметить выполнение мероприятия KEY маршрута NUMBER."""
+    route = route_actions.mark(
+        app.store,
+        number,
+        key,
+        actor,
+        app.today(),
+        done=not not_done,
+        result=result,
+        result_form=result_form,
+        reason=reason,
+    )
+    done, total = route.progress()
+    click.echo(f"{number}: мероприятие {key} отмечено; выполнено {done} из {total}")
+
+
+@group.command("note")
+@click.argument("number")
+@click.argument("key")
+@click.argument("text")
+@click.option("--actor", required=True, callback=parse_actor, help="curator:ИМЯ")
+@click.pass_obj
+def note_cmd(app: AppContext, number: str, key: str, text: str, actor: Actor) -> None:
+    """Промежуточный результат куратора по мероприятию KEY."""
+    route_actions.note(app.store, number, key, actor, text)
+    click.echo(f"{number}: запись куратора сохранена")
+
+
+@group.command("correct")
+@click.argument("number")
+@click.option("--actor", required=True, callback=parse_actor, help="РОЛЬ:ИМЯ")
+@click.option("--reason", default="", help="причина (обязательна после утверждения)")
+@click.option("--replace", "replaces", default=None, help="ключ заменяемого (или удаляемого) мероприятия")
+@click.option("--remove", is_flag=True, help="удалить мероприятие --replace без замены")
+@click.option("--title", default="", help="название нового мероприятия")
+@click.option(
+    "--category",
+    default="exchange",
+    show_default=True,
+    help="категория: " + ", ".join(c.value for c in ActivityCategory),
+)
+@click.option(
+    "--level", default="regional", show_default=True, help="уровень: federal, regional, municipal, school"
+)
+@click.option("--organiser", default="", help="организатор")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]), default=None, help="дата начала")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]), default=None, help="дата окончания")
+@click.option("--deficits", default="", help="коды дефицитов через ;")
+@click.option("--course", default=None, help="курс СДО (idnumber) — для формального мероприятия")
+@click.pass_obj
+def correct_cmd(
+    app: AppContext,
+    number: str,
+    actor: Actor,
+    reason: str,
+    replaces: str | None,
+    remove: bool,
+    title: str,
+    category: str,
+    level: str,
+    organiser: str,
+    start: datetime | None,
+    end: datetime | None,
+    deficits: str,
+    course: str | None,
+) -> None:
+    """Добавить, заменить или удалить мероприятие (после утверждения — корректировка с причиной)."""
+    if remove == bool(title):
+        raise click.UsageError("укажите либо --title нового мероприятия, либо --remove с --replace")
+    if remove and not replaces:
+        raise click.UsageError("--remove требует --replace КЛЮЧ")
+    new = None
+    if not remove:
+        route = app.store.get_route(number)
+        try:
+            new = Activity(
+                key=route.next_activity_key(),
+                category=ActivityCategory.parse(category),
+                title=title.strip(),
+                level=ActivityLevel.parse(level),
+                organiser=organiser,
+                start=start.date() if start else None,
+                end=end.date() if end else None,
+                deficit_codes=tuple(c.strip() for c in deficits.split(";") if c.strip()),
+                lms_course=course,
+            )
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from e
+    route = route_actions.correct(
+        app.store, number, actor, datetime.now(), new=new, replaces=replaces, reason=reason
+    )
+    click.echo(
+        f"{number}: дорожная карта изменена; мероприятий {len(route.activities)}, "
+        f"корректировок {len(route.corrections)}"
+    )
+
+
+@group.command("conclude")
+@click.argument("number")
+@click.option("--actor", required=True, callback=parse_actor, help="curator:ИМЯ")
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    metavar="БЛОК=УРОВЕНЬ",
+    help="итоговый уровень блока, например subject=повышенный (повторяемый)",
+)
+@click.option("--conclusion", required=True, help="выводы куратора")
+@click.option(
+    "--next-diagnostic",
+    type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+    default=None,
+    help="дата следующей диагностики",
+)
+@click.pass_obj
+def conclude_cmd(
+    app: AppContext,
+    number: str,
+    actor: Actor,
+    levels: tuple[str, ...],
+    conclusion: str,
+    next_diagnostic: datetime | None,
+) -> None:
+    """Итоговая диагностика и выводы куратора по маршруту NUMBER."""
+    final = {}
+    for item in levels:
+        block, sep, level = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError(f"«{item}»: ожидается БЛОК=УРОВЕНЬ")
+            final[Block.parse(block)] = Level.parse(level)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--level") from e
+    route = route_actions.conclude(
+        app.store,
+        number,
+        actor,
+        app.today(),
+        final_levels=final,
+        conclusion=conclusion,
+        next_diagnostic_on=next_diagnostic.date() if next_diagnostic else None,
+    )
+    changes = ", ".join(f"{b.label} {d:+d}" for b, d in route.dynamics().items()) or "—"
+    click.echo(f"{number}: выводы записаны; динамика: {changes}")
+
+
+@group.command("history")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="вывести JSON")
+@click.pass_obj
+def history_cmd(app: AppContext, number: str, as_json: bool) -> None:
+    """Журнал действий по маршруту NUMBER: кто, что и когда изменил."""
+    app.store.get_route(number)  # a clear error for an unknown number
+    entries = app.store.list_audit(number)
+    if as_json:
+        click.echo(json.dumps([e.__dict__ for e in entries], ensure_ascii=False, indent=2))
+        return
+    for e in entries:
+        click.echo(f"{e.at}  {e.action:<12} {e.actor}  {e.details}")

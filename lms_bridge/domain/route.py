@@ -14,6 +14,7 @@ from datetime import date, datetime
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
+from lms_bridge.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class Route:
         for a in self.activities:
             if a.key == key:
                 return a
-        raise KeyError(key)
+        raise NotFound(f"в маршруте {self.number} нет мероприятия «{key}»")
 
     def with_activity(self, new: Activity) -> Route:
         """The same route with the activity of the same key replaced (or appended)."""

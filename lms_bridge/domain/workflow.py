@@ -218,6 +218,17 @@ def mark_activity(
     return route.with_activity(marked)
 
 
+def record_note(route: Route, key: str, actor: Actor, text: str) -> Route:
+    """The curator records an intermediate result of an activity (003 §4.4.5)."""
+    if actor.role not in (Role.CURATOR, Role.ADMIN):
+        raise PermissionDenied("промежуточные результаты фиксирует куратор")
+    if route.status not in UNDER_CORRECTION:
+        raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: записи не вносятся")
+    if not text.strip():
+        raise WorkflowError("пустая запись")
+    return route.with_activity(replace(route.activity(key), curator_note=text.strip()))
+
+
 def write_conclusion(
     route: Route,
     actor: Actor,

@@ -1,9 +1,10 @@
 import json
 from datetime import date
 
+from course_map.models import CourseEntry
 from lms_bridge.config import Settings
 from lms_bridge.domain.people import Actor
-from lms_bridge.domain.vocabulary import Role
+from lms_bridge.domain.vocabulary import Block, Role
 from lms_bridge.services.build import build_routes
 from lms_bridge.storage.store import SqlRouteStore, make_engine
 from tests.cli.conftest import Run
@@ -12,6 +13,10 @@ from tests.conftest import make_diagnostic, make_teacher
 
 def seed_routes(n: int = 2) -> None:
     store = SqlRouteStore(make_engine(Settings().database_url))
+    store.replace_course_map(
+        [CourseEntry("DPP-1", "Курс ПК", deficit_codes=("П1.1",), blocks=(Block.SUBJECT,), hours=36)],
+        Actor(Role.COURSE_ADMIN, "А"),
+    )
     store.save_diagnostics(
         [(make_teacher(i), make_diagnostic(i, on=date(2026, 1, 12))) for i in range(1, n + 1)]
     )
@@ -59,3 +64,120 @@ def test_every_command_has_help(run: Run) -> None:
     ):
         r = run(*args)
         assert r.exit_code == 0 and "Usage" in r.output
+
+
+def approve_and_start(run: Run, number: str = "74-2026-000001") -> None:
+    for action, actor in (
+        ("submit", "developer:Р"),
+        ("approve", "head:Петрова А.А."),
+        ("start", "curator:К"),
+    ):
+        assert run("routes", "transition", number, action, "--actor", actor).exit_code == 0
+
+
+def test_corrections_marks_and_conclusions(run: Run) -> None:
+    seed_routes(1)
+    approve_and_start(run)
+    number = "74-2026-000001"
+    r = run("routes", "correct", number, "--actor", "curator:Смирнова О.В.", "--title", "Вебинар «ФГОС»")
+    assert r.exit_code == 1 and "причину" in r.output  # after approval every change is a correction
+    r = run(
+        "routes",
+        "correct",
+        number,
+        "--actor",
+        "curator:Смирнова О.В.",
+        "--title",
+        "Вебинар «ФГОС»",
+        "--category",
+        "обмен",
+        "--reason",
+        "x",
+    )
+    assert r.exit_code == 2  # unknown category named
+    r = run(
+        "routes",
+        "correct",
+        number,
+        "--actor",
+        "curator:Смирнова О.В.",
+        "--title",
+        "Вебинар «ФГОС»",
+        "--reason",
+        "запрос педагога",
+        "--deficits",
+        "М2.3",
+    )
+    assert r.exit_code == 0, r.output
+    card = json.loads(run("routes", "show", number, "--json").output)
+    new = card["activities"][-1]
+    assert (new["title"], new["formal"], new["deficit_codes"]) == ("Вебинар «ФГОС»", False, ["М2.3"])
+    assert card["corrections"][0]["reason"] == "запрос педагога"
+
+    assert (
+        run(
+            "routes",
+            "mark",
+            number,
+            new["key"],
+            "--actor",
+            "teacher:Иванова М.П.",
+            "--result",
+            "доклад",
+            "--form",
+            "выступление",
+        ).exit_code
+        == 0
+    )
+    formal = next(a for a in card["activities"] if a["formal"])
+    r = run("routes", "mark", number, formal["key"], "--actor", "teacher:Иванова М.П.")
+    assert r.exit_code == 1 and "итоговой аттестации" in r.output
+    assert (
+        run("routes", "note", number, formal["key"], "прошла модуль 1", "--actor", "curator:К").exit_code == 0
+    )
+
+    r = run(
+        "routes",
+        "conclude",
+        number,
+        "--actor",
+        "curator:К",
+        "--level",
+        "subject=повышенный",
+        "--conclusion",
+        "дефициты устранены",
+    )
+    assert r.exit_code == 0 and "+2" in r.output  # low → advanced
+    assert run("routes", "transition", number, "complete", "--actor", "curator:К").exit_code == 0
+    card = json.loads(run("routes", "show", number, "--json").output)
+    marked = next(a for a in card["activities"] if a["key"] == new["key"])
+    assert (card["status"], marked["done"], marked["result_form"]) == ("completed", True, "выступление")
+    assert (
+        next(a for a in card["activities"] if a["key"] == formal["key"])["curator_note"] == "прошла модуль 1"
+    )
+
+
+def test_bad_level_names_the_option(run: Run) -> None:
+    seed_routes(1)
+    approve_and_start(run)
+    r = run(
+        "routes",
+        "conclude",
+        "74-2026-000001",
+        "--actor",
+        "curator:К",
+        "--level",
+        "subject",
+        "--conclusion",
+        "x",
+    )
+    assert r.exit_code == 2 and "--level" in r.output
+
+
+def test_history_shows_who_did_what(run: Run) -> None:
+    seed_routes(1)
+    approve_and_start(run)
+    entries = json.loads(run("routes", "history", "74-2026-000001", "--json").output)
+    assert [e["action"] for e in entries] == ["create", "submit", "approve", "start"]
+    assert entries[2]["actor"] == "Петрова А.А. (руководитель ОО)"
+    assert entries[2]["details"] == "agreement → approved"

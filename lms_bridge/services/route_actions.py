@@ -1,0 +1,103 @@
+"""Actions on one route, each one transaction: load, apply the domain rule, save with an audit line.
+
+The CLI and the web views both call these, so a rule is enforced in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from lms_bridge.domain import workflow
+from lms_bridge.domain.people import Actor
+from lms_bridge.domain.route import Activity, Route
+from lms_bridge.domain.vocabulary import Block, Level
+from lms_bridge.ports import RouteStore
+
+
+def move(store: RouteStore, number: str, action: str, actor: Actor, today: date) -> Route:
+    with store.transaction():
+        route = store.get_route(number)
+        moved = workflow.transition(route, action, actor, today)
+        store.save_route(moved, actor, action, f"{route.status.value} → {moved.status.value}")
+        return moved
+
+
+def mark(
+    store: RouteStore,
+    number: str,
+    key: str,
+    actor: Actor,
+    today: date,
+    *,
+    done: bool = True,
+    result: str = "",
+    result_form: str = "",
+    reason: str = "",
+) -> Route:
+    with store.transaction():
+        route = workflow.mark_activity(
+            store.get_route(number),
+            key,
+            actor,
+            today,
+            done=done,
+            result=result,
+            result_form=result_form,
+            reason=reason,
+        )
+        mark_text = "выполнено" if done else f"не выполнено: {reason}"
+        store.save_route(route, actor, "mark", f"мероприятие {key}: {mark_text}")
+        return route
+
+
+def note(store: RouteStore, number: str, key: str, actor: Actor, text: str) -> Route:
+    """The curator's intermediate result for an activity (003 §4.4.5)."""
+    with store.transaction():
+        route = store.get_route(number)
+        route = workflow.record_note(route, key, actor, text)
+        store.save_route(route, actor, "note", f"мероприятие {key}: {text}")
+        return route
+
+
+def correct(
+    store: RouteStore,
+    number: str,
+    actor: Actor,
+    now: datetime,
+    *,
+    new: Activity | None,
+    replaces: str | None = None,
+    reason: str = "",
+) -> Route:
+    with store.transaction():
+        route = workflow.change_activity(
+            store.get_route(number), actor, now, new=new, replaces=replaces, reason=reason
+        )
+        what = (
+            f"заменено {replaces}" if replaces and new else f"удалено {replaces}" if replaces else "добавлено"
+        )
+        store.save_route(route, actor, "correct", f"{what}: {reason}".strip(": "))
+        return route
+
+
+def conclude(
+    store: RouteStore,
+    number: str,
+    actor: Actor,
+    today: date,
+    *,
+    final_levels: dict[Block, Level],
+    conclusion: str,
+    next_diagnostic_on: date | None = None,
+) -> Route:
+    with store.transaction():
+        route = workflow.write_conclusion(
+            store.get_route(number),
+            actor,
+            final_levels=final_levels,
+            conclusion=conclusion,
+            on=today,
+            next_diagnostic_on=next_diagnostic_on,
+        )
+        store.save_route(route, actor, "conclude", conclusion)
+        return route
