@@ -37,9 +37,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import db, routes
+    from lms_bridge.cli import db, demo, routes
 
-    for module in (db, routes):
+    for module in (db, routes, demo):
         cli.add_command(module.group)
 
 
