@@ -37,9 +37,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import db, demo, routes
+    from lms_bridge.cli import coursemap, curators, db, demo, diagnostics, lms, routes, sim
 
-    for module in (db, routes, demo):
+    for module in (db, routes, diagnostics, coursemap, curators, sim, lms, demo):
         cli.add_command(module.group)
 
 
