@@ -9,6 +9,7 @@ from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.errors import ConfigError
 from lms_bridge.ports import RouteStore
+from lms_bridge.sim.lti_claims import DemoRole
 
 HEAD_EMAIL = "head@demo.school.ru"
 CENTRE_EMAIL = "specialist@demo.cnppm.ru"
@@ -16,7 +17,7 @@ CENTRE_EMAIL = "specialist@demo.cnppm.ru"
 
 @dataclass(frozen=True)
 class DemoPerson:
-    role: str  # teacher | curator | head | centre (the LTI platform's demo_role)
+    role: DemoRole  # decides the LTI roles the simulated Moodle sends
     username: str
     first_name: str
     last_name: str

@@ -123,8 +123,9 @@ class DemoStack:
         self.say(f"симулятор Moodle: пользователей {users}, курсов ДПП {counts['courses']}")
         by_email = {u.email.lower(): u for u in self.sim_state.users.values()}
         self.platform.add_course(LTI_COURSE)
-        out: dict[str, DemoPerson] = {}
-        for role, person in people.items():
+        out: dict[str, DemoPerson] = {}  # keyed by role
+        for person in people.values():
+            role = person.role
             user = by_email.get(person.email.lower()) or add_person(
                 self.sim_state, Person(person.email, person.last_name, person.first_name)
             )
@@ -140,7 +141,7 @@ class DemoStack:
                     person.email,
                     role,
                     user.idnumber,
-                )  # type: ignore[arg-type]
+                )
             )
         self.platform.add_activity(
             ToolActivity(
