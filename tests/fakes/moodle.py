@@ -14,6 +14,7 @@ a one-off answer (a recorded case name, a ``(status, headers, body)`` triple, or
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,6 +88,7 @@ class FakeMoodle:
         self.calls: Counter[str] = Counter()
         self._queued: dict[str, deque[Any]] = {}
         self._next = 2  # 2 = admin, the token's user
+        self._lock = threading.RLock()  # MoodleLms may call from a thread pool
 
     # --- wiring ------------------------------------------------------------------------------------
     def install(self, rsps: responses.RequestsMock, url: str = ENDPOINT) -> FakeMoodle:
@@ -97,6 +99,10 @@ class FakeMoodle:
         self._queued.setdefault(wsfunction, deque()).append(reply)
 
     def callback(self, request: requests.PreparedRequest) -> Reply:
+        with self._lock:
+            return self._serve(request)
+
+    def _serve(self, request: requests.PreparedRequest) -> Reply:
         pairs = form_pairs(request.body)  # type: ignore[arg-type]
         self.requests.append(pairs)
         pairs = pairs[: self.max_input_vars]  # PHP drops the rest silently

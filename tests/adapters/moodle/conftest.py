@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 import responses
 
+from lms_bridge.adapters.moodle.lms import MoodleLms
 from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
 
@@ -30,3 +31,8 @@ def client(fake: FakeMoodle, sleeps: list[float]) -> MoodleClient:
     return MoodleClient(
         BASE, TOKEN, retry=RetryPolicy(attempts=3, base_delay=1.0), sleep=sleeps.append, jitter=lambda: 1.0
     )
+
+
+@pytest.fixture
+def lms(client: MoodleClient) -> MoodleLms:
+    return MoodleLms(client, parallel=3)
