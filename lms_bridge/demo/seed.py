@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from course_map.loading import load_course_map
-
 from lms_bridge.config import Settings
 from lms_bridge.demo.people import DemoPerson, demo_people, pick_route
 from lms_bridge.domain.people import Actor
