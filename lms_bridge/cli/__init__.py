@@ -42,6 +42,7 @@ def _register() -> None:
         coursemap,
         curators,
         db,
+        demo,
         diagnostics,
         export,
         lms,
@@ -51,7 +52,7 @@ def _register() -> None:
         sync,
     )
 
-    for module in (db, routes, diagnostics, coursemap, curators, sim, lms, reports, applications, sync):
+    for module in (db, routes, diagnostics, coursemap, curators, sim, lms, reports, demo, applications, sync):
         cli.add_command(module.group)
     for command in export.commands:  # routes export, routes export-registry
         routes.group.add_command(command)
