@@ -37,9 +37,9 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import coursemap, curators, db, diagnostics, routes
+    from lms_bridge.cli import coursemap, curators, db, diagnostics, lti, routes, serve
 
-    for module in (db, routes, diagnostics, coursemap, curators):
+    for module in (db, routes, diagnostics, coursemap, curators, lti, serve):
         cli.add_command(module.group)
 
 
