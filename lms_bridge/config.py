@@ -34,6 +34,17 @@ class Settings(BaseSettings):
     route_months: int = Field(default=12, ge=6, le=24, description="planned route length (004: up to 1 year)")
     max_route_hours: int | None = Field(default=None, description="cap on formal hours recommended per route")
 
+    # Route card and reports (area: exporters): the issuing centre printed on the card's title page
+    centre_name: str = Field(
+        default="Центр непрерывного повышения профессионального мастерства педагогических работников",
+        description="ЦНППМ that develops the routes (card title)",
+    )
+    centre_parent: str = Field(default="", description="parent institution printed above the centre, if any")
+    centre_city: str = Field(
+        default="", description="city printed on the card's title page, e.g. «г. Смоленск»"
+    )
+    report_min_group: int = Field(default=5, ge=5, description="smallest group a report may show (privacy)")
+
     # Moodle (issue: Moodle adapter; area: adapters/moodle, `lms check`)
     moodle_url: str = Field(
         default="", description="Moodle base URL, a sub-path is kept: https://host/moodle"

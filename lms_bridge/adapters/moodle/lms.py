@@ -43,6 +43,33 @@ from lms_bridge.ports import (
 T = TypeVar("T")
 R = TypeVar("R")
 
+# Every web-service function MoodleLms calls: the Moodle service of the token must include them all
+# (`lms-bridge lms check` compares this with core_webservice_get_site_info).
+REQUIRED_FUNCTIONS: tuple[str, ...] = (
+    "core_webservice_get_site_info",
+    "core_user_get_users_by_field",
+    "core_course_get_courses_by_field",
+    "core_enrol_get_enrolled_users",
+    "enrol_manual_enrol_users",
+    "gradereport_user_get_grade_items",
+    "core_course_get_course_module",
+    "core_enrol_get_users_courses",
+    "core_user_update_users",
+    "core_message_send_instant_messages",
+    "core_competency_list_competency_frameworks",
+    "core_competency_create_competency_framework",
+    "core_competency_list_competencies",
+    "core_competency_create_competency",
+    "core_competency_list_user_plans",
+    "core_competency_create_plan",
+    "core_competency_update_plan",
+    "core_competency_list_plan_competencies",
+    "core_competency_add_competency_to_plan",
+    "core_competency_approve_plan",
+    "core_competency_add_competency_to_course",
+    "core_competency_list_course_competencies",
+    "core_competency_set_course_competency_ruleoutcome",
+)
 LOOKUP_FIELDS = frozenset({"id", "email", "username", "idnumber"})
 RULE_COMPLETE = 3  # core_competency ruleoutcome: mark the competency complete on course completion
 PLAN_DRAFT, PLAN_ACTIVE = 0, 1

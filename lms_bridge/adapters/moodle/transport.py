@@ -181,7 +181,7 @@ class MoodleClient:
                 if attempt >= self.retry.attempts or not (idempotent or isinstance(e, _NotSent)):
                     raise
                 delay = self.retry.delay(attempt, self._jitter())
-                log.warning("moodle %s: %s; retry %d in %.2f s", wsfunction, e, attempt, delay)
+                log.warning("%s; retry %d in %.2f s", e, attempt, delay)
                 self._sleep(delay)
                 attempt += 1
 

@@ -1,0 +1,78 @@
+"""Targets of the Lms contract: the same behavioural tests run on each.
+
+A target is a ``World``: the ``lms`` under test and a ``seed`` that puts users, courses, grade items, grades
+and completions into the LMS behind it (the seeding names are InMemoryLms's). Adding a target (e.g. the
+Flask Moodle simulator in lms_bridge/sim) is one more builder in ``BUILDERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+import pytest
+import responses
+
+from lms_bridge.adapters.memory import InMemoryLms
+from lms_bridge.adapters.moodle.lms import MoodleLms
+from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
+from lms_bridge.ports import Lms, LmsCourse, LmsUser
+from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
+
+
+class Seed(Protocol):
+    def add_user(
+        self, username: str, email: str = "", idnumber: str = "", full_name: str = ""
+    ) -> LmsUser: ...
+    def add_course(
+        self,
+        shortname: str,
+        idnumber: str = "",
+        full_name: str = "",
+        *,
+        manual_enrol: bool = True,
+        completion_tracked: bool = True,
+        grade_max: float = 100.0,
+    ) -> LmsCourse: ...
+    def add_grade_item(
+        self, course_id: int, idnumber: str, *, grade_max: float = 100.0, pass_grade: float | None = None
+    ) -> None: ...
+    def set_grade(
+        self, course_id: int, user_id: int, grade: float | None, *, item: str = "", graded_at: int = 0
+    ) -> None: ...
+    def complete(self, course_id: int, user_id: int, at: int = 1) -> None: ...
+    def suspend(self, course_id: int, user_id: int) -> None: ...
+
+
+@dataclass
+class World:
+    lms: Lms
+    seed: Seed
+
+
+@contextmanager
+def memory_world() -> Iterator[World]:
+    lms = InMemoryLms()
+    yield World(lms, lms)
+
+
+@contextmanager
+def moodle_fake_world() -> Iterator[World]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake = FakeMoodle().install(rsps)
+        client = MoodleClient(BASE, TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda s: None)
+        yield World(MoodleLms(client, parallel=2), fake)
+
+
+BUILDERS: dict[str, Callable[[], AbstractContextManager[World]]] = {
+    "memory": memory_world,
+    "moodle": moodle_fake_world,
+}
+
+
+@pytest.fixture(params=sorted(BUILDERS))
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    with BUILDERS[request.param]() as w:
+        yield w
