@@ -6,8 +6,21 @@ Nothing reads the environment at import time: entry points call ``Settings()``.
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LtiPlatformConfig(BaseModel):
+    """One LTI 1.3 platform (a Moodle site) registered with the tool (area: web)."""
+
+    issuer: str
+    client_id: str
+    deployment_ids: list[str]
+    auth_url: str
+    jwks_url: str
+    token_url: str = ""
 
 
 class Settings(BaseSettings):
@@ -21,6 +34,59 @@ class Settings(BaseSettings):
     route_months: int = Field(default=12, ge=6, le=24, description="planned route length (004: up to 1 year)")
     max_route_hours: int | None = Field(default=None, description="cap on formal hours recommended per route")
 
-    # Moodle (issue: Moodle adapter)
-    moodle_url: str = ""
+    # Route card and reports (area: exporters): the issuing centre printed on the card's title page
+    centre_name: str = Field(
+        default="Центр непрерывного повышения профессионального мастерства педагогических работников",
+        description="ЦНППМ that develops the routes (card title)",
+    )
+    centre_parent: str = Field(default="", description="parent institution printed above the centre, if any")
+    centre_city: str = Field(
+        default="", description="city printed on the card's title page, e.g. «г. Смоленск»"
+    )
+    report_min_group: int = Field(default=5, ge=5, description="smallest group a report may show (privacy)")
+
+    # Moodle (issue: Moodle adapter; area: adapters/moodle, `lms check`)
+    moodle_url: str = Field(
+        default="", description="Moodle base URL, a sub-path is kept: https://host/moodle"
+    )
     moodle_token: SecretStr = SecretStr("")
+    moodle_timeout_connect: float = Field(default=5.0, gt=0, description="seconds to open a connection")
+    moodle_timeout_read: float = Field(default=120.0, gt=0, description="seconds to wait for an answer")
+    moodle_retries: int = Field(
+        default=3, ge=1, le=10, description="attempts for transient faults (1 = none)"
+    )
+    moodle_retry_delay: float = Field(default=0.5, ge=0, description="first backoff delay, seconds (doubles)")
+    moodle_max_input_vars: int = Field(
+        default=1000, ge=20, description="PHP max_input_vars of the Moodle host"
+    )
+    moodle_user_field: Literal["email", "username", "idnumber"] = "email"
+    moodle_role_id: int = Field(default=5, description="role given on enrolment (5 = student)")
+    moodle_profile_field: str = Field(default="iom_url", description="custom profile field for the card link")
+    moodle_parallel: int = Field(default=4, ge=1, le=16, description="concurrent web-service calls")
+    moodle_rate_per_s: float = Field(default=0.0, ge=0, description="max calls per second (0 = no limit)")
+    moodle_competency_scale_id: int = Field(
+        default=2, description="scale of the deficit competency framework"
+    )
+
+    # --- web app and LTI 1.3 tool (area: web; docs/web.md) ---
+    public_url: str = Field(
+        default="http://localhost:5000",
+        description="the tool's public base URL (what Moodle reaches); every LTI URL derives from it",
+    )
+    lti_private_key: SecretStr = Field(default=SecretStr(""), description="the tool's RSA private key (PEM)")
+    lti_private_key_path: str = Field(
+        default="lti_private_key.pem", description="where `lti keygen` writes / the app reads the PEM"
+    )
+    lti_platforms: list[LtiPlatformConfig] = Field(
+        default_factory=list,
+        description="JSON list: issuer, client_id, deployment_ids, auth_url, jwks_url, token_url",
+    )
+    lti_staff: dict[str, str] = Field(
+        default_factory=dict,
+        description='JSON {"email": "developer|centre|admin"}: ЦНППМ staff who see every route',
+    )
+    lti_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed on exp/iat")
+    lti_state_minutes: int = Field(default=10, ge=1, le=60, description="how long an OIDC state lives")
+    web_session_hours: int = Field(default=8, ge=1, le=72, description="how long a launch session lives")
+    web_proxy_hops: int = Field(default=0, ge=0, le=5, description="trusted reverse proxies (X-Forwarded-*)")
+    api_token: SecretStr = Field(default=SecretStr(""), description="service token for ЦНППМ integrations")

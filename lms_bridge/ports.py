@@ -6,7 +6,7 @@ plain verbs are commands.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -50,6 +50,7 @@ class RouteStore(Protocol):
     # diagnostics and teachers
     def save_diagnostics(self, rows: Sequence[tuple[Teacher, Diagnostic]]) -> DiagnosticsSaved: ...
     def list_unrouted(self) -> list[tuple[Teacher, Diagnostic]]: ...
+    def list_diagnostics(self) -> list[Diagnostic]: ...
     def find_teacher(self, email: str) -> Teacher | None: ...
 
     # routes
@@ -152,6 +153,28 @@ class CompletionRow:
     )
 
 
+@dataclass(frozen=True)
+class Competency:
+    """A competency in the LMS mirroring one deficit code (``idnumber`` = the code)."""
+
+    id: int
+    idnumber: str
+    shortname: str
+    framework_id: int
+
+
+@dataclass(frozen=True)
+class LearningPlan:
+    """A user's learning plan. ``status``: 0 draft, 1 active, 2 complete (Moodle's plan statuses)."""
+
+    id: int
+    user_id: int
+    name: str
+    description: str
+    status: int
+    competency_ids: frozenset[int]
+
+
 class Lms(Protocol):
     """What the jobs need from an LMS. ``MoodleLms`` and ``InMemoryLms`` implement it."""
 
@@ -186,3 +209,23 @@ class Lms(Protocol):
         ...
 
     def send_message(self, user_id: int, text: str) -> None: ...
+
+    # learning plans ("attach" a route: NOTES «Competency outcome on course completion»)
+    def ensure_framework(
+        self, idnumber: str, name: str, competencies: Mapping[str, str]
+    ) -> dict[str, Competency]:
+        """A framework whose competencies mirror deficit codes (code → title); creates what is missing.
+        Returns code → competency for every code asked for."""
+        ...
+
+    def ensure_plan(
+        self, user_id: int, name: str, description: str, competency_ids: Sequence[int]
+    ) -> LearningPlan:
+        """The user's plan named ``name`` (no due date: Moodle would auto-complete it), with this description
+        (the card link) and at least these competencies; a draft plan is made active."""
+        ...
+
+    def link_course_competencies(self, course_id: int, competency_ids: Sequence[int]) -> int:
+        """Link competencies to a course with outcome "complete" on course completion; returns links
+        added or changed (0 when all were in place)."""
+        ...

@@ -22,16 +22,18 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from lms_bridge.errors import LmsError, LmsNotFound, LmsResponseError
 from lms_bridge.ports import (
+    Competency,
     CompletionRow,
     EnrolledUser,
     Enrolment,
     GradeRow,
+    LearningPlan,
     LmsCourse,
     LmsUser,
     RowFailure,
@@ -86,6 +88,11 @@ class InMemoryLms:
         self.calls: Counter[str] = Counter()  # port method -> calls
         self.ws_calls: Counter[str] = Counter()  # Moodle wsfunction -> calls it would take
         self._failures: list[_Failure] = []
+        # learning plans (added with the Moodle adapter): framework idnumber -> id, competencies, plans, links
+        self.frameworks: dict[str, int] = {}
+        self.competencies: dict[int, Competency] = {}
+        self.plans: dict[int, LearningPlan] = {}
+        self.course_competencies: dict[tuple[int, int], int] = {}  # (course, competency) -> ruleoutcome
         self._next_id = 2  # 1 is guest, 2 the admin (the token's user)
         self._lock = threading.RLock()
 
@@ -323,3 +330,63 @@ class InMemoryLms:
             self.messages.append((user_id, text))
 
         self._call("send_message", run)
+
+    # --- learning plans (like core_competency_*: idempotent, list before create) -------------------------
+    def ensure_framework(
+        self, idnumber: str, name: str, competencies: Mapping[str, str]
+    ) -> dict[str, Competency]:
+        def run() -> dict[str, Competency]:
+            self.ws_calls["core_competency_list_competency_frameworks"] += 1
+            if idnumber not in self.frameworks:
+                self.ws_calls["core_competency_create_competency_framework"] += 1
+                self.frameworks[idnumber] = self._new_id()
+            fid = self.frameworks[idnumber]
+            self.ws_calls["core_competency_list_competencies"] += 1
+            mine = {c.idnumber: c for c in self.competencies.values() if c.framework_id == fid}
+            out = {}
+            for code, title in competencies.items():
+                if code not in mine:
+                    self.ws_calls["core_competency_create_competency"] += 1
+                    mine[code] = Competency(self._new_id(), code, title or code, fid)
+                    self.competencies[mine[code].id] = mine[code]
+                out[code] = mine[code]
+            return out
+
+        return self._call("ensure_framework", run)
+
+    def ensure_plan(
+        self, user_id: int, name: str, description: str, competency_ids: Sequence[int]
+    ) -> LearningPlan:
+        def run() -> LearningPlan:
+            self.ws_calls["core_competency_list_user_plans"] += 1
+            if user_id not in self.users:
+                raise LmsNotFound(MISSING_RECORD, errorcode="invalidrecordunknown")
+            plan = next((pl for pl in self.plans.values() if pl.user_id == user_id and pl.name == name), None)
+            if plan is None:
+                plan = LearningPlan(self._new_id(), user_id, name, description, 0, frozenset())
+            missing = [c for c in competency_ids if c not in self.competencies]
+            if missing:
+                raise LmsNotFound(MISSING_RECORD, errorcode="invalidrecordunknown")
+            status = 1 if plan.status == 0 else plan.status  # a draft is approved
+            plan = LearningPlan(
+                plan.id, user_id, name, description, status, plan.competency_ids | frozenset(competency_ids)
+            )
+            self.plans[plan.id] = plan
+            return plan
+
+        return self._call("ensure_plan", run)
+
+    def link_course_competencies(self, course_id: int, competency_ids: Sequence[int]) -> int:
+        def run() -> int:
+            self.ws_calls["core_competency_list_course_competencies"] += 1
+            self._course(course_id)
+            changed = 0
+            for cid in dict.fromkeys(competency_ids):
+                if cid not in self.competencies:
+                    raise LmsNotFound(MISSING_RECORD, errorcode="invalidrecordunknown")
+                if self.course_competencies.get((course_id, cid)) != 3:
+                    self.course_competencies[(course_id, cid)] = 3  # outcome: complete the competency
+                    changed += 1
+            return changed
+
+        return self._call("link_course_competencies", run)

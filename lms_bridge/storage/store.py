@@ -169,6 +169,23 @@ class SqlRouteStore:
                 latest[r["email"]] = (codec.teacher_from(r), codec.diagnostic_from(r, r["email"]))
             return list(latest.values())
 
+    def list_diagnostics(self) -> list[Diagnostic]:
+        """Every stored diagnostic (for coverage of the course map: the «банк запросов»)."""
+        with self._tx() as c:
+            q = (
+                select(
+                    teachers.c.email,
+                    diagnostics.c.kind,
+                    diagnostics.c.date,
+                    diagnostics.c.levels,
+                    diagnostics.c.deficit_codes,
+                    diagnostics.c.recommendations,
+                )
+                .join(teachers, teachers.c.id == diagnostics.c.teacher_id)
+                .order_by(teachers.c.email, diagnostics.c.date, diagnostics.c.kind)
+            )
+            return [codec.diagnostic_from(r, r["email"]) for r in c.execute(q).mappings()]
+
     def find_teacher(self, email: str) -> Teacher | None:
         with self._tx() as c:
             r = c.execute(select(teachers).where(teachers.c.email == email.lower())).mappings().first()

@@ -174,3 +174,71 @@ audit = Table(
     Column("details", Text, nullable=False, default=""),
     Index("ix_audit_subject_at", "subject", "at"),
 )
+
+# --- web app and LTI 1.3 tool (area: web) ------------------------------------------------------
+
+lti_platforms = Table(
+    "lti_platforms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issuer", String(500), nullable=False),
+    Column("client_id", String(255), nullable=False),
+    Column("deployment_ids", JSON, nullable=False),
+    Column("auth_url", String(1000), nullable=False),
+    Column("jwks_url", String(1000), nullable=False),
+    Column("token_url", String(1000), nullable=False, default=""),
+    UniqueConstraint("issuer", "client_id", name="uq_lti_platforms_issuer_client"),
+)
+
+# OIDC login state + nonce, kept server-side (not in a cookie: third-party cookies are often blocked
+# inside the LMS iframe). One row per login initiation; ``used_at`` makes the nonce single-use.
+lti_states = Table(
+    "lti_states",
+    metadata,
+    Column("state", String(64), primary_key=True),
+    Column("nonce", String(64), nullable=False),
+    Column("issuer", String(500), nullable=False),
+    Column("client_id", String(255), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False, index=True),
+    Column("used_at", DateTime),
+)
+
+# A launch session: the opaque launch id travels in URLs and forms (only its SHA-256 is stored).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("email", String(254), nullable=False, default=""),
+    Column("name", String(300), nullable=False, default=""),
+    Column("school", String(300), nullable=False, default=""),
+    Column("municipality", String(200), nullable=False, default=""),
+    Column("issuer", String(500), nullable=False, default=""),
+    Column("subject", String(255), nullable=False, default=""),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False, index=True),
+)
+
+# How a platform user (issuer + sub, LMS idnumber) maps onto our person (email).
+lti_identities = Table(
+    "lti_identities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issuer", String(500), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("idnumber", String(255), nullable=False, default=""),
+    Column("email", String(254), nullable=False),
+    UniqueConstraint("issuer", "subject", name="uq_lti_identities_issuer_subject"),
+)
+
+# Heads of schools (руководители ОО): who sees and approves the routes of one school.
+school_heads = Table(
+    "school_heads",
+    metadata,
+    Column("email", String(254), primary_key=True),
+    Column("full_name", String(300), nullable=False),
+    Column("school", String(300), nullable=False),
+    Column("municipality", String(200), nullable=False, default=""),
+)

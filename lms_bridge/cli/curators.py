@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import click
+
+from lms_bridge.cli.context import AppContext
+from lms_bridge.importers.curators import FORMATS, read_curators
+from lms_bridge.importers.formats import read_file
+
+
+@click.group("curators")
+def group() -> None:
+    """Кураторы (тьюторы) маршрутов."""
+
+
+@group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    help="формат файла; по умолчанию — по расширению",
+)
+@click.pass_obj
+def import_cmd(app: AppContext, file: str, fmt: str | None) -> None:
+    """Загрузить кураторов из FILE (CSV или XLSX): новые добавляются, известные (по почте) обновляются."""
+    items = read_curators(read_file(file), file, fmt=fmt)
+    store = app.store
+    with store.transaction():
+        saved = store.save_curators(items)
+    click.echo(f"сохранено кураторов: {saved}")

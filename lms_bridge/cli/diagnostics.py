@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import click
+
+from lms_bridge.cli.context import AppContext
+from lms_bridge.errors import ValidationError
+from lms_bridge.importers.diagnostics import FORMATS, import_diagnostics, read_diagnostics
+from lms_bridge.importers.formats import read_file
+from lms_bridge.importers.xml_reader import schema_text
+
+
+@click.group("diagnostics")
+def group() -> None:
+    """Результаты диагностики профессиональных дефицитов."""
+
+
+@group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="сохранить верные строки, даже если есть ошибочные (код выхода всё равно 1)",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    help="формат файла; по умолчанию — по расширению",
+)
+@click.pass_obj
+def import_cmd(app: AppContext, file: str, partial: bool, fmt: str | None) -> None:
+    """Загрузить диагностику из FILE (CSV, XLSX или XML) в реестр.
+
+    По умолчанию «всё или ничего»: одна ошибочная строка — и файл не загружается.
+    Повторная загрузка того же файла ничего не меняет.
+    """
+    parsed = read_diagnostics(read_file(file), file, today=app.today(), fmt=fmt)
+    result = import_diagnostics(app.store, parsed, partial=partial)
+    click.echo(f"добавлено: {result.added}, без изменений: {result.unchanged}")
+    if result.rejected:
+        click.echo(f"отклонено строк: {result.rejected}")
+        raise ValidationError(result.problems, source=file)
+
+
+@group.command("schema")
+def schema_cmd() -> None:
+    """Напечатать XSD-схему XML-файла диагностики."""
+    click.echo(schema_text(), nl=False)

@@ -1,0 +1,72 @@
+"""``reports summary``: aggregated, non-personal figures by region, municipality or school."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from lms_bridge.cli.context import AppContext
+from lms_bridge.services.reports import (
+    GROUP_LABELS,
+    GROUPINGS,
+    GroupBy,
+    GroupStats,
+    report_to_dict,
+    summary_report,
+)
+
+
+@click.group("reports")
+def group() -> None:
+    """Сводные отчёты (обезличенные, группы не менее 5 человек)."""
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.0f} %"
+
+
+def _lines(g: GroupStats) -> list[str]:
+    statuses = ", ".join(f"{s.label} {n}" for s, n in g.by_status.items() if n)
+    blocks = ", ".join(f"{b.label} {n}" for b, n in g.deficits_by_block.items()) or "—"
+    codes = ", ".join(f"{c} ({n})" for c, n in g.top_deficits) or "—"
+    return [
+        f"{g.name}: педагогов {g.people}, маршрутов {g.routes}",
+        f"  статусы: {statuses or '—'}",
+        f"  завершено: {g.completed} из {g.started} начатых ({_percent(g.completion_rate)}); "
+        f"мероприятий выполнено {g.activities_done} из {g.activities_total}",
+        f"  дефициты по блокам (низкий/базовый уровень), чел.: {blocks}",
+        f"  частые дефициты, чел.: {codes}",
+    ]
+
+
+@group.command("summary")
+@click.option(
+    "--by",
+    type=click.Choice(GROUPINGS),
+    default="school",
+    show_default=True,
+    help="группировка: region, municipality, school",
+)
+@click.option("--json", "as_json", is_flag=True, help="вывести JSON")
+@click.pass_obj
+def summary_cmd(app: AppContext, by: GroupBy, as_json: bool) -> None:
+    """Сводка: маршруты по статусам, доля завершённых, дефициты по блокам компетенций."""
+    report = summary_report(app.store, by=by, min_group=app.settings.report_min_group)
+    if as_json:
+        click.echo(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"Сводка по группировке «{GROUP_LABELS[by]}» "
+        f"(группы менее {report.min_group} человек не показываются отдельно)"
+    )
+    if report.total is None:
+        click.echo(
+            f"Недостаточно данных: педагогов с маршрутами {report.hidden_people}, меньше {report.min_group}."
+        )
+        return
+    for g in report.groups:
+        click.echo("\n".join(_lines(g)))
+    click.echo("\n".join(["", *_lines(report.total)]))
+    if report.merged_groups:
+        click.echo(f"объединено в «прочие» групп: {report.merged_groups}")

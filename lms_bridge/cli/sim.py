@@ -1,0 +1,96 @@
+"""``lms-bridge sim``: serve the Moodle simulator (demo, contract tests, benchmarks)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from pathlib import Path
+
+import click
+from flask import Blueprint
+
+from lms_bridge.sim.costs import SimConfig
+from lms_bridge.sim.state import SimState
+
+DEFAULT_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def build_state(seed: str, random_seed: int, examples: Path) -> tuple[SimState, str]:
+    """Seed ``examples`` (the project's examples/), ``lab`` (the recorded lab) or a number of teachers."""
+    from lms_bridge.sim import seed as seeding
+
+    state = SimState()
+    if seed == "examples":
+        counts = seeding.seed_examples(state, examples)
+        return state, f"примеры: педагогов {counts['teachers']}, курсов {counts['courses']}"
+    if seed == "lab":
+        seeding.seed_lab(state)
+        return state, "лабораторный сайт из записей (курсы 2–6, пользователи 2–9)"
+    if seed.isdigit():
+        counts = seeding.seed_synthetic(state, int(seed), random_seed)
+        return state, f"синтетика: педагогов {counts['teachers']}, курсов {counts['courses']}"
+    raise click.BadParameter("ожидается examples, lab или число педагогов", param_hint="--seed")
+
+
+def extra_blueprints() -> list[Blueprint]:
+    """The LTI 1.3 platform, when ``lms_bridge/sim/lti.py`` exists (it exposes ``blueprint``)."""
+    if importlib.util.find_spec("lms_bridge.sim.lti") is None:
+        return []
+    module = importlib.import_module("lms_bridge.sim.lti")
+    bp = getattr(module, "blueprint", None)
+    return [bp] if isinstance(bp, Blueprint) else []
+
+
+@click.command("sim")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8081, show_default=True, type=int)
+@click.option("--token", default="sim-token", show_default=True, help="токен веб-сервиса симулятора")
+@click.option("--latency-ms", default=0.0, show_default=True, type=float, help="стоимость одного вызова, мс")
+@click.option("--per-row-ms", default=0.0, show_default=True, type=float, help="стоимость строки, мс")
+@click.option("--fault-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="доля сбоев")
+@click.option("--random-seed", default=0, show_default=True, type=int)
+@click.option(
+    "--seed", "seed", default="examples", show_default=True, help="examples | lab | ЧИСЛО педагогов"
+)
+@click.option(
+    "--examples",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_EXAMPLES,
+    show_default=True,
+    help="каталог с примерами",
+)
+@click.option("--max-input-vars", default=1000, show_default=True, type=click.IntRange(min=1))
+def group(
+    host: str,
+    port: int,
+    token: str,
+    latency_ms: float,
+    per_row_ms: float,
+    fault_rate: float,
+    random_seed: int,
+    seed: str,
+    examples: Path,
+    max_input_vars: int,
+) -> None:
+    """Симулятор Moodle 5.1 (веб-сервисы REST) для демонстрации, тестов и замеров."""
+    from lms_bridge.sim.app import create_sim_app
+
+    state, summary = build_state(seed, random_seed, examples)
+    url = f"http://{host}:{port}"
+    config = SimConfig(
+        token=token,
+        site_url=url,
+        latency_ms=latency_ms,
+        per_row_ms=per_row_ms,
+        fault_rate=fault_rate,
+        random_seed=random_seed,
+        max_input_vars=max_input_vars,
+    )
+    app = create_sim_app(config, state, blueprints=extra_blueprints())
+    click.echo(f"Симулятор Moodle: {url} ({summary})")
+    click.echo("Для lms-bridge:")
+    click.echo(f"  export LMS_BRIDGE_MOODLE_URL={url}")
+    # The simulator's own token is not a secret; a real Moodle token is never printed anywhere.
+    click.echo(f"  export LMS_BRIDGE_MOODLE_TOKEN={token}")
+    click.echo(f"Счётчики: {url}/sim/stats (сброс: POST {url}/sim/reset-stats)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)

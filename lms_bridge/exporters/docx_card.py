@@ -1,0 +1,256 @@
+"""The printed route card («Карта ИОМ») as a DOCX document, in Russian.
+
+Laid out after the Smolensk template (003 App.3: title page, «Информационная справка»,
+«Результаты диагностики», «Дорожная карта» with its five categories) and completed with the
+Bashkortostan card's parts (004 Прил. 1–3: corrections log, final public event, final
+diagnostics per competency with dynamics, conclusions, signatures). Returns bytes: the caller
+decides where they go (a file, an HTTP response).
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from docx.enum.table import WD_ALIGN_VERTICAL
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from lms_bridge.domain.route import Activity, Route
+from lms_bridge.domain.vocabulary import ActivityCategory, Block, blocks_for
+from lms_bridge.exporters import docx_kit as kit
+from lms_bridge.exporters.card_text import (
+    DASH,
+    Issuer,
+    activity_mark,
+    activity_result,
+    card_year,
+    dynamics_sign,
+    fmt_date,
+    months,
+    period,
+    years,
+)
+
+ROADMAP_HEADER = (
+    "Категория мероприятий",
+    "Перечень мероприятий",
+    "Сроки реализации",
+    "Дефициты, на устранение которых направлена работа (коды из п. 2.3)",
+    "Отметка о выполнении (подтверждение)",
+    "Результат и форма представления",
+)
+ROADMAP_WIDTHS = (3.5, 4.3, 2.2, 2.3, 2.9, 2.8)  # 18 cm: the page less its margins
+CATEGORY_HINTS = {  # what each category holds, as the Smolensk template spells it out
+    ActivityCategory.KNOWLEDGE: "профессиональная переподготовка, повышение квалификации, стажировка",
+    ActivityCategory.EXCHANGE: "форум, конференция, семинар, вебинар, мастер-класс, конкурс, "
+    "посещение уроков",
+    ActivityCategory.DEMONSTRATION: "форум, конференция, семинар, мастер-класс, конкурс, открытый урок",
+    ActivityCategory.MENTORING: "наставник / наставляемый",
+    ActivityCategory.BURNOUT: "тренинг, вебинар, коуч-сессия",
+}
+
+
+def route_card_docx(route: Route, issuer: Issuer) -> bytes:
+    """The whole card of ``route`` as a .docx file's bytes."""
+    doc = kit.new_document(f"ИОМ № {route.number}", issuer.centre)
+    _title_page(doc, route, issuer)
+    _information(doc, route)
+    _diagnostics(doc, route)
+    _roadmap(doc, route)
+    _corrections(doc, route)
+    _final_event(doc, route)
+    _results(doc, route)
+    _signatures(doc, route)
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _title_page(doc: Any, route: Route, issuer: Issuer) -> None:
+    indent = 9.5  # the «Утверждаю» block sits on the right half of the page
+    kit.paragraph(doc, "УТВЕРЖДАЮ", bold=True, indent_cm=indent, after=0)
+    kit.paragraph(doc, "Руководитель образовательной организации", indent_cm=indent, after=0)
+    kit.paragraph(doc, route.teacher.school or DASH, indent_cm=indent, after=0)
+    kit.paragraph(doc, f"__________ / {route.approved_by or '____________'}", indent_cm=indent, after=0)
+    approved = fmt_date(route.approved_on) if route.approved_on else "«___» __________ 20__ г."
+    kit.paragraph(doc, approved, indent_cm=indent, after=24)
+    if issuer.parent:
+        kit.paragraph(doc, issuer.parent, bold=True, center=True, after=6)
+    kit.paragraph(doc, issuer.centre, bold=True, center=True, after=0)
+    title = doc.add_paragraph(f"Индивидуальный образовательный маршрут № {route.number}", style="Title")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.space_before = Pt(96)
+    title.paragraph_format.space_after = Pt(24)
+    t = kit.table(doc, (6.5, 11.5))
+    teacher = route.teacher
+    for label, value in (
+        ("ФИО педагогического работника", teacher.full_name),
+        ("Образовательная организация", teacher.school),
+        ("Должность", teacher.position),
+        ("ФИО тьютора (куратора ИОМ)", route.curator_name),
+    ):
+        cells = kit.add_row(t, (label, value or DASH))
+        kit.write(cells[0], label, bold=True)
+    place = f"{issuer.city}\n" if issuer.city else ""
+    kit.paragraph(doc, f"{place}{card_year(route)} год", center=True, before=180)
+    kit.page_break(doc)
+
+
+def _information(doc: Any, route: Route) -> None:
+    doc.add_heading("1. Информационная справка о педагогическом работнике", level=1)
+    t = route.teacher
+    rows = (
+        ("Фамилия Имя Отчество", t.full_name),
+        ("Образовательная организация", t.school),
+        ("Муниципальное образование", t.municipality),
+        ("Должность", t.position),
+        ("Преподаваемый предмет", t.subject),
+        ("Образование", t.education),
+        ("Педагогический стаж", years(t.experience_years)),
+        ("Квалификационная категория", t.category),
+        ("Контактный телефон (моб.)", t.phone),
+        ("Электронная почта", t.email),
+        ("Тема самообразования", route.self_education_theme),
+    )
+    table = kit.table(doc, (6.5, 11.5))
+    for label, value in rows:
+        cells = kit.add_row(table, (label, value or DASH))
+        kit.write(cells[0], label, bold=True)
+
+
+def _blocks(route: Route) -> list[Block]:
+    """The teacher's blocks in the regulation's order, then any other block that was assessed."""
+    own = list(blocks_for(route.teacher.staff_role))
+    extra = [b for b in (*route.diagnostic.levels, *route.final_levels) if b not in own]
+    return own + list(dict.fromkeys(extra))
+
+
+def _diagnostics(doc: Any, route: Route) -> None:
+    d = route.diagnostic
+    doc.add_heading("2. Результаты диагностики профессиональных дефицитов", level=1)
+    kit.labelled(doc, "2.1. Вид диагностики профессиональных дефицитов", d.kind.label)
+    kit.labelled(doc, "2.2. Дата диагностики", fmt_date(d.date))
+    kit.paragraph(doc, "2.3. Результаты диагностики:", bold=True)
+    t = kit.table(doc, (9.0, 9.0), header=("Блок компетенций", "Уровень сформированности"))
+    for block in _blocks(route):
+        level = d.levels.get(block)
+        kit.add_row(t, (block.label, level.label if level else "не оценивался"))
+    kit.labelled(
+        doc, "Уровень профессиональных дефицитов", d.deficit_level.label
+    ).paragraph_format.space_before = Pt(6)
+    kit.labelled(doc, "Выявленные дефициты (коды)", ", ".join(d.deficit_codes) or "не выявлены")
+    kit.labelled(doc, "2.4. Рекомендации", d.recommendations or DASH)
+
+
+def _roadmap(doc: Any, route: Route) -> None:
+    doc.add_heading("3. Дорожная карта по устранению выявленных дефицитов", level=1)
+    kit.labelled(doc, "Продолжительность прохождения ИОМ", months(route.duration_months))
+    kit.labelled(doc, "Начало", fmt_date(route.start))
+    kit.labelled(doc, "Окончание", fmt_date(route.end))
+    done, total = route.progress()
+    kit.labelled(doc, "Статус маршрута", f"{route.status.label}; выполнено мероприятий: {done} из {total}")
+    dense = kit.DENSE_STYLE
+    t = kit.table(doc, ROADMAP_WIDTHS, header=ROADMAP_HEADER, style=dense)
+    for category in ActivityCategory:
+        items = [a for a in route.activities if a.category is category]
+        first = len(t.rows)
+        if not items:
+            cells = kit.add_row(t, ("", "", "", "", "", ""), style=dense)
+            kit.write(cells[1], "мероприятия не запланированы", italic=True, style=dense)
+        for a in items:
+            values = ("", "", period(a.start, a.end), ", ".join(a.deficit_codes), activity_mark(a), "")
+            cells = kit.add_row(t, values, style=dense)
+            _activity_cell(cells[1], a)
+            kit.write(cells[5], activity_result(a), style=dense)
+        top = t.cell(first, 0)
+        if len(t.rows) - 1 > first:
+            top = top.merge(t.cell(len(t.rows) - 1, 0))
+        kit.write(top, category.label.capitalize(), bold=True, style=dense)
+        top.add_paragraph(f"({CATEGORY_HINTS[category]})", style=dense)
+
+
+def _activity_cell(cell: Any, a: Activity) -> None:
+    details = [f"Уровень: {a.level.label}"]
+    if a.organiser:
+        details.append(f"Организатор: {a.organiser}")
+    if a.formal:
+        hours = f", {a.hours} ч" if a.hours else ""
+        details.append(f"Курс в СДО: {a.lms_course}{hours}")
+    kit.write(cell, f"{a.key}. {a.title}", bold=True, style=kit.DENSE_STYLE)
+    for line in details:
+        cell.add_paragraph(line, style=kit.DENSE_STYLE)
+
+
+def _corrections(doc: Any, route: Route) -> None:
+    doc.add_heading("4. Сведения о корректировке ИОМ (лист корректировок)", level=1)
+    header = ("№", "Дата", "Причина изменения", "Заменённое мероприятие", "Новое мероприятие", "Подписал")
+    t = kit.table(doc, (0.8, 2.2, 4.4, 3.6, 3.6, 3.4), header=header)
+    for i, c in enumerate(route.corrections, start=1):
+        kit.add_row(t, (str(i), fmt_date(c.at.date()), c.reason, c.replaced or DASH, c.new or DASH, c.author))
+    if not route.corrections:
+        cells = kit.add_row(t, ("", "", "корректировки не вносились", "", "", ""))
+        kit.write(cells[2], "корректировки не вносились", italic=True)
+
+
+def _final_event(doc: Any, route: Route) -> None:
+    doc.add_heading("5. Итоговое (заключительное) публичное мероприятие", level=1)
+    e = route.final_event
+    if e is None:
+        kit.paragraph(doc, "не запланировано")
+        return
+    header = ("Форма", "Название", "Уровень", "Дата проведения", "Отметка о выполнении")
+    t = kit.table(doc, (3.2, 6.8, 2.6, 2.6, 2.8), header=header)
+    mark = "✓ проведено" if e.done else "не проведено"
+    kit.add_row(t, (e.form, e.title, e.level.label, fmt_date(e.on), mark))
+
+
+def _results(doc: Any, route: Route) -> None:
+    doc.add_heading("6. Итоги прохождения ИОМ", level=1)
+    kit.labelled(doc, "6.1. Дата итоговой диагностики", fmt_date(route.final_diagnostic_on))
+    header = ("Блок компетенций", "Входная диагностика", "Итоговая диагностика", "Динамика")
+    t = kit.table(doc, (6.5, 4.3, 4.3, 2.9), header=header)
+    dynamics = route.dynamics()
+    entry, final = route.diagnostic.levels, route.final_levels
+    for block in _blocks(route):
+        if block not in entry and block not in final:
+            continue
+        before, after = entry.get(block), final.get(block)
+        kit.add_row(
+            t,
+            (
+                block.label,
+                before.label if before else DASH,
+                after.label if after else DASH,
+                dynamics_sign(dynamics.get(block)),
+            ),
+        )
+    kit.paragraph(doc, "6.2. Выводы:", bold=True, before=6)
+    kit.paragraph(doc, route.conclusion or DASH)
+    kit.labelled(doc, "Дата следующей диагностики", fmt_date(route.next_diagnostic_on))
+    kit.labelled(
+        doc, "Дата разработки индивидуального образовательного маршрута", fmt_date(route.developed_on)
+    )
+
+
+def _signatures(doc: Any, route: Route) -> None:
+    kit.paragraph(doc, "", before=12).paragraph_format.keep_with_next = True
+    t = kit.table(doc, (6.5, 4.5, 0.5, 6.5))  # role | signature line | gap | name on a line
+    kit.no_borders(t)
+    rows = (
+        ("Педагогический работник (с выводами ознакомлен(а))", route.teacher.short_name),
+        ("Куратор (тьютор) ИОМ", route.curator_name),
+        ("Руководитель образовательной организации", route.approved_by),
+    )
+    for role, name in rows:
+        line = kit.add_row(t, (role, "", "", name or ""))
+        caption = kit.add_row(t, ("", "(подпись)", "", "(расшифровка подписи)"))
+        for i in (1, 3):
+            kit.border_bottom(line[i])
+            line[i].vertical_alignment = WD_ALIGN_VERTICAL.BOTTOM
+            caption[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            caption[i].paragraphs[0].runs[0].font.size = Pt(8)
+        line[0].paragraphs[0].paragraph_format.space_before = Pt(10)
+    for row in t.rows:  # the block stays on one page
+        for p in row.cells[0].paragraphs:
+            p.paragraph_format.keep_with_next = True

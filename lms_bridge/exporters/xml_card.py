@@ -1,0 +1,341 @@
+"""The route card as XML, valid against the published schema ``route_card.xsd`` (namespace
+``urn:lms-bridge:route-card:1``), and back.
+
+Names are English and codes are the vocabulary's keys (the contract other systems rely on);
+the Russian word rides along in ``label`` attributes for a person reading the file.
+``route_from_xml`` reads a card this module wrote, so a card can move between registries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from lxml import etree
+
+from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.people import Teacher
+from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route
+from lms_bridge.domain.vocabulary import (
+    ActivityCategory,
+    ActivityLevel,
+    Block,
+    DiagnosticKind,
+    Level,
+    RouteStatus,
+    StaffRole,
+)
+from lms_bridge.errors import Problem, ValidationError
+
+NS = "urn:lms-bridge:route-card:1"
+SCHEMA_FILE = "route_card.xsd"
+_Q = "{" + NS + "}"
+
+
+@cache
+def schema() -> Any:
+    """The published XSD (``lms_bridge/exporters/route_card.xsd``), parsed once."""
+    text = files("lms_bridge.exporters").joinpath(SCHEMA_FILE).read_bytes()
+    return etree.XMLSchema(etree.fromstring(text))
+
+
+def validate(data: bytes) -> None:
+    """Raise ValidationError listing every schema violation of ``data``."""
+    try:
+        doc = etree.fromstring(data)
+    except etree.XMLSyntaxError as e:
+        raise ValidationError([Problem(str(e))], source="XML") from e
+    xsd = schema()
+    if not xsd.validate(doc):
+        raise ValidationError([Problem(e.message, row=e.line) for e in xsd.error_log], source="XML")
+
+
+# --- writing --------------------------------------------------------------------------------------
+def _el(parent: Any, tag: str, text: str | None = None, **attrs: Any) -> Any:
+    el = etree.SubElement(parent, _Q + tag, {k: _attr(v) for k, v in attrs.items() if v not in (None, "")})
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _opt(parent: Any, tag: str, text: str) -> None:
+    """An element only when there is something to say (empty text is the default on reading)."""
+    if text:
+        _el(parent, tag, text)
+
+
+def _attr(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return format(Decimal(repr(value)), "f")  # xs:decimal has no exponent form
+    return str(value)
+
+
+def route_to_xml(route: Route) -> bytes:
+    """The card as UTF-8 XML bytes with a declaration."""
+    root = etree.Element(
+        _Q + "routeCard",
+        nsmap={None: NS},
+        version="1",
+        number=route.number,
+    )
+    for name, value in (("developedOn", route.developed_on), ("nextDiagnosticOn", route.next_diagnostic_on)):
+        if value:
+            root.set(name, value.isoformat())
+    _el(root, "status", route.status.label, code=route.status.value)
+    _teacher(root, route.teacher)
+    if route.curator_email or route.curator_name:
+        _el(root, "curator", route.curator_name, email=route.curator_email)
+    _el(
+        root,
+        "approval",
+        submittedOn=route.submitted_on,
+        approvedBy=route.approved_by,
+        approvedOn=route.approved_on,
+    )
+    _opt(root, "selfEducationTheme", route.self_education_theme)
+    _diagnostic(root, route.diagnostic)
+    _roadmap(root, route)
+    fixes = _el(root, "corrections")
+    for c in route.corrections:
+        el = _el(fixes, "correction", at=c.at)
+        _el(el, "reason", c.reason)
+        _opt(el, "replaced", c.replaced)
+        _opt(el, "new", c.new)
+        _el(el, "author", c.author)
+    if e := route.final_event:
+        ev = _el(root, "finalEvent", level=e.level.value, levelLabel=e.level.label, on=e.on, done=e.done)
+        _el(ev, "form", e.form)
+        _el(ev, "title", e.title)
+    if route.final_levels or route.final_diagnostic_on:
+        final = _el(root, "finalDiagnostic", date=route.final_diagnostic_on)
+        dynamics = route.dynamics()
+        for b, lv in route.final_levels.items():
+            _el(final, "level", block=b.value, value=lv.value, label=lv.label, dynamics=dynamics.get(b))
+    _opt(root, "conclusion", route.conclusion)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _teacher(root: Any, t: Teacher) -> None:
+    el = _el(root, "teacher", email=t.email, staffRole=t.staff_role.value)
+    _el(el, "lastName", t.last_name)
+    _el(el, "firstName", t.first_name)
+    _opt(el, "middleName", t.middle_name)
+    _el(el, "fullName", t.full_name)
+    for tag, value in (
+        ("school", t.school),
+        ("municipality", t.municipality),
+        ("position", t.position),
+        ("subject", t.subject),
+        ("category", t.category),
+        ("education", t.education),
+        ("experienceYears", "" if t.experience_years is None else str(t.experience_years)),
+        ("phone", t.phone),
+    ):
+        _opt(el, tag, value)
+
+
+def _diagnostic(root: Any, d: Diagnostic) -> None:
+    el = _el(
+        root,
+        "entryDiagnostic",
+        kind=d.kind.value,
+        kindLabel=d.kind.label,
+        date=d.date,
+        deficitLevel=d.deficit_level.value,
+    )
+    for b, lv in d.levels.items():
+        _el(el, "level", block=b.value, value=lv.value, label=lv.label)
+    for code in d.deficit_codes:
+        _el(el, "deficit", code=code)
+    _opt(el, "recommendations", d.recommendations)
+
+
+def _roadmap(root: Any, route: Route) -> None:
+    done, total = route.progress()
+    el = _el(
+        root,
+        "roadmap",
+        start=route.start,
+        end=route.end,
+        durationMonths=route.duration_months,
+        done=str(done),
+        total=str(total),
+    )
+    for category in ActivityCategory:
+        cat = _el(el, "category", code=category.value, label=category.label)
+        for a in route.activities:
+            if a.category is category:
+                _activity(cat, a)
+
+
+def _activity(parent: Any, a: Activity) -> None:
+    el = _el(
+        parent,
+        "activity",
+        key=a.key,
+        level=a.level.value,
+        levelLabel=a.level.label,
+        formal=a.formal,
+        lmsCourse=a.lms_course,
+        hours=a.hours,
+        start=a.start,
+        end=a.end,
+    )
+    _el(el, "title", a.title)
+    _opt(el, "organiser", a.organiser)
+    for code in a.deficit_codes:
+        _el(el, "deficit", code=code)
+    _el(
+        el,
+        "mark",
+        done=a.done,
+        on=a.done_on,
+        grade=a.grade,
+        source=a.result_source,
+        notDoneReason=a.not_done_reason,
+    )
+    _opt(el, "result", a.result)
+    _opt(el, "resultForm", a.result_form)
+    _opt(el, "curatorNote", a.curator_note)
+    if a.head_confirmed_by or a.centre_confirmed_by:
+        _el(el, "application", headConfirmedBy=a.head_confirmed_by, centreConfirmedBy=a.centre_confirmed_by)
+
+
+# --- reading --------------------------------------------------------------------------------------
+def _text(parent: Any, tag: str) -> str:
+    el = parent.find(_Q + tag)
+    return (el.text or "") if el is not None else ""
+
+
+def _date(el: Any, name: str) -> date | None:
+    value = el.get(name) if el is not None else None
+    return date.fromisoformat(value) if value else None
+
+
+def _codes(el: Any) -> tuple[str, ...]:
+    return tuple(d.get("code") for d in el.findall(_Q + "deficit"))
+
+
+def route_from_xml(data: bytes) -> Route:
+    """Read a card written by ``route_to_xml``; it is validated against the schema first."""
+    validate(data)
+    root = etree.fromstring(data)
+    teacher = _read_teacher(root.find(_Q + "teacher"))
+    d = root.find(_Q + "entryDiagnostic")
+    diagnostic = Diagnostic(
+        teacher_email=teacher.email,
+        kind=DiagnosticKind(d.get("kind")),
+        date=date.fromisoformat(d.get("date")),
+        levels={Block(lv.get("block")): Level(lv.get("value")) for lv in d.findall(_Q + "level")},
+        deficit_codes=_codes(d),
+        recommendations=_text(d, "recommendations"),
+    )
+    roadmap = root.find(_Q + "roadmap")
+    curator = root.find(_Q + "curator")
+    approval = root.find(_Q + "approval")
+    final = root.find(_Q + "finalDiagnostic")
+    event = root.find(_Q + "finalEvent")
+    return Route(
+        number=root.get("number"),
+        teacher=teacher,
+        diagnostic=diagnostic,
+        status=RouteStatus(root.find(_Q + "status").get("code")),
+        curator_email=curator.get("email", "") if curator is not None else "",
+        curator_name=(curator.text or "") if curator is not None else "",
+        developed_on=_date(root, "developedOn"),
+        start=_date(roadmap, "start"),
+        end=_date(roadmap, "end"),
+        activities=tuple(sorted(map(_read_activity, roadmap.iter(_Q + "activity")), key=_key_order)),
+        corrections=tuple(_read_correction(c) for c in root.iter(_Q + "correction")),
+        final_event=_read_event(event) if event is not None else None,
+        final_levels={Block(lv.get("block")): Level(lv.get("value")) for lv in final.findall(_Q + "level")}
+        if final is not None
+        else {},
+        final_diagnostic_on=_date(final, "date"),
+        conclusion=_text(root, "conclusion"),
+        next_diagnostic_on=_date(root, "nextDiagnosticOn"),
+        submitted_on=_date(approval, "submittedOn"),
+        approved_by=approval.get("approvedBy", ""),
+        approved_on=_date(approval, "approvedOn"),
+        self_education_theme=_text(root, "selfEducationTheme"),
+    )
+
+
+def _key_order(a: Activity) -> tuple[int, str]:
+    """The registry's order of activities (keys "1".."10" as numbers), which the XML groups by category."""
+    return len(a.key), a.key
+
+
+def _read_teacher(el: Any) -> Teacher:
+    years = _text(el, "experienceYears")
+    return Teacher(
+        email=el.get("email"),
+        staff_role=StaffRole(el.get("staffRole")),
+        last_name=_text(el, "lastName"),
+        first_name=_text(el, "firstName"),
+        middle_name=_text(el, "middleName"),
+        school=_text(el, "school"),
+        municipality=_text(el, "municipality"),
+        position=_text(el, "position"),
+        subject=_text(el, "subject"),
+        category=_text(el, "category"),
+        education=_text(el, "education"),
+        experience_years=int(years) if years else None,
+        phone=_text(el, "phone"),
+    )
+
+
+def _read_activity(el: Any) -> Activity:
+    mark = el.find(_Q + "mark")
+    app = el.find(_Q + "application")
+    grade = mark.get("grade")
+    hours = el.get("hours")
+    return Activity(
+        key=el.get("key"),
+        category=ActivityCategory(el.getparent().get("code")),
+        title=_text(el, "title"),
+        level=ActivityLevel(el.get("level")),
+        organiser=_text(el, "organiser"),
+        start=_date(el, "start"),
+        end=_date(el, "end"),
+        deficit_codes=_codes(el),
+        lms_course=el.get("lmsCourse"),
+        hours=int(hours) if hours else None,
+        done=mark.get("done") in ("true", "1"),
+        done_on=_date(mark, "on"),
+        not_done_reason=mark.get("notDoneReason", ""),
+        result=_text(el, "result"),
+        result_form=_text(el, "resultForm"),
+        grade=float(grade) if grade else None,
+        result_source=mark.get("source", ""),
+        curator_note=_text(el, "curatorNote"),
+        head_confirmed_by=app.get("headConfirmedBy", "") if app is not None else "",
+        centre_confirmed_by=app.get("centreConfirmedBy", "") if app is not None else "",
+    )
+
+
+def _read_correction(el: Any) -> Correction:
+    return Correction(
+        at=datetime.fromisoformat(el.get("at")),
+        reason=_text(el, "reason"),
+        author=_text(el, "author"),
+        replaced=_text(el, "replaced"),
+        new=_text(el, "new"),
+    )
+
+
+def _read_event(el: Any) -> FinalEvent:
+    return FinalEvent(
+        form=_text(el, "form"),
+        title=_text(el, "title"),
+        level=ActivityLevel(el.get("level")),
+        on=_date(el, "on"),
+        done=el.get("done") in ("true", "1"),
+    )

@@ -1,0 +1,172 @@
+"""Diagnostics import: one row per person and diagnostic → (Teacher, Diagnostic) pairs → the registry.
+
+All-or-nothing by default: a single bad row rejects the file and nothing is stored. With
+``partial=True`` the good rows are stored and the bad ones still reported. Header problems
+(unknown or missing columns) always reject the whole file: the meaning of every row is in doubt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.people import Teacher
+from lms_bridge.domain.vocabulary import TEACHER_BLOCKS, Block, DiagnosticKind, Level, StaffRole, blocks_for
+from lms_bridge.errors import Problem, ValidationError
+from lms_bridge.importers.formats import TABULAR, Reader, format_of, read_table
+from lms_bridge.importers.rows import Column, Columns, RowReader
+from lms_bridge.importers.table import Table
+from lms_bridge.importers.xml_reader import read_diagnostics_xml
+from lms_bridge.ports import RouteStore
+
+FORMATS = ("csv", "xlsx", "xml")
+READERS: dict[str, Reader] = {**TABULAR, "xml": read_diagnostics_xml}
+
+
+# A registry file repeats a handful of words 30,000 times: parse each distinct word once.
+# (lru_cache does not cache exceptions, so bad values are still reported every time.)
+_level = lru_cache(maxsize=512)(Level.parse)
+_kind = lru_cache(maxsize=512)(DiagnosticKind.parse)
+_role = lru_cache(maxsize=512)(StaffRole.parse)
+
+
+def level_key(block: Block) -> str:
+    return f"level_{block.value}"
+
+
+def _level_aliases(block: Block) -> tuple[str, ...]:
+    short = {Block.ICT: ("ИКТ", "цифровые")}.get(block, ())
+    return (block.label, *short)
+
+
+COLUMNS = Columns(
+    [
+        Column("email", ("Электронная почта", "e-mail", "эл. почта", "почта"), required=True),
+        Column("last_name", ("Фамилия",), required=True),
+        Column("first_name", ("Имя",), required=True),
+        Column("middle_name", ("Отчество",)),
+        Column("school", ("Образовательная организация", "ОО", "Школа")),
+        Column("municipality", ("Муниципалитет", "Муниципальное образование")),
+        Column("position", ("Должность",)),
+        Column("subject", ("Предмет",)),
+        Column("category", ("Квалификационная категория", "Категория")),
+        Column("role", ("Роль",), required=True),
+        Column("diagnostic_kind", ("Вид диагностики",), required=True),
+        Column("diagnostic_date", ("Дата диагностики",), required=True),
+        *(Column(level_key(b), _level_aliases(b)) for b in Block),
+        Column("deficit_codes", ("Коды дефицитов", "Дефициты")),
+        Column("recommendations", ("Рекомендации",)),
+    ]
+)
+
+
+@dataclass
+class ParsedDiagnostics:
+    source: str
+    rows: list[tuple[Teacher, Diagnostic]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rejected: set[int] = field(default_factory=set)  # numbers of rows with a problem
+
+    def error(self) -> ValidationError:
+        return ValidationError(self.problems, source=self.source)
+
+
+def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
+    email = row.email("email")
+    last_name = row.text("last_name", required=True)
+    first_name = row.text("first_name", required=True)
+    role = row.choice("role", _role, required=True)
+    kind = row.choice("diagnostic_kind", _kind, required=True)
+    on = row.date("diagnostic_date", today=today)
+    levels: dict[Block, Level] = {}
+    for block in Block:
+        level = row.choice(level_key(block), _level)
+        if level is None:
+            continue
+        if role is not None and block not in blocks_for(role):
+            wanted = "педагога" if block in TEACHER_BLOCKS else "руководителя"
+            row.fail(level_key(block), f"блок компетенций {wanted}, а в строке роль «{role.label}»")
+            continue
+        levels[block] = level
+    codes = row.codes("deficit_codes")
+    if row.problems or email is None or role is None or kind is None or on is None:
+        return None
+    teacher = Teacher(
+        email=email,
+        last_name=last_name,
+        first_name=first_name,
+        middle_name=row.text("middle_name"),
+        school=row.text("school"),
+        municipality=row.text("municipality"),
+        position=row.text("position"),
+        subject=row.text("subject"),
+        category=row.text("category"),
+        staff_role=role,
+    )
+    diagnostic = Diagnostic(
+        teacher_email=email,
+        kind=kind,
+        date=on,
+        levels=levels,
+        deficit_codes=codes,
+        recommendations=row.text("recommendations"),
+    )
+    return teacher, diagnostic
+
+
+def parse_table(table: Table, today: date) -> ParsedDiagnostics:
+    out = ParsedDiagnostics(table.source, problems=list(table.problems), rejected=set(table.broken))
+    index, shown, header_problems = COLUMNS.map_headers(table)
+    if header_problems:
+        raise ValidationError(header_problems + out.problems, source=table.source)
+    first_row: dict[tuple[str, DiagnosticKind, date], int] = {}
+    for record in table.records:
+        row = RowReader(record, index, shown)
+        row.extra_cells(len(table.headers))
+        pair = parse_row(row, today)
+        if pair is not None:
+            teacher, d = pair
+            key = (teacher.email, d.kind, d.date)
+            if key in first_row:
+                row.fail("email", f"повтор строки {first_row[key]}: тот же педагог, вид и дата диагностики")
+            else:
+                first_row[key] = record.number
+                out.rows.append(pair)
+        if row.problems:
+            out.problems.extend(row.problems)
+            out.rejected.add(record.number)
+    out.problems.sort(key=lambda p: p.row or 0)
+    return out
+
+
+def read_diagnostics(data: bytes, source: str, *, today: date, fmt: str | None = None) -> ParsedDiagnostics:
+    """Parse a diagnostics file (CSV, XLSX or XML). Raises ValidationError only for file-level faults."""
+    table = read_table(data, source, format_of(source, fmt, FORMATS), READERS)
+    return parse_table(table, today)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    unchanged: int
+    rejected: int  # rows not stored (only with partial=True; otherwise the import raises)
+    problems: Sequence[Problem] = ()
+
+
+def import_diagnostics(
+    store: RouteStore, parsed: ParsedDiagnostics, *, partial: bool = False
+) -> ImportResult:
+    """Store the parsed rows in one unit of work; any bad row rejects the whole file unless ``partial``."""
+    if parsed.problems and not partial:
+        raise parsed.error()
+    with store.transaction():
+        saved = store.save_diagnostics(parsed.rows) if parsed.rows else None
+    return ImportResult(
+        added=saved.added if saved else 0,
+        unchanged=saved.unchanged if saved else 0,
+        rejected=len(parsed.rejected),
+        problems=tuple(parsed.problems),
+    )

@@ -1,0 +1,117 @@
+"""Diagnostics in XML, validated against the schema the project publishes (``diagnostics.xsd``).
+
+Schema errors are pinned to the ``<diagnostic>`` record they occur in, so one bad record does not
+hide the others and ``--partial`` can still store the good ones. A record's "row" number is counted
+as if the file were a table with a header: the first ``<diagnostic>`` is row 2, the n-th is row n + 1,
+so the same data gives the same row numbers in CSV, XLSX and XML (and minified XML, all on one line,
+still tells records apart). Schema messages add the line in the file. A document that is not
+well-formed, or whose root is wrong, is rejected whole.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from lxml import etree
+
+from lms_bridge.errors import Problem, ValidationError
+from lms_bridge.importers.table import Record, Table
+
+SCALARS = (
+    "email",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "school",
+    "municipality",
+    "position",
+    "subject",
+    "category",
+    "role",
+    "diagnostic_kind",
+    "diagnostic_date",
+)
+BLOCKS = (
+    "subject",
+    "methodical",
+    "psychological",
+    "communicative",
+    "ict",
+    "processes",
+    "resources",
+    "staff",
+    "results",
+    "information",
+)
+HEADERS = (*SCALARS, *(f"level_{b}" for b in BLOCKS), "deficit_codes", "recommendations")
+_RECORD_PATH = re.compile(r"^/diagnostics/diagnostic(?:\[(\d+)\])?(?:/|$)")
+_ELEMENT = re.compile(r"Element '([^']+)'")
+
+
+def schema_text() -> str:
+    return resources.files("lms_bridge.importers").joinpath("diagnostics.xsd").read_text(encoding="utf-8")
+
+
+@cache
+def _schema() -> Any:
+    return etree.XMLSchema(etree.fromstring(schema_text().encode("utf-8")))
+
+
+def _parser() -> Any:
+    # no DTDs, no entity expansion, no network: an uploaded file must not read files or URLs
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _text(el: Any) -> str:
+    return (el.text or "").strip() if el is not None else ""
+
+
+def _cells(el: Any) -> tuple[str, ...]:
+    levels = el.find("levels")
+    codes = el.find("deficit_codes")
+    return (
+        *(_text(el.find(name)) for name in SCALARS),
+        *(_text(levels.find(b)) if levels is not None else "" for b in BLOCKS),
+        ";".join(_text(c) for c in codes.iterfind("code")) if codes is not None else "",
+        _text(el.find("recommendations")),
+    )
+
+
+def read_diagnostics_xml(data: bytes, source: str) -> Table:
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as e:
+        line = e.lineno if isinstance(e.lineno, int) and e.lineno > 0 else None
+        raise ValidationError([Problem(f"XML повреждён: {e.msg}", row=line)], source=source) from None
+    if root.getroottree().docinfo.doctype:
+        # entities are never expanded (see _parser); a DTD has no place in this format at all
+        raise ValidationError([Problem("XML с объявлением DOCTYPE не принимается", row=1)], source=source)
+    if not isinstance(root.tag, str) or root.tag != "diagnostics":
+        raise ValidationError(
+            [Problem(f"корневой элемент должен быть <diagnostics>, а не <{root.tag}>", row=1)], source=source
+        )
+    records = root.findall("diagnostic")
+    schema = _schema()
+    table = Table(source=source, headers=HEADERS)
+    fatal: list[Problem] = []
+    if not schema.validate(root):
+        for entry in schema.error_log:
+            element = m.group(1) if (m := _ELEMENT.search(entry.message)) else None
+            field = "deficit_codes" if element == "code" else element
+            found = _RECORD_PATH.match(entry.path or "")
+            position = int(found.group(1) or 1) - 1 if found else -1
+            message = f"не соответствует схеме (строка файла {entry.line}): {entry.message}"
+            if found and 0 <= position < len(records):
+                table.problems.append(Problem(message, row=position + 2, field=field))
+                table.broken.add(position + 2)
+            else:
+                fatal.append(Problem(message, field=field))
+    if fatal:
+        raise ValidationError(fatal + table.problems, source=source)
+    table.records = [
+        Record(number, _cells(el)) for number, el in enumerate(records, start=2) if number not in table.broken
+    ]
+    return table

@@ -1,0 +1,116 @@
+"""Simulator configuration, the cost model, injected faults and the busy-time counters.
+
+Cost model (defaults 0 = as fast as possible): every call costs ``latency_ms`` plus ``per_row_ms`` × the
+function's row weight for each row it processes. ``per_row_ms`` is the price of one grade-report user row
+(the lab: ≈48 ms a call, ≈8.5 ms a row; NOTES «Timings»); the weights scale it to the other functions'
+measured per-row costs. The cost is slept outside the state lock, so several calls can be "busy" at once,
+like PHP workers.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+FAULT_KINDS = ("http_503", "timeout", "html_error", "slow")
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    token: str = "sim-token"
+    site_url: str = "http://127.0.0.1:8081"
+    latency_ms: float = 0.0
+    per_row_ms: float = 0.0
+    fault_rate: float = 0.0
+    fault_kinds: tuple[str, ...] = FAULT_KINDS
+    random_seed: int = 0
+    max_input_vars: int = 1000
+    timeout_sleep_s: float = (
+        65.0  # a "timeout" fault holds the answer this long (beyond a client's read timeout)
+    )
+    slow_factor: float = 10.0  # a "slow" fault multiplies the call's cost
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+
+# Per-row cost relative to a grade-report row, from the lab's medians (NOTES «Timings», 200-row calls):
+# grade report (1756-33)/202 ≈ 8.5 ms; users by email 860/200 ≈ 4.1; enrol 2356/200 ≈ 11.8;
+# unenrol 1955/200 ≈ 9.8; enrolled users 1068/203 ≈ 5.1; grades 3626/200 ≈ 18; users create/update ≈ 12.
+ROW_WEIGHTS = {
+    "gradereport_user_get_grade_items": 1.0,
+    "core_user_get_users_by_field": 0.5,
+    "enrol_manual_enrol_users": 1.4,
+    "enrol_manual_unenrol_users": 1.15,
+    "core_enrol_get_enrolled_users": 0.6,
+    "core_grades_update_grades": 2.1,
+    "core_user_update_users": 1.4,
+}
+
+
+def call_cost_ms(config: SimConfig, wsfunction: str, rows: int) -> float:
+    return config.latency_ms + config.per_row_ms * ROW_WEIGHTS.get(wsfunction, 1.0) * rows
+
+
+class FaultInjector:
+    """Draws faults from one seeded generator: the same seed and call order give the same faults."""
+
+    def __init__(self, config: SimConfig) -> None:
+        self._rate = config.fault_rate
+        self._kinds = config.fault_kinds
+        self._rng = random.Random(config.random_seed)
+        self._lock = threading.Lock()
+
+    def draw(self) -> str | None:
+        if self._rate <= 0:
+            return None
+        with self._lock:
+            hit = self._rng.random() < self._rate
+            kind = self._rng.choice(self._kinds)
+        return kind if hit else None
+
+
+class Stats:
+    """Simulated server busy time and call counts, for benchmarks (GET /sim/stats)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._busy_ms = 0.0
+            self._calls: dict[str, int] = {}
+            self._busy_by_function: dict[str, float] = {}
+            self._rows: dict[str, int] = {}
+            self._faults: dict[str, int] = {}
+            self._dropped_fields = 0
+
+    def record(self, wsfunction: str, busy_ms: float, rows: int) -> None:
+        with self._lock:
+            self._busy_ms += busy_ms
+            self._calls[wsfunction] = self._calls.get(wsfunction, 0) + 1
+            self._busy_by_function[wsfunction] = self._busy_by_function.get(wsfunction, 0.0) + busy_ms
+            self._rows[wsfunction] = self._rows.get(wsfunction, 0) + rows
+
+    def fault(self, kind: str) -> None:
+        with self._lock:
+            self._faults[kind] = self._faults.get(kind, 0) + 1
+
+    def dropped(self, count: int) -> None:
+        with self._lock:
+            self._dropped_fields += count
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "busy_ms": round(self._busy_ms, 3),
+                "calls": sum(self._calls.values()),
+                "calls_by_function": dict(sorted(self._calls.items())),
+                "busy_ms_by_function": {k: round(v, 3) for k, v in sorted(self._busy_by_function.items())},
+                "rows_by_function": dict(sorted(self._rows.items())),
+                "faults": dict(sorted(self._faults.items())),
+                "dropped_fields": self._dropped_fields,
+            }

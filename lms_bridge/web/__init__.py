@@ -1,0 +1,98 @@
+"""The web app: ``create_app(settings, *, store=None, lms=None, clock=None)``.
+
+Blueprints: ``lti`` (LTI 1.3 tool), ``pages`` (route card, dashboards), ``api`` (JSON under /api/v1).
+Nothing here reads the environment: the caller passes Settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import requests
+from flask import Flask, Response, g, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lms_bridge.config import Settings
+from lms_bridge.ports import Lms, RouteStore
+from lms_bridge.storage.store import SqlRouteStore, make_engine
+from lms_bridge.web import errors
+from lms_bridge.web.card_view import fmt_date
+from lms_bridge.web.context import WebContext, web_context
+from lms_bridge.web.lti.jwks import JwksCache
+from lms_bridge.web.registry import WebRegistry
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: RouteStore | None = None,
+    lms: Lms | None = None,
+    clock: Callable[[], datetime] | None = None,
+    http: requests.Session | None = None,
+) -> Flask:
+    """Build the app. ``store``/``lms``/``clock`` are injected in tests; ``http`` is the session
+    used to fetch platform JWKS (tests serve those with ``responses``)."""
+    from lms_bridge.web import api, pages
+    from lms_bridge.web.lti import views as lti
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 1 << 20
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.web_proxy_hops:
+        hops = settings.web_proxy_hops
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
+    now = clock or datetime.now
+    engine = store.engine if isinstance(store, SqlRouteStore) else make_engine(settings.database_url)
+    app.extensions["lms_bridge"] = WebContext(
+        settings=settings,
+        engine=engine,
+        registry=WebRegistry(engine, now),
+        jwks=JwksCache(http),
+        clock=now,
+        lms=lms,
+        injected_store=store,
+    )
+    for bp in (lti.bp, pages.bp, api.bp):
+        app.register_blueprint(bp)
+    errors.register(app)
+    _templating(app)
+    app.after_request(_security_headers)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return Response("ok", mimetype="text/plain")
+
+    return app
+
+
+def _link(endpoint: str, **values: Any) -> str:
+    """url_for that carries the launch id, so navigation works without cookies."""
+    lid = g.get("lid")
+    if lid:
+        values.setdefault("lid", lid)
+    return url_for(endpoint, **values)
+
+
+def _templating(app: Flask) -> None:
+    app.jinja_env.globals.update(link=_link)
+    app.jinja_env.filters["d"] = lambda v: fmt_date(v) if isinstance(v, date) or v is None else str(v)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+
+def _security_headers(resp: Response) -> Response:
+    ancestors = " ".join(["'self'", *web_context().frame_ancestors()])
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        f"base-uri 'none'; frame-ancestors {ancestors}"
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    # The launch id rides in URLs: never leak it to the sites the card links to.
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    if resp.mimetype in ("text/html", "application/json") and "Cache-Control" not in resp.headers:
+        resp.headers["Cache-Control"] = "no-store"
+    return resp

@@ -1,0 +1,76 @@
+"""What the views need, built once per app in ``create_app`` and reached through ``web_context()``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from flask import current_app, g
+from sqlalchemy import Engine
+
+from lms_bridge.config import Settings
+from lms_bridge.ports import Lms, RouteStore
+from lms_bridge.storage.store import SqlRouteStore
+from lms_bridge.web.lti.jwks import JwksCache
+from lms_bridge.web.registry import Platform, WebRegistry
+
+_PLATFORMS_TTL = 30.0  # seconds: platforms added with `lti add-platform` show up without a restart
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    engine: Engine
+    registry: WebRegistry
+    jwks: JwksCache
+    clock: Callable[[], datetime]
+    lms: Lms | None = None
+    injected_store: RouteStore | None = None
+    _platforms: tuple[float, list[Platform]] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def store(self) -> RouteStore:
+        """The route store for this request. SqlRouteStore keeps its open transaction on the
+        instance, so threads must not share one: each request gets its own over the shared engine."""
+        if self.injected_store is not None:
+            return self.injected_store
+        if "route_store" not in g:
+            g.route_store = SqlRouteStore(self.engine, clock=self.clock)
+        store: RouteStore = g.route_store
+        return store
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def platforms(self) -> list[Platform]:
+        with self._lock:
+            cached = self._platforms
+        if cached and time.monotonic() - cached[0] < _PLATFORMS_TTL:
+            return cached[1]
+        found = {(p.issuer, p.client_id): p for p in self.registry.list_platforms()}
+        for c in self.settings.lti_platforms:  # settings win over the DB for the same key
+            p = Platform.from_config(c)
+            found[(p.issuer, p.client_id)] = p
+        platforms = list(found.values())
+        with self._lock:
+            self._platforms = (time.monotonic(), platforms)
+        return platforms
+
+    def frame_ancestors(self) -> list[str]:
+        origins = []
+        for p in self.platforms():
+            parts = urlsplit(p.issuer)
+            if parts.scheme and parts.netloc:
+                origin = f"{parts.scheme}://{parts.netloc}"
+                if origin not in origins:
+                    origins.append(origin)
+        return origins
+
+
+def web_context() -> WebContext:
+    ctx: WebContext = current_app.extensions["lms_bridge"]
+    return ctx

@@ -1,0 +1,111 @@
+"""Blueprint ``lti``: /lti/login (OIDC initiation), /lti/launch (redirect URI), /lti/jwks."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, redirect, request, url_for
+from werkzeug.wrappers import Response as WResponse
+
+from lms_bridge.domain.vocabulary import Role
+from lms_bridge.errors import LaunchError
+from lms_bridge.ports import RouteFilter
+from lms_bridge.web.auth import COOKIE
+from lms_bridge.web.context import web_context
+from lms_bridge.web.lti.keys import load_private_pem, public_jwks
+from lms_bridge.web.lti.launch import find_platform, validate_launch
+from lms_bridge.web.lti.roles import principal_for
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+
+def launch_url() -> str:
+    return web_context().settings.public_url.rstrip("/") + "/lti/launch"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> WResponse:
+    """Third-party initiated login: answer with a redirect to the platform's auth endpoint."""
+    ctx = web_context()
+    params = request.values
+    issuer = params.get("iss", "")
+    login_hint = params.get("login_hint", "")
+    if not issuer or not login_hint:
+        raise LaunchError("вход LTI: нет iss или login_hint")
+    platform = find_platform(ctx.platforms(), issuer, params.get("client_id") or None)
+    deployment = params.get("lti_deployment_id")
+    if deployment and deployment not in platform.deployment_ids:
+        raise LaunchError(f"развёртывание (deployment_id) {deployment!r} не зарегистрировано")
+    target = params.get("target_link_uri", "")
+    if target and target.split("?")[0].rstrip("/") != launch_url():
+        raise LaunchError("target_link_uri не указывает на этот инструмент")
+    st = ctx.registry.new_state(platform.issuer, platform.client_id, ctx.settings.lti_state_minutes)
+    query = {
+        "scope": "openid",
+        "response_type": "id_token",
+        "response_mode": "form_post",
+        "prompt": "none",
+        "client_id": platform.client_id,
+        "redirect_uri": launch_url(),
+        "login_hint": login_hint,
+        "state": st.state,
+        "nonce": st.nonce,
+    }
+    if params.get("lti_message_hint"):
+        query["lti_message_hint"] = params["lti_message_hint"]
+    sep = "&" if "?" in platform.auth_url else "?"
+    resp = redirect(platform.auth_url + sep + urlencode(query), code=302)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/launch", methods=["POST"])
+def launch() -> WResponse:
+    ctx = web_context()
+    verified = validate_launch(
+        request.form.get("id_token", ""),
+        request.form.get("state", ""),
+        registry=ctx.registry,
+        platforms=ctx.platforms(),
+        jwks=ctx.jwks,
+        clock=ctx.clock,
+        leeway=ctx.settings.lti_leeway_seconds,
+    )
+    store = ctx.store()
+    principal = principal_for(verified, store=store, registry=ctx.registry, staff=ctx.settings.lti_staff)
+    if principal.email and verified.subject:
+        ctx.registry.link_identity(
+            verified.platform.issuer, verified.subject, principal.email, verified.person_sourcedid
+        )
+    lid, _csrf = ctx.registry.open_session(
+        principal,
+        ctx.settings.web_session_hours,
+        issuer=verified.platform.issuer,
+        subject=verified.subject,
+    )
+    if principal.role is Role.TEACHER:
+        own = store.list_routes(RouteFilter(teacher_email=principal.email))
+        target = url_for("pages.card", number=own[-1].number, lid=lid)
+    else:
+        target = url_for("pages.dashboard", lid=lid)
+    resp = redirect(target, code=303)
+    resp.headers["Cache-Control"] = "no-store"
+    secure = request.is_secure or ctx.settings.public_url.startswith("https://")
+    # Inside the LMS iframe the cookie is third-party: SameSite=None needs Secure, which browsers
+    # refuse on plain http. The launch id in every URL and form keeps the tool working either way.
+    resp.set_cookie(
+        COOKIE,
+        lid,
+        max_age=ctx.settings.web_session_hours * 3600,
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+    )
+    return resp
+
+
+@bp.get("/jwks")
+def jwks() -> WResponse:
+    resp = jsonify(public_jwks(load_private_pem(web_context().settings)))
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    return resp

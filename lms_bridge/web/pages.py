@@ -1,0 +1,190 @@
+"""Blueprint ``pages``: the route card (view + actions) and the dashboards. Views stay thin:
+resolve the caller, check scope, call a service, redirect back to the card."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as WResponse
+
+from lms_bridge.domain.people import Actor
+from lms_bridge.domain.route import Activity, Route
+from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
+from lms_bridge.errors import Problem, ValidationError
+from lms_bridge.exporters.json_card import route_summary
+from lms_bridge.ports import RouteStore
+from lms_bridge.services import proposals, route_actions
+from lms_bridge.web.access import SEES_ALL, actor_of, get_visible_route, scope_filter
+from lms_bridge.web.auth import check_csrf, current_principal
+from lms_bridge.web.card_view import card_document, view
+from lms_bridge.web.context import web_context
+
+bp = Blueprint("pages", __name__)
+
+MESSAGES = {
+    "mark": "Отметка сохранена.",
+    "note": "Промежуточный результат сохранён.",
+    "correct": "Маршрут изменён.",
+    "propose": "Предложение передано куратору.",
+    "conclude": "Выводы сохранены.",
+    "transition": "Статус маршрута изменён.",
+}
+
+
+def _date(field: str, required: bool = False) -> date | None:
+    raw = request.form.get(field, "").strip()
+    if not raw:
+        if required:
+            raise ValidationError([Problem("укажите дату", field=field)])
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError([Problem(f"«{raw}» — не дата (ГГГГ-ММ-ДД)", field=field)]) from None
+
+
+def _back(number: str, msg: str) -> WResponse:
+    return redirect(url_for("pages.card", number=number, lid=g.lid or None, msg=msg), code=303)
+
+
+@bp.get("/card/<number>")
+def card(number: str) -> str:
+    ctx = web_context()
+    p = current_principal()
+    store = ctx.store()
+    route = get_visible_route(store, p, number)
+    model = view(route, p, ctx.today(), ctx.settings.moodle_url, {})
+    return render_template(
+        "card.html",
+        p=p,
+        proposals=proposals.list_proposals(store, route.number),
+        message=MESSAGES.get(request.args.get("msg", "")),
+        categories=list(ActivityCategory),
+        activity_levels=list(ActivityLevel),
+        **model,
+    )
+
+
+@bp.post("/card/<number>/<action>")
+def act(number: str, action: str) -> WResponse:
+    ctx = web_context()
+    p = current_principal()
+    check_csrf(p)
+    store = ctx.store()
+    actor = actor_of(p)
+    with store.transaction():
+        route = get_visible_route(store, p, number)
+        _apply(store, route, actor, action)
+    return _back(number, action)
+
+
+def _apply(store: RouteStore, route: Route, actor: Actor, action: str) -> None:
+    ctx = web_context()
+    f = request.form
+    number, today = route.number, ctx.today()
+    if action == "mark":
+        route_actions.mark(
+            store,
+            number,
+            f.get("key", ""),
+            actor,
+            today,
+            done=f.get("done", "1") == "1",
+            result=f.get("result", ""),
+            result_form=f.get("result_form", ""),
+            reason=f.get("reason", ""),
+        )
+    elif action == "note":
+        route_actions.note(store, number, f.get("key", ""), actor, f.get("note", ""))
+    elif action == "propose":
+        proposals.propose(store, route, actor, f.get("text", ""))
+    elif action == "correct":
+        route_actions.correct(
+            store,
+            number,
+            actor,
+            ctx.clock(),
+            new=None if f.get("remove") else _new_activity(route.next_activity_key()),
+            replaces=f.get("replaces") or None,
+            reason=f.get("reason", ""),
+        )
+    elif action == "conclude":
+        levels = {b: Level.parse(f[f"level_{b.value}"]) for b in Block if f.get(f"level_{b.value}")}
+        route_actions.conclude(
+            store,
+            number,
+            actor,
+            today,
+            final_levels=levels,
+            conclusion=f.get("conclusion", ""),
+            next_diagnostic_on=_date("next_diagnostic_on"),
+        )
+    elif action == "transition":
+        route_actions.move(store, number, f.get("action", ""), actor, today)
+    else:
+        raise ValidationError([Problem(f"неизвестное действие «{action}»", field="action")])
+
+
+def _new_activity(key: str) -> Activity:
+    f = request.form
+    title = f.get("title", "").strip()
+    if not title:
+        raise ValidationError([Problem("укажите название мероприятия", field="title")])
+    try:
+        category = ActivityCategory.parse(f.get("category", ""))
+        level = ActivityLevel.parse(f.get("level", "regional"))
+    except ValueError as e:
+        raise ValidationError([Problem(str(e), field="category")]) from None
+    codes = tuple(c.strip() for c in f.get("deficit_codes", "").split(",") if c.strip())
+    return Activity(
+        key=key,
+        category=category,
+        title=title,
+        level=level,
+        organiser=f.get("organiser", "").strip(),
+        start=_date("start"),
+        end=_date("end"),
+        deficit_codes=codes,
+        lms_course=f.get("lms_course", "").strip() or None,
+    )
+
+
+@bp.get("/card/<number>/card.docx")
+def card_docx(number: str) -> WResponse:
+    ctx = web_context()
+    p = current_principal()
+    route = get_visible_route(ctx.store(), p, number)
+    data, filename = card_document(route, p)
+    resp = WResponse(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    resp.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return resp
+
+
+@bp.get("/dashboard")
+def dashboard() -> str:
+    ctx = web_context()
+    p = current_principal()
+    a = request.args
+    status = a.get("status") or None
+    flt = scope_filter(p)
+    if p.role in SEES_ALL:
+        flt = replace(flt, municipality=a.get("municipality") or None, school=a.get("school") or None)
+    if status:
+        try:
+            flt = replace(flt, status=RouteStatus.parse(status))
+        except ValueError as e:
+            raise ValidationError([Problem(str(e), field="status")]) from None
+    today = ctx.today()
+    rows = [route_summary(r, today) for r in ctx.store().iter_routes(flt)]
+    if a.get("overdue"):
+        rows = [r for r in rows if r["overdue"]]
+    return render_template(
+        "dashboard.html",
+        p=p,
+        rows=rows,
+        statuses=list(RouteStatus),
+        filters=a,
+        sees_all=p.role in SEES_ALL,
+    )

@@ -1,0 +1,235 @@
+"""The web app's own tables: LTI platforms, OIDC states, launch sessions, identities, heads of schools.
+
+Everything the LTI flow must remember lives here, server-side, so that the tool works inside a
+cross-site LMS iframe where the browser blocks third-party cookies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, insert, select, update
+
+from lms_bridge.config import LtiPlatformConfig
+from lms_bridge.domain.vocabulary import Role
+from lms_bridge.storage.tables import lti_identities, lti_platforms, lti_states, school_heads, web_sessions
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A registered LTI 1.3 platform (one Moodle site + the client_id it gave the tool)."""
+
+    issuer: str
+    client_id: str
+    deployment_ids: tuple[str, ...]
+    auth_url: str
+    jwks_url: str
+    token_url: str = ""
+
+    @classmethod
+    def from_config(cls, c: LtiPlatformConfig) -> Platform:
+        return cls(c.issuer, c.client_id, tuple(c.deployment_ids), c.auth_url, c.jwks_url, c.token_url)
+
+
+@dataclass(frozen=True)
+class LoginState:
+    state: str
+    nonce: str
+    issuer: str
+    client_id: str
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is using the web app, with the scope their role gives (see ``web/access.py``)."""
+
+    role: Role
+    email: str = ""
+    name: str = ""
+    school: str = ""
+    municipality: str = ""
+    csrf: str = ""
+    via_token: bool = False  # the service token: no browser, no CSRF
+
+
+@dataclass(frozen=True)
+class Head:
+    email: str
+    full_name: str
+    school: str
+    municipality: str = ""
+
+
+def _hash(launch_id: str) -> str:
+    return hashlib.sha256(launch_id.encode()).hexdigest()
+
+
+class WebRegistry:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = datetime.now):
+        self.engine = engine
+        self._now = clock
+
+    # --- platforms ------------------------------------------------------------------------------
+    def add_platform(self, p: Platform) -> None:
+        row = {
+            "issuer": p.issuer,
+            "client_id": p.client_id,
+            "deployment_ids": list(p.deployment_ids),
+            "auth_url": p.auth_url,
+            "jwks_url": p.jwks_url,
+            "token_url": p.token_url,
+        }
+        with self.engine.begin() as c:
+            key = (lti_platforms.c.issuer == p.issuer) & (lti_platforms.c.client_id == p.client_id)
+            if c.execute(select(lti_platforms.c.id).where(key)).first():
+                c.execute(update(lti_platforms).where(key).values(**row))
+            else:
+                c.execute(insert(lti_platforms).values(**row))
+
+    def list_platforms(self) -> list[Platform]:
+        with self.engine.connect() as c:
+            return [
+                Platform(
+                    r.issuer,
+                    r.client_id,
+                    tuple(str(d) for d in r.deployment_ids),
+                    r.auth_url,
+                    r.jwks_url,
+                    r.token_url,
+                )
+                for r in c.execute(select(lti_platforms).order_by(lti_platforms.c.id))
+            ]
+
+    # --- OIDC login states ----------------------------------------------------------------------
+    def new_state(self, issuer: str, client_id: str, minutes: int) -> LoginState:
+        now = self._now()
+        st = LoginState(
+            state=secrets.token_urlsafe(32),
+            nonce=secrets.token_urlsafe(32),
+            issuer=issuer,
+            client_id=client_id,
+            expires_at=now + timedelta(minutes=minutes),
+            used_at=None,
+        )
+        with self.engine.begin() as c:
+            # Housekeeping on the write path keeps the table small without a cron job.
+            c.execute(delete(lti_states).where(lti_states.c.expires_at < now - timedelta(days=1)))
+            c.execute(
+                insert(lti_states).values(
+                    state=st.state,
+                    nonce=st.nonce,
+                    issuer=issuer,
+                    client_id=client_id,
+                    created_at=now,
+                    expires_at=st.expires_at,
+                )
+            )
+        return st
+
+    def find_state(self, state: str) -> LoginState | None:
+        with self.engine.connect() as c:
+            r = c.execute(select(lti_states).where(lti_states.c.state == state)).first()
+        if r is None:
+            return None
+        return LoginState(r.state, r.nonce, r.issuer, r.client_id, r.expires_at, r.used_at)
+
+    def use_state(self, state: str) -> bool:
+        """Mark the state (and so its nonce) used; False when it was already used (a replay)."""
+        with self.engine.begin() as c:
+            res = c.execute(
+                update(lti_states)
+                .where(lti_states.c.state == state)
+                .where(lti_states.c.used_at.is_(None))
+                .values(used_at=self._now())
+            )
+            return res.rowcount == 1
+
+    # --- launch sessions ------------------------------------------------------------------------
+    def open_session(
+        self, p: Principal, hours: int, *, issuer: str = "", subject: str = ""
+    ) -> tuple[str, str]:
+        """Create a session; returns (launch id, csrf token). Only the launch id's hash is stored."""
+        launch_id = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        now = self._now()
+        with self.engine.begin() as c:
+            c.execute(delete(web_sessions).where(web_sessions.c.expires_at < now))
+            c.execute(
+                insert(web_sessions).values(
+                    id_hash=_hash(launch_id),
+                    role=p.role.value,
+                    email=p.email,
+                    name=p.name,
+                    school=p.school,
+                    municipality=p.municipality,
+                    issuer=issuer,
+                    subject=subject,
+                    csrf=csrf,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=hours),
+                )
+            )
+        return launch_id, csrf
+
+    def find_session(self, launch_id: str) -> Principal | None:
+        with self.engine.connect() as c:
+            r = c.execute(
+                select(web_sessions)
+                .where(web_sessions.c.id_hash == _hash(launch_id))
+                .where(web_sessions.c.expires_at > self._now())
+            ).first()
+        if r is None:
+            return None
+        return Principal(Role(r.role), r.email, r.name, r.school, r.municipality, r.csrf)
+
+    # --- identities -----------------------------------------------------------------------------
+    def link_identity(self, issuer: str, subject: str, email: str, idnumber: str = "") -> None:
+        with self.engine.begin() as c:
+            key = (lti_identities.c.issuer == issuer) & (lti_identities.c.subject == subject)
+            if c.execute(select(lti_identities.c.id).where(key)).first():
+                c.execute(update(lti_identities).where(key).values(email=email, idnumber=idnumber))
+            else:
+                c.execute(
+                    insert(lti_identities).values(
+                        issuer=issuer, subject=subject, email=email, idnumber=idnumber
+                    )
+                )
+
+    def email_by_idnumber(self, issuer: str, idnumber: str) -> str | None:
+        if not idnumber:
+            return None
+        with self.engine.connect() as c:
+            return c.execute(
+                select(lti_identities.c.email)
+                .where(lti_identities.c.issuer == issuer)
+                .where(lti_identities.c.idnumber == idnumber)
+            ).scalar()
+
+    def email_by_subject(self, issuer: str, subject: str) -> str | None:
+        with self.engine.connect() as c:
+            return c.execute(
+                select(lti_identities.c.email)
+                .where(lti_identities.c.issuer == issuer)
+                .where(lti_identities.c.subject == subject)
+            ).scalar()
+
+    # --- heads of schools -----------------------------------------------------------------------
+    def add_head(self, h: Head) -> None:
+        row = {"full_name": h.full_name, "school": h.school, "municipality": h.municipality}
+        with self.engine.begin() as c:
+            email = h.email.lower()
+            if c.execute(select(school_heads.c.email).where(school_heads.c.email == email)).first():
+                c.execute(update(school_heads).where(school_heads.c.email == email).values(**row))
+            else:
+                c.execute(insert(school_heads).values(email=email, **row))
+
+    def find_head(self, email: str) -> Head | None:
+        with self.engine.connect() as c:
+            r = c.execute(select(school_heads).where(school_heads.c.email == email.lower())).first()
+        return Head(r.email, r.full_name, r.school, r.municipality) if r else None

@@ -1,0 +1,72 @@
+"""``lms-bridge lms check`` against the HTTP-level Moodle fake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from lms_bridge.adapters.moodle.lms import REQUIRED_FUNCTIONS
+from lms_bridge.cli import cli
+from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("LMS_BRIDGE_MOODLE_URL", BASE)
+    monkeypatch.setenv("LMS_BRIDGE_MOODLE_TOKEN", TOKEN)
+    monkeypatch.setenv("LMS_BRIDGE_MOODLE_RETRIES", "1")
+
+
+def check() -> Result:
+    return CliRunner().invoke(cli, ["lms", "check"], catch_exceptions=False)
+
+
+def test_all_functions_available(env: None, fake: FakeMoodle) -> None:
+    fake.functions = frozenset(REQUIRED_FUNCTIONS) | {"core_course_get_contents"}
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert "Сайт: Moodle Lab" in result.output
+    assert "5.1+ (Build: 20251017) (2025100600.02)" in result.output
+    assert f"Все нужные функции доступны ({len(REQUIRED_FUNCTIONS)})" in result.output
+
+
+def test_the_recorded_lab_service_has_every_required_function(env: None, fake: FakeMoodle) -> None:
+    assert check().exit_code == 0  # the recorded site_info lists the lab's 70 functions
+
+
+def test_missing_functions_are_listed(env: None, fake: FakeMoodle) -> None:
+    fake.functions = frozenset(REQUIRED_FUNCTIONS) - {
+        "enrol_manual_enrol_users",
+        "core_competency_approve_plan",
+    }
+    result = check()
+    assert result.exit_code == 1
+    assert "Токену недоступны нужные функции (2 из" in result.output
+    assert "  enrol_manual_enrol_users" in result.output
+    assert "  core_competency_approve_plan" in result.output
+
+
+def test_bad_token(env: None, fake: FakeMoodle, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LMS_BRIDGE_MOODLE_TOKEN", "wrong")
+    result = check()
+    assert result.exit_code == 1
+    assert "invalidtoken" in result.output
+    assert "LMS_BRIDGE_MOODLE_TOKEN" in result.output
+    assert "wrong" not in result.output
+
+
+def test_unreachable_moodle(env: None, fake: FakeMoodle, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LMS_BRIDGE_MOODLE_URL", "https://elsewhere.example/moodle")
+    result = check()
+    assert result.exit_code == 1
+    assert "Moodle не отвечает" in result.output
+
+
+def test_missing_url(env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LMS_BRIDGE_MOODLE_URL")
+    result = check()
+    assert result.exit_code == 1
+    assert "LMS_BRIDGE_MOODLE_URL" in result.output

@@ -1,0 +1,203 @@
+"""The LTI 1.3 launch: the happy path without cookies, and every check refusing a bad id_token."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import responses
+from flask.testing import FlaskClient
+
+from lms_bridge.domain.route import Route
+from tests.web.conftest import (
+    AUTH_URL,
+    CLIENT_ID,
+    ISSUER,
+    JWKS_URL,
+    LTI,
+    TOOL,
+    Launcher,
+    PlatformKey,
+    sign,
+)
+
+
+def _refused(resp: Any, words: str) -> None:
+    assert resp.status_code == 401, resp.get_data(as_text=True)
+    body = resp.get_data(as_text=True)
+    assert words in body
+    assert "Location" not in resp.headers
+
+
+def test_login_redirects_to_the_platform_with_state_and_nonce(launcher: Launcher) -> None:
+    q = launcher.login()
+    assert q["scope"] == "openid"
+    assert q["response_type"] == "id_token"
+    assert q["response_mode"] == "form_post"
+    assert q["prompt"] == "none"
+    assert q["client_id"] == CLIENT_ID
+    assert q["redirect_uri"] == TOOL + "/lti/launch"
+    assert q["login_hint"] == "6"
+    assert q["lti_message_hint"] == '{"cmid":8,"launchid":"x"}'
+    assert len(q["state"]) >= 32 and len(q["nonce"]) >= 32
+
+
+def test_login_by_get_works_too(client: FlaskClient) -> None:
+    resp = client.get("/lti/login", query_string={"iss": ISSUER, "login_hint": "6", "client_id": CLIENT_ID})
+    assert resp.status_code == 302
+    assert resp.headers["Location"].startswith(AUTH_URL + "?")
+
+
+def test_login_from_an_unregistered_platform_is_refused(client: FlaskClient) -> None:
+    resp = client.post("/lti/login", data={"iss": "http://evil.example", "login_hint": "6"})
+    assert resp.status_code == 401
+    assert "не зарегистрирована" in resp.get_data(as_text=True)
+
+
+def test_teacher_launch_without_cookies_opens_own_card(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    """Platform on 127.0.0.1:8081, tool on localhost:5000, and a client that never sends cookies."""
+    resp = launcher.launch("teacher1@school.ru")
+    assert resp.status_code == 303
+    location = urlsplit(resp.headers["Location"])
+    assert location.path == f"/card/{seeded['t1'].number}"
+    lid = parse_qs(location.query)["lid"][0]
+    page = launcher.client.get(f"{location.path}?{location.query}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Иванова1 Мария Петровна" in html
+    assert f'name="lid" value="{lid}"' in html  # forms carry the launch id
+
+
+def test_cookie_is_samesite_none_secure_only_over_https(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    resp = launcher.launch("teacher1@school.ru")
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie and "Secure" not in cookie  # plain http: browsers refuse Secure
+    q = launcher.login()
+    token = sign(launcher.claims(q["nonce"], "teacher1@school.ru"), launcher.key)
+    over_https = launcher.client.post(
+        "/lti/launch", data={"id_token": token, "state": q["state"]}, base_url="https://localhost"
+    )
+    assert over_https.status_code == 303
+    assert "SameSite=None" in over_https.headers["Set-Cookie"]
+    assert "Secure" in over_https.headers["Set-Cookie"]
+
+
+def test_forged_signature_is_refused(
+    launcher: Launcher, other_key: PlatformKey, seeded: dict[str, Route]
+) -> None:
+    q = launcher.login()
+    forged = sign(launcher.claims(q["nonce"], "teacher1@school.ru"), other_key)
+    _refused(launcher.post(forged, q["state"]), "подпись id_token неверна")
+
+
+def test_expired_token_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    old = int(time.time()) - 600
+    claims = launcher.claims(q["nonce"], "teacher1@school.ru", iat=old, exp=old + 60)
+    _refused(launcher.post(sign(claims, launcher.key), q["state"]), "истёк")
+
+
+def test_token_from_the_future_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    later = int(time.time()) + 3600
+    claims = launcher.claims(q["nonce"], "teacher1@school.ru", iat=later, exp=later + 60)
+    _refused(launcher.post(sign(claims, launcher.key), q["state"]), "в будущем")
+
+
+def test_wrong_audience_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    claims = launcher.claims(q["nonce"], "teacher1@school.ru", aud="another-tool")
+    _refused(launcher.post(sign(claims, launcher.key), q["state"]), "не для этого инструмента")
+
+
+def test_audience_list_needs_our_azp(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    claims = launcher.claims(q["nonce"], "teacher1@school.ru", aud=[CLIENT_ID, "other"])
+    _refused(launcher.post(sign(claims, launcher.key), q["state"]), "azp")
+    q = launcher.login()
+    claims = launcher.claims(q["nonce"], "teacher1@school.ru", aud=[CLIENT_ID, "other"], azp=CLIENT_ID)
+    assert launcher.post(sign(claims, launcher.key), q["state"]).status_code == 303
+
+
+def test_wrong_issuer_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    claims = launcher.claims(q["nonce"], "teacher1@school.ru", iss="http://127.0.0.1:9999")
+    _refused(launcher.post(sign(claims, launcher.key), q["state"]), "iss/aud не зарегистрированы")
+
+
+def test_replayed_launch_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    token = sign(launcher.claims(q["nonce"], "teacher1@school.ru"), launcher.key)
+    assert launcher.post(token, q["state"]).status_code == 303
+    _refused(launcher.post(token, q["state"]), "повторный запуск")
+
+
+def test_nonce_must_be_the_one_issued_with_the_state(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    token = sign(launcher.claims("some-other-nonce", "teacher1@school.ru"), launcher.key)
+    _refused(launcher.post(token, q["state"]), "nonce")
+
+
+def test_missing_and_unknown_state_are_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    token = sign(launcher.claims(q["nonce"], "teacher1@school.ru"), launcher.key)
+    _refused(launcher.post(token, ""), "нет id_token или state")
+    _refused(launcher.post(token, "made-up-state"), "state неизвестен")
+
+
+def test_unregistered_deployment_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    claims = launcher.claims(q["nonce"], "teacher1@school.ru", **{LTI + "deployment_id": "99"})
+    _refused(launcher.post(sign(claims, launcher.key), q["state"]), "deployment_id")
+
+
+def test_wrong_message_type_and_version_are_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    q = launcher.login()
+    claims = launcher.claims(
+        q["nonce"], "teacher1@school.ru", **{LTI + "message_type": "LtiDeepLinkingRequest"}
+    )
+    _refused(launcher.post(sign(claims, launcher.key), q["state"]), "LtiResourceLinkRequest")
+    q = launcher.login()
+    claims = launcher.claims(q["nonce"], "teacher1@school.ru", **{LTI + "version": "1.1"})
+    _refused(launcher.post(sign(claims, launcher.key), q["state"]), "1.3.0")
+
+
+def test_rotated_platform_key_is_fetched_again_once(
+    launcher: Launcher, jwks_server: responses.RequestsMock, seeded: dict[str, Route]
+) -> None:
+    assert launcher.session("teacher1@school.ru")  # caches the published set
+    rotated = PlatformKey(launcher.key.private, "new-kid")
+    jwks_server.replace(responses.GET, JWKS_URL, json=rotated.jwks())
+    q = launcher.login()
+    token = sign(launcher.claims(q["nonce"], "teacher1@school.ru"), rotated)
+    assert launcher.post(token, q["state"]).status_code == 303
+    fetches = [c for c in jwks_server.calls if c.request.url == JWKS_URL]
+    assert len(fetches) == 2
+
+
+def test_unknown_person_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    resp = launcher.launch("stranger@school.ru")
+    assert resp.status_code == 403
+    assert "нет маршрута" in resp.get_data(as_text=True)
+
+
+def test_later_launch_without_email_finds_the_person_by_platform_user(
+    launcher: Launcher, seeded: dict[str, Route]
+) -> None:
+    q = launcher.login()
+    claims = launcher.claims(q["nonce"], "teacher1@school.ru", sub="42")
+    assert launcher.post(sign(claims, launcher.key), q["state"]).status_code == 303
+    q = launcher.login()
+    claims = launcher.claims(q["nonce"], "", sub="42")
+    del claims["email"]
+    resp = launcher.post(sign(claims, launcher.key), q["state"])
+    assert resp.status_code == 303
+    assert urlsplit(resp.headers["Location"]).path == f"/card/{seeded['t1'].number}"
+
+
+def test_tool_jwks_is_empty_without_a_key(client: FlaskClient) -> None:
+    resp = client.get("/lti/jwks")
+    assert resp.status_code == 200
+    assert resp.get_json() == {"keys": []}
