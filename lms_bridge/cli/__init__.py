@@ -46,13 +46,30 @@ def _register() -> None:
         diagnostics,
         export,
         lms,
+        lti,
         reports,
         routes,
+        serve,
         sim,
         sync,
     )
 
-    for module in (db, routes, diagnostics, coursemap, curators, sim, lms, reports, demo, applications, sync):
+    modules = (
+        db,
+        routes,
+        diagnostics,
+        coursemap,
+        curators,
+        sim,
+        lms,
+        reports,
+        demo,
+        lti,
+        serve,
+        applications,
+        sync,
+    )
+    for module in modules:
         cli.add_command(module.group)
     for command in export.commands:  # routes export, routes export-registry
         routes.group.add_command(command)
