@@ -61,6 +61,7 @@ def recommend(
                 -len(uncovered.intersection(e.deficit_codes)),
                 e.hours,
                 e.title,
+                e.lms_course,  # titles may repeat across providers: keep the choice deterministic
             ),
         )
         candidates.remove(best)
@@ -76,9 +77,14 @@ def recommend(
 
 
 def uncovered_codes(diagnostics: Iterable[Diagnostic], entries: Sequence[CourseEntry]) -> Counter[str]:
-    """Deficit codes that no course or event covers, with how many people have each («банк запросов»)."""
+    """Deficit codes that no course or event covers, with how many people have each («банк запросов»).
+
+    People, not diagnostics: a teacher with two diagnostics naming the same code counts once.
+    """
     covered = {code for e in entries for code in e.deficit_codes}
-    need: Counter[str] = Counter()
+    people: dict[str, set[str]] = {}
     for d in diagnostics:
-        need.update(code for code in d.deficit_codes if code not in covered)
-    return need
+        for code in d.deficit_codes:
+            if code not in covered:
+                people.setdefault(code, set()).add(d.teacher_email)
+    return Counter({code: len(emails) for code, emails in people.items()})

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# The README's first command: set up (idempotent) and run the service on its embedded default.
+# The README's first command: set up (idempotent), then the one-command demo (docs/demo.md):
+# a fresh registry from examples/, the Moodle simulator with its LTI 1.3 platform and the tool,
+# served until Ctrl+C. Options go to `lms-bridge demo` (e.g. --ports 0,0 --no-sync).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/lms-bridge ] || bash scripts/setup.sh
-export LMS_BRIDGE_DATABASE_URL=${LMS_BRIDGE_DATABASE_URL:-sqlite:///var/demo.sqlite3}
-mkdir -p var
-.venv/bin/lms-bridge db upgrade
-.venv/bin/lms-bridge routes list
+exec .venv/bin/lms-bridge demo "$@"

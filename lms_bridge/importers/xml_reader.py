@@ -86,6 +86,9 @@ def read_diagnostics_xml(data: bytes, source: str) -> Table:
     except etree.XMLSyntaxError as e:
         line = e.lineno if isinstance(e.lineno, int) and e.lineno > 0 else None
         raise ValidationError([Problem(f"XML повреждён: {e.msg}", row=line)], source=source) from None
+    if root.getroottree().docinfo.doctype:
+        # entities are never expanded (see _parser); a DTD has no place in this format at all
+        raise ValidationError([Problem("XML с объявлением DOCTYPE не принимается", row=1)], source=source)
     if not isinstance(root.tag, str) or root.tag != "diagnostics":
         raise ValidationError(
             [Problem(f"корневой элемент должен быть <diagnostics>, а не <{root.tag}>", row=1)], source=source

@@ -7,10 +7,9 @@ criterion, plus the course total.
 
 from __future__ import annotations
 
-import csv
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from lms_bridge.errors import ConfigError
@@ -45,7 +44,16 @@ def seed_staff(state: SimState) -> None:
     state.add_user(User(5, "teacher3", "Алексей", "Кузнецов", "aleksey.kuznetsov@example.com", "TEACHER3"))
 
 
-def add_final_course(state: SimState, shortname: str, fullname: str, idnumber: str, *, at: int = 0) -> Course:
+def add_final_course(
+    state: SimState,
+    shortname: str,
+    fullname: str,
+    idnumber: str,
+    *,
+    at: int = 0,
+    gradepass: float = PASS_GRADE,
+    item_idnumber: str = "",
+) -> Course:
     """A course with a manual enrol instance and the final attestation assignment (gradepass 60)."""
     state.reserve_ids("course", 1)  # id 1 is the site course
     course_id = state.new_id("course")
@@ -73,7 +81,8 @@ def add_final_course(state: SimState, shortname: str, fullname: str, idnumber: s
             FINAL_ITEM_NAME,
             item,
             instance=state.new_id("assign"),
-            gradepass=PASS_GRADE,
+            gradepass=gradepass,
+            idnumber=item_idnumber,
             completionpassgrade=True,
             added=at,
         )
@@ -227,24 +236,6 @@ class Person:
     first_name: str
 
 
-def _rows(path: Path) -> Iterator[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        sample = fh.read(4096)
-        fh.seek(0)
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-        for row in csv.DictReader(fh, dialect=dialect):
-            yield {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-
-
-def _people(path: Path) -> list[Person]:
-    seen: dict[str, Person] = {}
-    for row in _rows(path):
-        email = row.get("email", "")
-        if email and email.lower() not in seen:
-            seen[email.lower()] = Person(email, row.get("last_name", ""), row.get("first_name", ""))
-    return list(seen.values())
-
-
 def add_person(state: SimState, person: Person) -> User:
     """One Moodle account per person: same email, username = lower-cased email, idnumber = email."""
     email = person.email.strip()
@@ -261,31 +252,53 @@ def add_person(state: SimState, person: Person) -> User:
 
 
 def seed_examples(state: SimState, examples: Path) -> dict[str, int]:
-    """Teachers (diagnostics.csv), staff (curators.csv), a course per ``kind=course`` row (course_map.csv)."""
+    """Teachers (diagnostics.csv), staff (curators.csv), a course per ``kind=course`` row (course_map.csv).
+
+    Read with the project's own loaders, so the simulator sees exactly what the bridge imports.
+    """
+    from course_map.loading import load_course_map
+    from course_map.models import EntryKind
+    from lms_bridge.importers.curators import read_curators
+    from lms_bridge.importers.diagnostics import read_diagnostics
+
     diagnostics, course_map = examples / "diagnostics.csv", examples / "course_map.csv"
     for required in (diagnostics, course_map):
         if not required.is_file():
             raise ConfigError(f"нет файла {required}")
     seed_staff(state)
-    teachers = _people(diagnostics)
-    for person in teachers:
-        add_person(state, person)
-    curators = examples / "curators.csv"
-    staff = _people(curators) if curators.is_file() else []
+    parsed = read_diagnostics(diagnostics.read_bytes(), diagnostics.name, today=date.today())
     known = {u.email.lower() for u in state.users.values()}
-    for person in staff:
-        if person.email.lower() not in known:
-            add_person(state, person)
+    teachers = 0
+    for teacher, _ in parsed.rows:
+        if teacher.email.lower() not in known:
+            known.add(teacher.email.lower())
+            add_person(state, Person(teacher.email, teacher.last_name, teacher.first_name))
+            teachers += 1
+    staff = 0
+    curators = examples / "curators.csv"
+    for curator in read_curators(curators.read_bytes(), curators.name) if curators.is_file() else []:
+        if curator.email.lower() not in known:
+            known.add(curator.email.lower())
+            last, _, rest = curator.full_name.partition(" ")
+            add_person(state, Person(curator.email, last, rest.split(" ")[0] if rest else ""))
+            staff += 1
     courses = 0
-    seen: set[str] = set()
-    for row in _rows(course_map):
-        ref = row.get("lms_course", "")
-        if row.get("kind", "course").lower() not in ("course", "курс") or not ref or ref in seen:
-            continue
-        seen.add(ref)
-        add_final_course(state, ref, row.get("title") or ref, ref)
-        courses += 1
-    return {"teachers": len(teachers), "staff": len(staff), "courses": courses}
+    for entry in load_course_map(course_map.read_bytes(), course_map.name):
+        if entry.kind is EntryKind.COURSE and find_course(state, entry.lms_course) is None:
+            add_final_course(
+                state,
+                entry.lms_course,
+                entry.title,
+                entry.lms_course,
+                gradepass=entry.pass_grade or PASS_GRADE,
+                item_idnumber=entry.final_item,  # "" = the bridge reads the course total
+            )
+            courses += 1
+    return {"teachers": teachers, "staff": staff, "courses": courses}
+
+
+def find_course(state: SimState, idnumber: str) -> Course | None:
+    return next((c for c in state.courses.values() if c.idnumber == idnumber), None)
 
 
 # --- synthetic load -----------------------------------------------------------------------------------

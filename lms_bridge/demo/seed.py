@@ -1,0 +1,106 @@
+"""The demo's registry: a fresh SQLite database filled from examples/ and moved through the workflow.
+
+Steps (each is what a person would do with the CLI): db upgrade; course-map, curators and diagnostics
+import; routes build; every route with a curator submitted by the developer and approved by the head
+of its school; enrolment applications of the demo route confirmed by the head and by the ЦНППМ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from course_map.loading import load_course_map
+from lms_bridge.config import Settings
+from lms_bridge.demo.people import DemoPerson, demo_people, pick_route
+from lms_bridge.domain.people import Actor
+from lms_bridge.domain.vocabulary import Role, RouteStatus
+from lms_bridge.errors import ConfigError
+from lms_bridge.importers.curators import read_curators
+from lms_bridge.importers.diagnostics import import_diagnostics, read_diagnostics
+from lms_bridge.importers.formats import read_file
+from lms_bridge.services import route_actions
+from lms_bridge.services.build import build_routes
+from lms_bridge.storage.migrate import upgrade
+from lms_bridge.storage.store import SqlRouteStore, make_engine
+
+DEVELOPER = Actor(Role.DEVELOPER, "Разработчик ИОМ ЦНППМ")
+COURSE_ADMIN = Actor(Role.COURSE_ADMIN, "Администратор курсов ЦНППМ")
+
+
+@dataclass(frozen=True)
+class Seeded:
+    settings: Settings
+    store: SqlRouteStore
+    people: dict[str, DemoPerson]
+    route_number: str
+
+
+def example(examples: Path, stem: str) -> Path:
+    for ext in ("csv", "xlsx", "xml"):
+        path = examples / f"{stem}.{ext}"
+        if path.is_file():
+            return path
+    raise ConfigError(f"нет файла примера {examples / stem}.csv")
+
+
+def fresh_database(workdir: Path) -> str:
+    db = workdir / "demo.sqlite3"
+    for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    url = f"sqlite:///{db}"
+    upgrade(url)
+    return url
+
+
+def fill_registry(
+    settings: Settings, store: SqlRouteStore, examples: Path, today: date, say: Callable[[str], None]
+) -> None:
+    path = example(examples, "course_map")
+    entries = load_course_map(read_file(path), str(path))
+    with store.transaction():
+        store.replace_course_map(entries, COURSE_ADMIN)
+    path = example(examples, "curators")
+    curators = read_curators(read_file(path), str(path))
+    with store.transaction():
+        store.save_curators(curators)
+    path = example(examples, "diagnostics")
+    imported = import_diagnostics(store, read_diagnostics(read_file(path), str(path), today=today))
+    built = build_routes(
+        store,
+        region=settings.region,
+        today=today,
+        actor=DEVELOPER,
+        months=settings.route_months,
+        max_hours=settings.max_route_hours,
+    )
+    say(
+        f"реестр: курсов и мероприятий в карте {len(entries)}, кураторов {len(curators)}, "
+        f"диагностик {imported.added}, маршрутов составлено {built.built}"
+    )
+
+
+def approve_routes(store: SqlRouteStore, today: date) -> int:
+    """Developer submits, the head of the teacher's school approves: every route that has a curator."""
+    moved = 0
+    for route in store.list_routes():
+        if route.status is not RouteStatus.DRAFT or not route.curator_email:
+            continue
+        head = Actor(Role.HEAD, f"Руководитель {route.teacher.school}", school=route.teacher.school)
+        route_actions.move(store, route.number, "submit", DEVELOPER, today)
+        route_actions.move(store, route.number, "approve", head, today)
+        moved += 1
+    return moved
+
+
+def prepare(workdir: Path, examples: Path, base: Settings, today: date, say: Callable[[str], None]) -> Seeded:
+    url = fresh_database(workdir)
+    settings = base.model_copy(update={"database_url": url})
+    store = SqlRouteStore(make_engine(url))
+    fill_registry(settings, store, examples, today, say)
+    approved = approve_routes(store, today)
+    route = pick_route(store.list_routes())
+    say(f"утверждено маршрутов: {approved}; демонстрационный маршрут № {route.number}")
+    return Seeded(settings, store, demo_people(store, route), route.number)

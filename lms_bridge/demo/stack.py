@@ -1,0 +1,183 @@
+"""The demo stack: a fresh registry filled from examples/, the Moodle simulator with its LTI 1.3
+platform on one site, the bridge's web app (the LTI tool) on another, registered with each other,
+and the sync jobs run once against the simulator.
+
+Two different sites (127.0.0.1 and localhost) on purpose: the tool is embedded cross-site in the
+course page, as it is in production, so third-party-cookie rules bite in the demo as they would there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+
+from pydantic import SecretStr
+
+from lms_bridge.config import LtiPlatformConfig, Settings
+from lms_bridge.demo import seed
+from lms_bridge.demo.people import CENTRE_EMAIL, DemoPerson
+from lms_bridge.demo.servers import ServerThread
+from lms_bridge.sim import SimConfig, SimState, create_sim_app
+from lms_bridge.sim.lti import LtiPlatform, PlatformCourse, PlatformUser, Tool, ToolActivity, lti_blueprint
+from lms_bridge.sim.seed import Person, add_person, seed_examples
+from lms_bridge.storage.store import SqlRouteStore
+from lms_bridge.web import create_app
+from lms_bridge.web.lti.keys import generate_pem
+from lms_bridge.web.registry import Head, WebRegistry
+
+LTI_COURSE = PlatformCourse(900, "ИОМ-ПЕДАГОГ", "Индивидуальные образовательные маршруты педагогов", "IOM")
+LTI_CMID = 901
+SIM_TOKEN = "demo-sim-token"
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    workdir: Path = Path("var")
+    examples: Path = Path("examples")
+    bind: str = "127.0.0.1"
+    sim_host: str = "127.0.0.1"
+    sim_port: int = 8081
+    web_host: str = "localhost"
+    web_port: int = 8000
+    sync: bool = True
+    today: date = field(default_factory=date.today)
+
+
+class DemoStack:
+    """``start()`` builds and serves everything; ``stop()`` ends the servers. A context manager."""
+
+    def __init__(self, config: DemoConfig, say: Say = lambda _text: None):
+        self.config = config
+        self.say = say
+        self.people: dict[str, DemoPerson] = {}
+        self.route_number = ""
+        self.store: SqlRouteStore | None = None
+        self.sim_state = SimState()
+        self._sim = ServerThread(config.bind, config.sim_port, name="demo-sim")
+        try:
+            self._web = ServerThread(config.bind, config.web_port, name="demo-web")
+        except OSError:
+            self._sim.stop()
+            raise
+        self.sim_url = f"http://{config.sim_host}:{self._sim.port}"
+        self.web_url = f"http://{config.web_host}:{self._web.port}"
+        self.platform = LtiPlatform(issuer=self.sim_url, site_name="Moodle ЦНППМ (симулятор)")
+        self.settings = Settings(
+            public_url=self.web_url,
+            lti_private_key=SecretStr(generate_pem().decode()),
+            lti_staff={CENTRE_EMAIL: "centre"},
+            moodle_url=self.sim_url,
+            moodle_token=SecretStr(SIM_TOKEN),
+        )
+
+    # --- what to open -------------------------------------------------------------------------
+    def course_url(self, role: str) -> str:
+        return f"{self.sim_url}/course/view.php?id={LTI_COURSE.id}&user={self.people[role].username}"
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {role: self.course_url(role) for role in self.people}
+
+    # --- life cycle ---------------------------------------------------------------------------
+    def start(self) -> DemoStack:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        cfg = self.config
+        cfg.workdir.mkdir(parents=True, exist_ok=True)
+        seeded = seed.prepare(cfg.workdir, cfg.examples, self.settings, cfg.today, self.say)
+        self.settings, self.route_number, self.store = seeded.settings, seeded.route_number, seeded.store
+        tool = self.platform.register_tool(
+            "lms-bridge: ИОМ педагога",
+            login_url=f"{self.web_url}/lti/login",
+            redirect_uris=[f"{self.web_url}/lti/launch"],
+            jwks_url=f"{self.web_url}/lti/jwks",
+        )
+        self.people = self._seed_simulator(seeded.people, tool)
+        self._sim.start(
+            create_sim_app(
+                SimConfig(token=SIM_TOKEN, site_url=self.sim_url),
+                self.sim_state,
+                blueprints=[lti_blueprint(self.platform)],
+            )
+        )
+        self.settings = self.settings.model_copy(update={"lti_platforms": [self._platform_config(tool)]})
+        registry = WebRegistry(seeded.store.engine)
+        teacher = seeded.store.get_route(self.route_number).teacher
+        head = self.people["head"]
+        registry.add_head(
+            Head(head.email, f"{head.last_name} {head.first_name}", teacher.school, teacher.municipality)
+        )
+        self._web.start(create_app(self.settings, store=seeded.store))
+        self.say(f"симулятор Moodle: {self.sim_url}; инструмент: {self.web_url}")
+        return self
+
+    def _seed_simulator(self, people: dict[str, DemoPerson], tool: Tool) -> dict[str, DemoPerson]:
+        """Moodle accounts for everyone in examples/ plus the demo's head and ЦНППМ specialist, and the
+        course that holds the tool. The demo people take the simulator's usernames and ids."""
+        counts = seed_examples(self.sim_state, self.config.examples)
+        users = counts["teachers"] + counts["staff"]
+        self.say(f"симулятор Moodle: пользователей {users}, курсов ДПП {counts['courses']}")
+        by_email = {u.email.lower(): u for u in self.sim_state.users.values()}
+        self.platform.add_course(LTI_COURSE)
+        out: dict[str, DemoPerson] = {}  # keyed by role
+        for person in people.values():
+            role = person.role
+            user = by_email.get(person.email.lower()) or add_person(
+                self.sim_state, Person(person.email, person.last_name, person.first_name)
+            )
+            out[role] = DemoPerson(
+                role, user.username, person.first_name, person.last_name, person.email, user.idnumber
+            )
+            self.platform.add_user(
+                PlatformUser(
+                    user.id,
+                    user.username,
+                    person.first_name,
+                    person.last_name,
+                    person.email,
+                    role,
+                    user.idnumber,
+                )
+            )
+        self.platform.add_activity(
+            ToolActivity(
+                LTI_CMID,
+                1,
+                LTI_COURSE.id,
+                tool.client_id,
+                "Мой маршрут (ИОМ)",
+                "Карта индивидуального образовательного маршрута, отметки и результаты",
+            )
+        )
+        return out
+
+    def _platform_config(self, tool: Tool) -> LtiPlatformConfig:
+        base = self.sim_url
+        return LtiPlatformConfig(
+            issuer=base,
+            client_id=tool.client_id,
+            deployment_ids=[tool.deployment_id],
+            auth_url=f"{base}/mod/lti/auth.php",
+            jwks_url=f"{base}/mod/lti/certs.php",
+            token_url=f"{base}/mod/lti/token.php",
+        )
+
+    def stop(self) -> None:
+        self._web.stop()
+        self._sim.stop()
+
+    def __enter__(self) -> DemoStack:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
