@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
@@ -23,6 +24,13 @@ from lms_bridge.ports import RouteStore
 
 FORMATS = ("csv", "xlsx", "xml")
 READERS: dict[str, Reader] = {**TABULAR, "xml": read_diagnostics_xml}
+
+
+# A registry file repeats a handful of words 30,000 times: parse each distinct word once.
+# (lru_cache does not cache exceptions, so bad values are still reported every time.)
+_level = lru_cache(maxsize=512)(Level.parse)
+_kind = lru_cache(maxsize=512)(DiagnosticKind.parse)
+_role = lru_cache(maxsize=512)(StaffRole.parse)
 
 
 def level_key(block: Block) -> str:
@@ -70,12 +78,12 @@ def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
     email = row.email("email")
     last_name = row.text("last_name", required=True)
     first_name = row.text("first_name", required=True)
-    role = row.choice("role", StaffRole.parse, required=True)
-    kind = row.choice("diagnostic_kind", DiagnosticKind.parse, required=True)
+    role = row.choice("role", _role, required=True)
+    kind = row.choice("diagnostic_kind", _kind, required=True)
     on = row.date("diagnostic_date", today=today)
     levels: dict[Block, Level] = {}
     for block in Block:
-        level = row.choice(level_key(block), Level.parse)
+        level = row.choice(level_key(block), _level)
         if level is None:
             continue
         if role is not None and block not in blocks_for(role):

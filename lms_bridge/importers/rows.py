@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TypeVar
 
 from lms_bridge.errors import Problem
@@ -198,6 +199,7 @@ class RowReader:
             self.fail(None, "значения за последним столбцом заголовка (лишний разделитель?)")
 
 
+@lru_cache(maxsize=4096)  # a file has few distinct dates; strptime is slow
 def parse_date(value: str) -> date | None:
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:

@@ -206,7 +206,7 @@ def _dispatch(ctx: SimContext, params: dict[str, Any], call: Call) -> Any:
 
 def _account(ctx: SimContext, wsfunction: str, rows: int, fault: str | None) -> None:
     """Charge the call's simulated cost and spend it (outside the state lock)."""
-    cost = call_cost_ms(ctx.config, rows)
+    cost = call_cost_ms(ctx.config, wsfunction, rows)
     if fault == "slow":
         cost *= ctx.config.slow_factor
     ctx.stats.record(wsfunction, cost, rows)

@@ -273,6 +273,20 @@ def create_plan(call: Call, p: Params) -> Any:
     return plan_view(call, plan)
 
 
+@handler("core_competency_update_plan")
+def update_plan(call: Call, p: Params) -> Any:
+    data = p["plan"]
+    plan = _plan(call.state, data["id"])
+    if plan.status == 2:
+        raise persistent_error("Data submitted is invalid")  # a completed plan cannot be edited
+    if data.get("name") is not None:
+        plan.name = data["name"]
+    if data.get("description") is not None:
+        plan.description = data["description"]
+    plan.timemodified = call.state.clock()
+    return plan_view(call, plan)
+
+
 def _plan(state: SimState, plan_id: int) -> Plan:
     plan = state.plans.get(plan_id)
     if plan is None:

@@ -1,9 +1,10 @@
 """Simulator configuration, the cost model, injected faults and the busy-time counters.
 
-Cost model (defaults 0 = as fast as possible): every call costs ``latency_ms`` plus ``per_row_ms`` for each
-row it processes (users in a grade report, enrolment rows, looked-up values, grades). The real lab measured
-≈48 ms a call and ≈8.5 ms per grade-report user row (NOTES «Timings»). The cost is slept outside the state
-lock, so several calls can be "busy" at once, like PHP workers.
+Cost model (defaults 0 = as fast as possible): every call costs ``latency_ms`` plus ``per_row_ms`` × the
+function's row weight for each row it processes. ``per_row_ms`` is the price of one grade-report user row
+(the lab: ≈48 ms a call, ≈8.5 ms a row; NOTES «Timings»); the weights scale it to the other functions'
+measured per-row costs. The cost is slept outside the state lock, so several calls can be "busy" at once,
+like PHP workers.
 """
 
 from __future__ import annotations
@@ -35,8 +36,22 @@ class SimConfig:
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
 
-def call_cost_ms(config: SimConfig, rows: int) -> float:
-    return config.latency_ms + config.per_row_ms * rows
+# Per-row cost relative to a grade-report row, from the lab's medians (NOTES «Timings», 200-row calls):
+# grade report (1756-33)/202 ≈ 8.5 ms; users by email 860/200 ≈ 4.1; enrol 2356/200 ≈ 11.8;
+# unenrol 1955/200 ≈ 9.8; enrolled users 1068/203 ≈ 5.1; grades 3626/200 ≈ 18; users create/update ≈ 12.
+ROW_WEIGHTS = {
+    "gradereport_user_get_grade_items": 1.0,
+    "core_user_get_users_by_field": 0.5,
+    "enrol_manual_enrol_users": 1.4,
+    "enrol_manual_unenrol_users": 1.15,
+    "core_enrol_get_enrolled_users": 0.6,
+    "core_grades_update_grades": 2.1,
+    "core_user_update_users": 1.4,
+}
+
+
+def call_cost_ms(config: SimConfig, wsfunction: str, rows: int) -> float:
+    return config.latency_ms + config.per_row_ms * ROW_WEIGHTS.get(wsfunction, 1.0) * rows
 
 
 class FaultInjector:

@@ -52,6 +52,7 @@ def add_final_course(
     *,
     at: int = 0,
     gradepass: float = PASS_GRADE,
+    item_idnumber: str = "",
 ) -> Course:
     """A course with a manual enrol instance and the final attestation assignment (gradepass 60)."""
     state.reserve_ids("course", 1)  # id 1 is the site course
@@ -81,6 +82,7 @@ def add_final_course(
             item,
             instance=state.new_id("assign"),
             gradepass=gradepass,
+            idnumber=item_idnumber,
             completionpassgrade=True,
             added=at,
         )
@@ -289,6 +291,7 @@ def seed_examples(state: SimState, examples: Path) -> dict[str, int]:
                 entry.title,
                 entry.lms_course,
                 gradepass=entry.pass_grade or PASS_GRADE,
+                item_idnumber=entry.final_item,  # "" = the bridge reads the course total
             )
             courses += 1
     return {"teachers": teachers, "staff": staff, "courses": courses}

@@ -83,6 +83,7 @@ class Activity:
     item_id: int
     instance: int
     modname: str = "assign"
+    idnumber: str = ""  # the cm's idnumber, which is also its grade item's idnumber
     module: int = 1
     section: int = 0
     grademax: float = 100.0

@@ -1,8 +1,8 @@
 """Targets of the Lms contract: the same behavioural tests run on each.
 
 A target is a ``World``: the ``lms`` under test and a ``seed`` that puts users, courses, grade items, grades
-and completions into the LMS behind it (the seeding names are InMemoryLms's). Adding a target (e.g. the
-Flask Moodle simulator in lms_bridge/sim) is one more builder in ``BUILDERS``.
+and completions into the LMS behind it (the seeding names are InMemoryLms's). Adding a target is one more
+builder in ``BUILDERS``; a target's known differences are listed in ``KNOWN_GAPS`` (strict xfail).
 """
 
 from __future__ import annotations
@@ -11,14 +11,21 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 import responses
 
 from lms_bridge.adapters.memory import InMemoryLms
 from lms_bridge.adapters.moodle.lms import MoodleLms
 from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.ports import Lms, LmsCourse, LmsUser
+from lms_bridge.sim import SimConfig, SimState, create_sim_app
+from lms_bridge.sim.seed import seed_staff
+from lms_bridge.sim.state import Activity
+from lms_bridge.sim.state import Course as SimCourse
+from lms_bridge.sim.state import User as SimUser
 from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
 
 
@@ -66,9 +73,111 @@ def moodle_fake_world() -> Iterator[World]:
         yield World(MoodleLms(client, parallel=2), fake)
 
 
+# --- the Flask Moodle simulator (lms_bridge/sim), reached by requests through its test client ---------------
+SIM_BASE = "http://sim.example.org/moodle"
+
+
+class SimSeed:
+    """InMemoryLms's seeding names on the simulator's state."""
+
+    def __init__(self, state: SimState):
+        self.state = state
+        state.reserve_ids("course", 1)  # id 1 is the site course
+
+    def add_user(self, username: str, email: str = "", idnumber: str = "", full_name: str = "") -> LmsUser:
+        first, _, last = (full_name or username).partition(" ")
+        with self.state.lock:
+            user = self.state.add_user(
+                SimUser(self.state.new_id("user"), username, first, last, email, idnumber)
+            )
+        return LmsUser(user.id, username, email, idnumber, user.fullname)
+
+    def add_course(
+        self,
+        shortname: str,
+        idnumber: str = "",
+        full_name: str = "",
+        *,
+        manual_enrol: bool = True,
+        completion_tracked: bool = True,
+        grade_max: float = 100.0,
+    ) -> LmsCourse:
+        with self.state.lock:
+            cid = self.state.new_id("course")
+            course = SimCourse(cid, shortname, full_name or shortname, idnumber, manual_enrol=manual_enrol)
+            self.state.add_course(course)
+        if completion_tracked:  # a graded activity as the completion criterion; named "" like the total
+            self._activity(cid, "", grade_max, 0.0, criterion=True)
+        return LmsCourse(cid, shortname, idnumber, full_name or shortname)
+
+    def add_grade_item(
+        self, course_id: int, idnumber: str, *, grade_max: float = 100.0, pass_grade: float | None = None
+    ) -> None:
+        self._activity(course_id, idnumber, grade_max, pass_grade or 0.0, criterion=False)
+
+    def _activity(
+        self, course_id: int, name: str, grade_max: float, pass_grade: float, *, criterion: bool
+    ) -> None:
+        with self.state.lock:
+            item, cmid = self.state.new_id("grade_item"), self.state.new_id("cm")
+            activity = Activity(cmid, course_id, name, item, instance=self.state.new_id("assign"))
+            activity.grademax, activity.gradepass = grade_max, pass_grade
+            self.state.add_activity(activity, criterion=criterion)
+
+    def set_grade(
+        self, course_id: int, user_id: int, grade: float | None, *, item: str = "", graded_at: int = 0
+    ) -> None:
+        with self.state.lock:
+            activity = next(a for a in self.state.course_activities(course_id) if a.name == item)
+            if grade is not None:
+                self.state.set_grade(activity, user_id, grade)
+
+    def complete(self, course_id: int, user_id: int, at: int = 1) -> None:
+        with self.state.lock:
+            self.state.course_completions[(course_id, user_id)] = at
+
+    def suspend(self, course_id: int, user_id: int) -> None:
+        with self.state.lock:
+            self.state.enrolments[(course_id, user_id)].suspended = True
+
+
+@contextmanager
+def sim_world() -> Iterator[World]:
+    state = SimState()
+    seed_staff(state)
+    app = create_sim_app(SimConfig(token=TOKEN, site_url=SIM_BASE, sleep=lambda s: None), state)
+    web = app.test_client()
+
+    def forward(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        answer = web.post(
+            urlsplit(request.url or "").path.removeprefix("/moodle"),
+            data=request.body,
+            content_type=request.headers["Content-Type"],
+        )
+        return answer.status_code, {"Content-Type": answer.content_type}, answer.get_data()
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add_callback(responses.POST, SIM_BASE + "/webservice/rest/server.php", callback=forward)
+        client = MoodleClient(SIM_BASE, TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda s: None)
+        yield World(MoodleLms(client, parallel=2), SimSeed(state))
+
+
 BUILDERS: dict[str, Callable[[], AbstractContextManager[World]]] = {
     "memory": memory_world,
     "moodle": moodle_fake_world,
+    "sim": sim_world,
+}
+
+# Known differences of a target, kept visible: strict xfail turns into a failure once the target catches up.
+KNOWN_GAPS: dict[str, dict[str, str]] = {
+    "sim": {
+        name: "sim: grade items carry no idnumber and the course total is always aggregated"
+        for name in (
+            "test_grades_list_students_only_graded_or_not",
+            "test_grades_above_max_are_clamped",
+            "test_pass_grade_only_for_a_named_item",
+        )
+    },
 }
 
 
@@ -76,3 +185,12 @@ BUILDERS: dict[str, Callable[[], AbstractContextManager[World]]] = {
 def world(request: pytest.FixtureRequest) -> Iterator[World]:
     with BUILDERS[request.param]() as w:
         yield w
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        target = callspec.params.get("world") if callspec else None
+        reason = KNOWN_GAPS.get(str(target), {}).get(getattr(item, "originalname", item.name))
+        if reason:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))

@@ -9,6 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
+from lms_bridge.sim.costs import ROW_WEIGHTS
 from lms_bridge.sim.params import parse_php_form
 from lms_bridge.sim.seed import seed_lab
 from lms_bridge.sim.wserrors import php_json
@@ -101,7 +102,8 @@ def test_cost_model_charges_latency_plus_rows_and_stats_reset() -> None:
         "gradereport_user_get_grade_items": 1,
     }
     assert stats["busy_ms_by_function"]["gradereport_user_get_grade_items"] == 48 + 4 * 8.5
-    assert stats["busy_ms"] == 3 * (48 + 8.5) + 48 + 4 * 8.5
+    enrol_row = 8.5 * ROW_WEIGHTS["enrol_manual_enrol_users"]
+    assert stats["busy_ms"] == 3 * (48 + enrol_row) + 48 + 4 * 8.5
     assert sum(sleeps) * 1000 == stats["busy_ms"]
     assert client.post("/sim/reset-stats").status_code == 200
     assert client.get("/sim/stats").get_json()["calls"] == 0

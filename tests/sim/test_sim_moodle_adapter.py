@@ -1,0 +1,57 @@
+"""The real Moodle adapter (``MoodleLms`` over HTTP) works against the simulator unchanged."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from lms_bridge.adapters.moodle.lms import MoodleLms
+from lms_bridge.adapters.moodle.transport import MoodleClient
+from lms_bridge.ports import Enrolment
+from lms_bridge.sim import SimConfig, SimState, create_sim_app
+from lms_bridge.sim.seed import seed_lab
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[MoodleLms, SimState]]:
+    state = SimState()
+    seed_lab(state)
+    app = create_sim_app(SimConfig(token="tok", site_url="http://127.0.0.1"), state)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield MoodleLms(MoodleClient(f"http://127.0.0.1:{server.server_port}", "tok")), state
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def test_moodle_adapter_round_trip(served: tuple[MoodleLms, SimState]) -> None:
+    lms, state = served
+    site = lms.get_site_info()
+    assert site.user_id == 2 and "enrol_manual_enrol_users" in site.functions
+    found = lms.find_users("email", ["olga.smirnova@example.com", "nobody@example.com"])
+    assert [u.id for u in found["olga.smirnova@example.com"]] == [6] and found["nobody@example.com"] == []
+    course = lms.find_course("DPP-QUA-03")
+    assert course is not None and course.id == 4
+    failures = lms.enrol([Enrolment(8, 4), Enrolment(9, 4), Enrolment(99999, 4)])
+    assert [(f.row.user_id, f.errorcode) for f in failures] == [(99999, "invalidrecordunknown")]
+    assert {e.user_id for e in lms.list_enrolled(4)} == {5, 8, 9}
+    lms.client.call(
+        "core_grades_update_grades",
+        source="t",
+        courseid=4,
+        component="mod_assign",
+        activityid=6,
+        itemnumber=0,
+        grades=[{"studentid": 8, "grade": 50}, {"studentid": 9, "grade": 80}],
+    )
+    assert {(g.user_id, g.grade) for g in lms.list_grades(4)} == {(8, 50.0), (9, 80.0)}
+    assert lms.list_completions(9)[4].completed is True
+    assert lms.list_completions(8)[4].completed is False
+    lms.set_route_link(9, "https://iom.example.org/r/1")
+    assert state.users[9].customfields == {"iom_url": "https://iom.example.org/r/1"}
