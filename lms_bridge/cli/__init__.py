@@ -37,9 +37,39 @@ def cli(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from lms_bridge.cli import coursemap, curators, db, demo, diagnostics, export, lms, reports, routes, sim
+    from lms_bridge.cli import (
+        applications,
+        coursemap,
+        curators,
+        db,
+        demo,
+        diagnostics,
+        export,
+        lms,
+        lti,
+        reports,
+        routes,
+        serve,
+        sim,
+        sync,
+    )
 
-    for module in (db, routes, diagnostics, coursemap, curators, sim, lms, reports, demo):
+    modules = (
+        db,
+        routes,
+        diagnostics,
+        coursemap,
+        curators,
+        sim,
+        lms,
+        reports,
+        demo,
+        lti,
+        serve,
+        applications,
+        sync,
+    )
+    for module in modules:
         cli.add_command(module.group)
     for command in export.commands:  # routes export, routes export-registry
         routes.group.add_command(command)

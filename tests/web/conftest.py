@@ -96,7 +96,7 @@ def settings(db_url: str) -> Settings:
                 issuer=ISSUER, client_id=CLIENT_ID, deployment_ids=["1"], auth_url=AUTH_URL, jwks_url=JWKS_URL
             )
         ],
-        lti_staff={"centre@cnppm.ru": "centre"},
+        lti_staff={"centre@cnppm.ru": "centre", "dev@cnppm.ru": "developer"},
         api_token=SecretStr(API_TOKEN),
         lti_private_key_path="/nonexistent/key.pem",
     )

@@ -1,0 +1,135 @@
+"""``lms-bridge lti …``: the LTI 1.3 tool's keys, platforms, heads of schools and identities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lms_bridge.cli.context import AppContext
+from lms_bridge.web.lti.keys import load_private_pem, public_jwks, write_private_key
+from lms_bridge.web.registry import Head, Platform, WebRegistry
+
+
+def _registry(app: AppContext) -> WebRegistry:
+    return WebRegistry(app.store.engine)
+
+
+@click.group("lti")
+def group() -> None:
+    """LTI 1.3: ключи инструмента, платформы (Moodle), руководители ОО."""
+
+
+@group.command("keygen")
+@click.option(
+    "--path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="по умолчанию LMS_BRIDGE_LTI_PRIVATE_KEY_PATH",
+)
+@click.option("--force", is_flag=True, help="заменить существующий ключ")
+@click.pass_obj
+def keygen(app: AppContext, path: Path | None, force: bool) -> None:
+    """Создать RSA-ключ инструмента (PEM, права 600). Не храните его в репозитории."""
+    target = path or Path(app.settings.lti_private_key_path)
+    write_private_key(target, force=force)
+    kid = public_jwks(target.read_bytes())["keys"][0]["kid"]
+    click.echo(f"ключ записан: {target} (kid {kid}); открытый ключ публикуется на /lti/jwks")
+
+
+@group.command("add-platform")
+@click.option("--issuer", required=True, help="адрес Moodle (issuer), например https://sdo.example.ru")
+@click.option("--client-id", required=True, help="Client ID, выданный Moodle")
+@click.option(
+    "--deployment-id", "deployment_ids", multiple=True, required=True, help="Deployment ID (можно несколько)"
+)
+@click.option("--auth-url", help="по умолчанию ISSUER/mod/lti/auth.php")
+@click.option("--jwks-url", help="по умолчанию ISSUER/mod/lti/certs.php")
+@click.option("--token-url", help="по умолчанию ISSUER/mod/lti/token.php")
+@click.pass_obj
+def add_platform(
+    app: AppContext,
+    issuer: str,
+    client_id: str,
+    deployment_ids: tuple[str, ...],
+    auth_url: str | None,
+    jwks_url: str | None,
+    token_url: str | None,
+) -> None:
+    """Зарегистрировать платформу LTI (Moodle) в базе."""
+    base = issuer.rstrip("/")
+    platform = Platform(
+        issuer=base,
+        client_id=client_id,
+        deployment_ids=deployment_ids,
+        auth_url=auth_url or f"{base}/mod/lti/auth.php",
+        jwks_url=jwks_url or f"{base}/mod/lti/certs.php",
+        token_url=token_url or f"{base}/mod/lti/token.php",
+    )
+    _registry(app).add_platform(platform)
+    click.echo(f"платформа {platform.issuer} (client_id {client_id}) зарегистрирована")
+
+
+@group.command("platforms")
+@click.pass_obj
+def platforms(app: AppContext) -> None:
+    """Платформы: из настроек (LMS_BRIDGE_LTI_PLATFORMS) и из базы."""
+    for c in app.settings.lti_platforms:
+        click.echo(f"{c.issuer}\t{c.client_id}\t{','.join(c.deployment_ids)}\t(настройки)")
+    for p in _registry(app).list_platforms():
+        click.echo(f"{p.issuer}\t{p.client_id}\t{','.join(p.deployment_ids)}\t(база)")
+
+
+@group.command("config")
+@click.pass_obj
+def config(app: AppContext) -> None:
+    """Что ввести в Moodle: Администрирование › Плагины › Внешний инструмент › Управление инструментами ›
+    настроить инструмент вручную."""
+    base = app.settings.public_url.rstrip("/")
+    pem = load_private_pem(app.settings)
+    lines = [
+        ("Tool name", "ИОМ педагога (lms-bridge)"),
+        ("Tool URL", f"{base}/lti/launch"),
+        ("LTI version", "LTI 1.3"),
+        ("Public key type", "Keyset URL"),
+        ("Public keyset URL", f"{base}/lti/jwks"),
+        ("Initiate login URL", f"{base}/lti/login"),
+        ("Redirection URI(s)", f"{base}/lti/launch"),
+        ("Default launch container", "Embed, without blocks"),
+        ("Share launcher's name with tool", "Always"),
+        ("Share launcher's email with tool", "Always"),
+    ]
+    width = max(len(k) for k, _ in lines)
+    for key, value in lines:
+        click.echo(f"{key.ljust(width)}  {value}")
+    if pem is None:
+        click.echo("\nвнимание: ключ инструмента не создан — выполните `lms-bridge lti keygen`", err=True)
+    click.echo(
+        "\nЗатем зарегистрируйте платформу: lms-bridge lti add-platform --issuer <адрес Moodle> "
+        "--client-id <Client ID> --deployment-id <Deployment ID>"
+    )
+
+
+@group.command("add-head")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True, help="ФИО")
+@click.option("--school", required=True, help="образовательная организация, как в реестре")
+@click.option("--municipality", default="")
+@click.pass_obj
+def add_head(app: AppContext, email: str, full_name: str, school: str, municipality: str) -> None:
+    """Внести руководителя ОО: он видит и утверждает маршруты педагогов своей организации."""
+    _registry(app).add_head(
+        Head(email.strip().lower(), full_name.strip(), school.strip(), municipality.strip())
+    )
+    click.echo(f"руководитель {full_name} ({school}) внесён")
+
+
+@group.command("link-user")
+@click.option("--issuer", required=True, help="платформа (адрес Moodle)")
+@click.option("--user-id", required=True, help="id пользователя в Moodle (sub в LTI)")
+@click.option("--email", required=True, help="e-mail педагога в реестре")
+@click.option("--idnumber", default="", help="idnumber пользователя в Moodle")
+@click.pass_obj
+def link_user(app: AppContext, issuer: str, user_id: str, email: str, idnumber: str) -> None:
+    """Связать пользователя Moodle с педагогом реестра, если Moodle не передаёт e-mail."""
+    _registry(app).link_identity(issuer.rstrip("/"), user_id, email.strip().lower(), idnumber)
+    click.echo(f"пользователь {user_id} платформы {issuer} связан с {email}")

@@ -1,0 +1,69 @@
+"""Request bodies of the JSON API (pydantic at the edge); their JSON Schemas feed the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lms_bridge.domain.route import Activity
+from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MarkBody(_Body):
+    done: bool = True
+    result: str = ""
+    result_form: str = Field(default="", description="form in which the result is presented")
+    reason: str = Field(default="", description="why not done (required when done is false)")
+
+
+class NoteBody(_Body):
+    text: str = Field(min_length=1)
+
+
+class ActivityBody(_Body):
+    category: ActivityCategory
+    title: str = Field(min_length=1, max_length=500)
+    level: ActivityLevel = ActivityLevel.REGIONAL
+    organiser: str = ""
+    start: date | None = None
+    end: date | None = None
+    deficit_codes: list[str] = Field(default_factory=list)
+    lms_course: str | None = Field(default=None, description="LMS course idnumber for a formal activity")
+
+    def to_activity(self, key: str) -> Activity:
+        return Activity(
+            key=key,
+            category=self.category,
+            title=self.title.strip(),
+            level=self.level,
+            organiser=self.organiser.strip(),
+            start=self.start,
+            end=self.end,
+            deficit_codes=tuple(self.deficit_codes),
+            lms_course=self.lms_course or None,
+        )
+
+
+class CorrectionBody(_Body):
+    replaces: str | None = Field(default=None, description="key of the activity replaced or removed")
+    new: ActivityBody | None = Field(default=None, description="the new activity; null removes `replaces`")
+    reason: str = Field(default="", description="required once the route is approved")
+
+
+class ProposalBody(_Body):
+    text: str = Field(min_length=1)
+
+
+class ConclusionBody(_Body):
+    final_levels: dict[Block, Level]
+    conclusion: str = Field(min_length=1)
+    next_diagnostic_on: date | None = None
+
+
+class TransitionBody(_Body):
+    action: str = Field(description="submit, return, approve, start, complete, prolong, resume or cancel")

@@ -1,0 +1,236 @@
+"""The OpenAPI 3.1 document of /api/v1, written by hand around the pydantic request models.
+
+A test checks that every registered /api/v1 rule (path + method) appears here, so the two cannot
+drift apart silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from lms_bridge.web.api_models import (
+    ConclusionBody,
+    CorrectionBody,
+    MarkBody,
+    NoteBody,
+    ProposalBody,
+    TransitionBody,
+)
+
+_MODELS: tuple[type[BaseModel], ...] = (
+    MarkBody,
+    NoteBody,
+    CorrectionBody,
+    ProposalBody,
+    ConclusionBody,
+    TransitionBody,
+)
+NUMBER = {
+    "name": "number",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "example": "74-2026-00001",
+}
+KEY = {
+    "name": "key",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "activity key",
+}
+CSRF = {
+    "name": "X-CSRF-Token",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "required with a launch session (take it from GET /api/v1/me); not with the service token",
+}
+ERRORS = {
+    str(code): {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for code, text in (
+        (401, "no session or service token"),
+        (403, "the role may not do this, or CSRF token missing"),
+        (404, "no such route (or not in the caller's scope)"),
+        (409, "not possible in the route's current state"),
+        (422, "invalid body"),
+    )
+}
+CARD = {
+    "description": "the route card",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RouteCard"}}},
+}
+
+
+def _post(
+    summary: str, model: type[BaseModel], params: list[dict[str, Any]], ok: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [*params, CSRF],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
+                },
+            },
+            "responses": {"200" if ok is CARD else "201": ok, **ERRORS},
+        }
+    }
+
+
+def _schemas() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for m in _MODELS:
+        schema = m.model_json_schema(ref_template="#/components/schemas/{model}")
+        out.update(schema.pop("$defs", {}))
+        out[m.__name__] = schema
+    out["Error"] = {
+        "type": "object",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {
+                    "status": {"type": "integer"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+                "required": ["status", "code", "message"],
+            }
+        },
+    }
+    out["RouteSummary"] = {
+        "type": "object",
+        "properties": {
+            "number": {"type": "string"},
+            "teacher": {"type": "string"},
+            "school": {"type": "string"},
+            "municipality": {"type": "string"},
+            "status": {"type": "string"},
+            "status_label": {"type": "string"},
+            "curator": {"type": "string"},
+            "done": {"type": "integer"},
+            "total": {"type": "integer"},
+            "deadline": {"type": ["string", "null"], "format": "date"},
+            "overdue": {"type": "boolean"},
+        },
+    }
+    out["RouteCard"] = {
+        "type": "object",
+        "description": "exporters.json_card.route_to_dict + allowed_actions; for heads of schools the "
+        "diagnostic, final levels, dynamics and deficit codes are withheld (003 App.2 §6.3)",
+        "properties": {
+            "number": {"type": "string"},
+            "status": {"type": "string"},
+            "status_label": {"type": "string"},
+            "teacher": {"type": "object"},
+            "diagnostic": {"type": ["object", "null"]},
+            "activities": {"type": "array", "items": {"type": "object"}},
+            "corrections": {"type": "array", "items": {"type": "object"}},
+            "progress": {"type": "object"},
+            "deadline": {"type": ["string", "null"]},
+            "allowed_actions": {"type": "array", "items": {"type": "string"}},
+        },
+        "additionalProperties": True,
+    }
+    return out
+
+
+def document(public_url: str) -> dict[str, Any]:
+    accepted = {"description": "accepted", "content": {"application/json": {"schema": {"type": "object"}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "lms-bridge API",
+            "version": "1",
+            "description": "Individual educational routes (ИОМ) of teachers: registry and route cards.",
+        },
+        "servers": [{"url": public_url.rstrip("/") + "/api/v1"}],
+        "security": [{"serviceToken": []}, {"launchId": []}],
+        "paths": {
+            "/openapi.json": {
+                "get": {
+                    "summary": "this document",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3.1"}},
+                }
+            },
+            "/me": {
+                "get": {
+                    "summary": "the caller: role, name, scope and the CSRF token of a launch session",
+                    "responses": {"200": {"description": "the caller"}, **ERRORS},
+                }
+            },
+            "/routes": {
+                "get": {
+                    "summary": "routes in the caller's scope (no diagnostic details)",
+                    "parameters": [
+                        {"name": "status", "in": "query", "schema": {"type": "string"}},
+                        {"name": "municipality", "in": "query", "schema": {"type": "string"}},
+                        {"name": "school", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "overdue",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["1", "true"]},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "the registry",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "count": {"type": "integer"},
+                                            "items": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/RouteSummary"},
+                                            },
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        **ERRORS,
+                    },
+                }
+            },
+            "/routes/{number}": {
+                "get": {
+                    "summary": "one route card",
+                    "parameters": [NUMBER],
+                    "responses": {"200": CARD, **ERRORS},
+                }
+            },
+            "/routes/{number}/activities/{key}/mark": _post(
+                "mark an activity done / not done", MarkBody, [NUMBER, KEY], CARD
+            ),
+            "/routes/{number}/activities/{key}/note": _post(
+                "curator's intermediate result", NoteBody, [NUMBER, KEY], CARD
+            ),
+            "/routes/{number}/corrections": _post(
+                "add, replace or remove an activity", CorrectionBody, [NUMBER], CARD
+            ),
+            "/routes/{number}/proposals": _post(
+                "teacher's correction proposal", ProposalBody, [NUMBER], accepted
+            ),
+            "/routes/{number}/conclusion": _post(
+                "final diagnostics and conclusions", ConclusionBody, [NUMBER], CARD
+            ),
+            "/routes/{number}/transitions": _post("a workflow action", TransitionBody, [NUMBER], CARD),
+        },
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "serviceToken": {"type": "http", "scheme": "bearer", "description": "LMS_BRIDGE_API_TOKEN"},
+                "launchId": {"type": "apiKey", "in": "header", "name": "X-Launch-Id"},
+            },
+        },
+    }

@@ -1,0 +1,115 @@
+"""The card's forms: each role's action goes through the workflow and lands in the registry."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from lms_bridge.domain.route import Route
+from lms_bridge.domain.vocabulary import Block, Level, RouteStatus
+from lms_bridge.storage.store import SqlRouteStore
+from tests.web.conftest import CURATOR_EMAIL, HEAD_EMAIL, INSTRUCTOR, Launcher, csrf_of
+
+
+def _post(client: FlaskClient, lid: str, number: str, what: str, **form: str) -> tuple[int, str]:
+    csrf = csrf_of(client, f"/card/{number}?lid={lid}")
+    resp = client.post(f"/card/{number}/{what}", data={"lid": lid, "csrf": csrf, **form})
+    return resp.status_code, resp.headers.get("Location", resp.get_data(as_text=True))
+
+
+def test_card_shows_every_part(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    lid = launcher.session("teacher1@school.ru")
+    html = launcher.client.get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
+    for part in (
+        "Индивидуальный образовательный маршрут № 74-2026-00001",
+        "1. Информация о педагоге",
+        "2. Входная диагностика",
+        "3. Дорожная карта",
+        "Получение дополнительных знаний",
+        "Профилактика профессионального выгорания",
+        "4. Корректировки маршрута",
+        "5. Итоговое публичное мероприятие",
+        "6. Итоговая диагностика и динамика",
+        "7. Выводы",
+        "<svg",
+        "формальная часть: 0 из 1",
+        "/course/search.php?search=DPP-MET-01",
+    ):
+        assert part in html, part
+    assert "<script" not in html
+
+
+def test_teacher_marks_and_proposes(
+    launcher: Launcher, seeded: dict[str, Route], store: SqlRouteStore
+) -> None:
+    lid = launcher.session("teacher1@school.ru")
+    number = seeded["t1"].number
+    status, where = _post(
+        launcher.client, lid, number, "mark", key="2", done="1", result="конспект", result_form="доклад"
+    )
+    assert status == 303 and f"lid={lid}" in where
+    a = store.get_route(number).activity("2")
+    assert (a.done, a.result, a.result_form, a.result_source) == (True, "конспект", "доклад", "teacher")
+    status, _ = _post(launcher.client, lid, number, "propose", text="заменить вебинар на стажировку")
+    assert status == 303
+    curator = launcher.session(CURATOR_EMAIL, [INSTRUCTOR])
+    page = launcher.client.get(f"/card/{number}?lid={curator}").get_data(as_text=True)
+    assert "заменить вебинар на стажировку" in page
+
+
+def test_curator_corrects_with_reason_and_concludes(
+    launcher: Launcher, seeded: dict[str, Route], store: SqlRouteStore
+) -> None:
+    lid = launcher.session(CURATOR_EMAIL, [INSTRUCTOR])
+    number = seeded["t1"].number
+    form = {
+        "replaces": "3",
+        "title": "Стажировка в школе-лидере",
+        "category": "exchange",
+        "level": "municipal",
+    }
+    status, body = _post(launcher.client, lid, number, "correct", **form)
+    assert status == 409 and "причину" in body  # after approval every change needs a reason
+    status, _ = _post(launcher.client, lid, number, "correct", reason="курс перенесён", **form)
+    assert status == 303
+    route = store.get_route(number)
+    assert [c.reason for c in route.corrections] == ["курс перенесён"]
+    assert route.corrections[0].replaced == "Тренинг профилактики выгорания"
+    assert "Стажировка в школе-лидере" in [a.title for a in route.activities]
+    status, _ = _post(
+        launcher.client, lid, number, "conclude", level_subject="basic", conclusion="маршрут выполнен успешно"
+    )
+    assert status == 303
+    route = store.get_route(number)
+    assert route.conclusion == "маршрут выполнен успешно"
+    assert route.final_levels == {Block.SUBJECT: Level.BASIC}
+
+
+def test_head_approves_and_teacher_cannot(
+    launcher: Launcher, seeded: dict[str, Route], store: SqlRouteStore
+) -> None:
+    number = seeded["t2"].number  # in agreement
+    teacher = launcher.session("teacher2@school.ru")
+    status, _ = _post(launcher.client, teacher, number, "transition", action="approve")
+    assert status == 403
+    head = launcher.session(HEAD_EMAIL)
+    status, _ = _post(launcher.client, head, number, "transition", action="approve")
+    assert status == 303
+    route = store.get_route(number)
+    assert route.status is RouteStatus.APPROVED
+    assert route.approved_by == "Петрова Анна Андреевна"
+
+
+def test_developer_edits_a_draft(launcher: Launcher, seeded: dict[str, Route], store: SqlRouteStore) -> None:
+    number = seeded["t2"].number
+    dev = launcher.session("dev@cnppm.ru")
+    status, _ = _post(launcher.client, dev, number, "transition", action="return")  # agreement → draft
+    assert status == 303
+    assert store.get_route(number).status is RouteStatus.DRAFT
+    status, _ = _post(launcher.client, dev, number, "correct", title="Семинар ИРО", category="exchange")
+    assert status == 303
+    route = store.get_route(number)
+    assert "Семинар ИРО" in [a.title for a in route.activities]
+    assert route.corrections == ()  # a draft edit is not a correction
+    centre = launcher.session("centre@cnppm.ru")  # ЦНППМ specialists do not edit drafts
+    status, _ = _post(launcher.client, centre, number, "correct", title="Ещё", category="exchange")
+    assert status == 403
