@@ -40,7 +40,7 @@ ROADMAP_HEADER = (
     "Отметка о выполнении (подтверждение)",
     "Результат и форма представления",
 )
-ROADMAP_WIDTHS = (3.5, 4.3, 2.2, 2.3, 2.9, 2.8)  # 18 cm: the page less its margins
+ROADMAP_WIDTHS = (3.4, 4.6, 2.1, 2.1, 2.9, 2.9)  # 18 cm: the page less its margins
 CATEGORY_HINTS = {  # what each category holds, as the Smolensk template spells it out
     ActivityCategory.KNOWLEDGE: "профессиональная переподготовка, повышение квалификации, стажировка",
     ActivityCategory.EXCHANGE: "форум, конференция, семинар, вебинар, мастер-класс, конкурс, "
@@ -152,6 +152,9 @@ def _roadmap(doc: Any, route: Route) -> None:
     kit.labelled(doc, "Статус маршрута", f"{route.status.label}; выполнено мероприятий: {done} из {total}")
     dense = kit.DENSE_STYLE
     t = kit.table(doc, ROADMAP_WIDTHS, header=ROADMAP_HEADER, style=dense)
+    for cell in t.rows[0].cells:  # six long headings on a portrait page: a size smaller, unbroken words
+        for run in cell.paragraphs[0].runs:
+            run.font.size = Pt(8)
     for category in ActivityCategory:
         items = [a for a in route.activities if a.category is category]
         first = len(t.rows)
@@ -167,7 +170,7 @@ def _roadmap(doc: Any, route: Route) -> None:
         if len(t.rows) - 1 > first:
             top = top.merge(t.cell(len(t.rows) - 1, 0))
         kit.write(top, category.label.capitalize(), bold=True, style=dense)
-        top.add_paragraph(f"({CATEGORY_HINTS[category]})", style=dense)
+        kit.add_line(top, f"({CATEGORY_HINTS[category]})", style=dense)
 
 
 def _activity_cell(cell: Any, a: Activity) -> None:
@@ -175,11 +178,11 @@ def _activity_cell(cell: Any, a: Activity) -> None:
     if a.organiser:
         details.append(f"Организатор: {a.organiser}")
     if a.formal:
-        hours = f", {a.hours} ч" if a.hours else ""
+        hours = f", {a.hours}\u00a0ч" if a.hours else ""  # no line break before «ч»
         details.append(f"Курс в СДО: {a.lms_course}{hours}")
     kit.write(cell, f"{a.key}. {a.title}", bold=True, style=kit.DENSE_STYLE)
     for line in details:
-        cell.add_paragraph(line, style=kit.DENSE_STYLE)
+        kit.add_line(cell, line, style=kit.DENSE_STYLE)
 
 
 def _corrections(doc: Any, route: Route) -> None:
@@ -200,7 +203,7 @@ def _final_event(doc: Any, route: Route) -> None:
         kit.paragraph(doc, "не запланировано")
         return
     header = ("Форма", "Название", "Уровень", "Дата проведения", "Отметка о выполнении")
-    t = kit.table(doc, (3.2, 6.8, 2.6, 2.6, 2.8), header=header)
+    t = kit.table(doc, (3.2, 6.2, 3.0, 2.7, 2.9), header=header)
     mark = "✓ проведено" if e.done else "не проведено"
     kit.add_row(t, (e.form, e.title, e.level.label, fmt_date(e.on), mark))
 

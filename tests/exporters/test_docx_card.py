@@ -147,7 +147,7 @@ def test_roadmap_lists_activities_under_all_five_categories(card: Any) -> None:
         "1. Предметные компетенции учителя математики",
         "Уровень: региональный",
         "Организатор: ГАУ ДПО СОИРО",
-        "Курс в СДО: PK-MATH, 36 ч",
+        "Курс в СДО: PK-MATH, 36\u00a0ч",
     ]
     assert course[1:] == [
         "01.10.2026 – 30.11.2026",
