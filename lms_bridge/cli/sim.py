@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from pathlib import Path
 
 import click
-from flask import Blueprint
 
 from lms_bridge.sim.costs import SimConfig
 from lms_bridge.sim.state import SimState
@@ -24,21 +21,14 @@ def build_state(seed: str, random_seed: int, examples: Path) -> tuple[SimState, 
         counts = seeding.seed_examples(state, examples)
         return state, f"примеры: педагогов {counts['teachers']}, курсов {counts['courses']}"
     if seed == "lab":
-        seeding.seed_lab(state)
+        from lms_bridge.sim.lab import seed_lab
+
+        seed_lab(state)
         return state, "лабораторный сайт из записей (курсы 2–6, пользователи 2–9)"
     if seed.isdigit():
         counts = seeding.seed_synthetic(state, int(seed), random_seed)
         return state, f"синтетика: педагогов {counts['teachers']}, курсов {counts['courses']}"
     raise click.BadParameter("ожидается examples, lab или число педагогов", param_hint="--seed")
-
-
-def extra_blueprints() -> list[Blueprint]:
-    """The LTI 1.3 platform, when ``lms_bridge/sim/lti.py`` exists (it exposes ``blueprint``)."""
-    if importlib.util.find_spec("lms_bridge.sim.lti") is None:
-        return []
-    module = importlib.import_module("lms_bridge.sim.lti")
-    bp = getattr(module, "blueprint", None)
-    return [bp] if isinstance(bp, Blueprint) else []
 
 
 @click.command("sim")
@@ -86,7 +76,7 @@ def group(
         random_seed=random_seed,
         max_input_vars=max_input_vars,
     )
-    app = create_sim_app(config, state, blueprints=extra_blueprints())
+    app = create_sim_app(config, state)
     click.echo(f"Симулятор Moodle: {url} ({summary})")
     click.echo("Для lms-bridge:")
     click.echo(f"  export LMS_BRIDGE_MOODLE_URL={url}")

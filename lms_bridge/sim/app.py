@@ -15,10 +15,10 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from lms_bridge.sim import competency  # noqa: F401  (registers the competency handlers)
+from lms_bridge.sim import competency, functions, gradebook, messages, plans  # noqa: F401  (register handlers)
 from lms_bridge.sim.costs import FaultInjector, SimConfig, Stats, call_cost_ms
-from lms_bridge.sim.functions import HANDLERS, Call
 from lms_bridge.sim.params import parse_php_form, service_functions, validate
+from lms_bridge.sim.registry import HANDLERS, Call
 from lms_bridge.sim.state import SimState
 from lms_bridge.sim.views import Site
 from lms_bridge.sim.wserrors import (

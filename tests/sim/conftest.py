@@ -18,7 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
-from lms_bridge.sim.seed import seed_lab
+from lms_bridge.sim.lab import seed_lab
 
 RECORDINGS = Path(__file__).parent / "recordings"
 LAB_URL = "http://127.0.0.1:8080"

@@ -12,7 +12,7 @@ from lms_bridge.adapters.moodle.lms import MoodleLms
 from lms_bridge.adapters.moodle.transport import MoodleClient
 from lms_bridge.ports import Enrolment
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
-from lms_bridge.sim.seed import seed_lab
+from lms_bridge.sim.lab import seed_lab
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
 from lms_bridge.sim.costs import ROW_WEIGHTS
+from lms_bridge.sim.lab import seed_lab
 from lms_bridge.sim.params import parse_php_form
-from lms_bridge.sim.seed import seed_lab
 from lms_bridge.sim.wserrors import php_json
 
 ENDPOINT = "/webservice/rest/server.php"
