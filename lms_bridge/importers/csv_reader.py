@@ -49,7 +49,11 @@ def detect_delimiter(text: str) -> str:
 
 def read_csv(data: bytes, source: str) -> Table:
     text = decode(data, source)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text), strict=True)
+    delimiter = detect_delimiter(text)
+    if text[:4].lower() == "sep=" and text[5:6] in ("\r", "\n", ""):
+        # Excel's own hint line (``sep=;``): it hides it, so the header is still row 1 for the user
+        delimiter, text = text[4], text[5:].lstrip("\r\n")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         rows = list(reader)
     except csv.Error as e:

@@ -201,7 +201,8 @@ class RowReader:
 
 @lru_cache(maxsize=4096)  # a file has few distinct dates; strptime is slow
 def parse_date(value: str) -> date | None:
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+    # a time of day may follow (a date-time cell of a spreadsheet): the date is what counts
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"):
         try:
             return datetime.strptime(value, fmt).date()
         except ValueError:

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.importers.table import Record, Table
@@ -41,6 +42,10 @@ def read_xlsx(data: bytes, source: str) -> Table:
                 ws = wb.worksheets[0] if wb.worksheets else None
                 if ws is None:
                     raise ValidationError([Problem("в книге нет ни одного листа")], source=source)
+                if isinstance(ws, ReadOnlyWorksheet):
+                    # streaming mode trusts the sheet's <dimension>, which some exporters write wrong
+                    # (openpyxl then silently drops rows and columns): read what is really there
+                    ws.reset_dimensions()
                 rows = [tuple(cell_text(v) for v in row) for row in ws.iter_rows(values_only=True)]
             finally:
                 wb.close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -41,6 +44,22 @@ def test_csv_comma_or_semicolon_with_or_without_bom(delimiter: str, bom: bool) -
     assert parsed.rows[0][1].deficit_codes == ("П1.1", "М2.3")
 
 
+def test_excel_separator_hint_line_is_honoured_and_not_counted() -> None:
+    data = b"sep=;\r\n" + csv_bytes([row(1), row(2, email="bad")], delimiter=";")
+    parsed = read_diagnostics(data, "d.csv", today=TODAY)
+    assert len(parsed.rows) == 1 and [(p.row, p.field) for p in parsed.problems] == [(3, "email")]
+
+
+def test_date_with_a_time_of_day_counts_as_the_date() -> None:
+    data = csv_bytes(
+        [row(1, diagnostic_date="15.09.2026 10:30"), row(2, diagnostic_date="2026-09-16 00:00:00")]
+    )
+    assert [d.date for _, d in read_diagnostics(data, "d.csv", today=TODAY).rows] == [
+        date(2026, 9, 15),
+        date(2026, 9, 16),
+    ]
+
+
 def test_russian_headers_read_like_english_keys() -> None:
     english = read_diagnostics(csv_bytes([row(1)]), "d.csv", today=TODAY)
     russian = read_diagnostics(
@@ -76,6 +95,20 @@ def test_xlsx_reads_dates_and_numbers_typed_by_excel() -> None:
     parsed = read_diagnostics(data, "d.xlsx", today=TODAY)
     assert parsed.rows[0][1].date == date(2026, 9, 15)
     assert [(p.row, p.field) for p in parsed.problems] == [(4, "email")]
+
+
+def test_xlsx_with_a_wrong_dimension_record_is_read_whole() -> None:
+    data = xlsx_bytes([HEADER, *([row(n)[h] for h in HEADER] for n in range(1, 6))])
+    zin = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            body = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # as some exporters write it: too small
+                body = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:B2"/>', body)
+            zout.writestr(item, body)
+    parsed = read_diagnostics(out.getvalue(), "d.xlsx", today=TODAY)
+    assert parsed.problems == [] and len(parsed.rows) == 5
 
 
 @pytest.mark.parametrize("name", ["diagnostics.xlsx", "diagnostics.xml"])
