@@ -90,3 +90,11 @@ class Settings(BaseSettings):
     web_session_hours: int = Field(default=8, ge=1, le=72, description="how long a launch session lives")
     web_proxy_hops: int = Field(default=0, ge=0, le=5, description="trusted reverse proxies (X-Forwarded-*)")
     api_token: SecretStr = Field(default=SecretStr(""), description="service token for ЦНППМ integrations")
+
+    # LMS sync jobs (area: jobs; the Moodle block above gives user field, role, parallel, rate)
+    sync_batch: int = Field(
+        default=100, ge=1, le=1000, description="values per user lookup, rows per enrol call"
+    )
+    lms_timezone: str = Field(
+        default="Asia/Yekaterinburg", description="the LMS's time zone for enrolment dates"
+    )

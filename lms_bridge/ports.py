@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Protocol
 
 from course_map.models import CourseEntry
@@ -229,3 +230,107 @@ class Lms(Protocol):
         """Link competencies to a course with outcome "complete" on course completion; returns links
         added or changed (0 when all were in place)."""
         ...
+
+
+# --- what the sync jobs record (area: jobs) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormalItem:
+    """A formal route item (an LMS course) with what the jobs need, read without loading whole routes."""
+
+    route_number: str
+    status: RouteStatus
+    teacher_email: str
+    curator_email: str
+    key: str
+    lms_course: str
+    start: date | None
+    end: date | None
+    done: bool
+    grade: float | None
+    result_source: str
+    head_confirmed_by: str
+    centre_confirmed_by: str
+
+    @property
+    def application_confirmed(self) -> bool:
+        return bool(self.head_confirmed_by and self.centre_confirmed_by)
+
+
+@dataclass(frozen=True)
+class Transmission:
+    """What a job did for one route item × LMS course × kind (enrol, result, link, plan, notify)."""
+
+    route_number: str
+    item_key: str
+    lms_course: str
+    kind: str
+    state: str = "pending"  # pending | sent | failed | done
+    lms_user_id: int | None = None
+    lms_course_id: int | None = None
+    attempts: int = 0
+    error_code: str = ""
+    error_message: str = ""
+    grade: float | None = None
+    detail: str = ""
+    updated_at: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.route_number, self.item_key, self.lms_course, self.kind)
+
+
+@dataclass(frozen=True)
+class LmsLink:
+    """A person (by e-mail) resolved to an LMS account; ``lms_user_id`` None when 0 or several match."""
+
+    email: str
+    lms_user_id: int | None
+    field: str
+    matches: int
+    resolved_at: datetime
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A pass recorded from the LMS that the LMS later contradicts; the mark stays, a person decides."""
+
+    route_number: str
+    item_key: str
+    lms_course: str
+    recorded_grade: float | None
+    lms_grade: float | None
+    pass_grade: float | None
+    found_at: datetime
+    resolved_by: str = ""
+
+
+RoutePeople = tuple[str, str, str, tuple[str, ...]]  # route number, teacher e-mail, curator e-mail, deficits
+
+
+class SyncStore(RouteStore, Protocol):
+    """The registry plus what the sync jobs record. Writes inside ``transaction()`` land together."""
+
+    def list_formal_items(self, statuses: Sequence[RouteStatus]) -> list[FormalItem]: ...
+    def list_routes_by_number(self, numbers: Sequence[str]) -> list[Route]: ...
+    def list_route_people(self, statuses: Sequence[RouteStatus]) -> list[RoutePeople]:
+        """(route number, teacher e-mail, curator e-mail, deficit codes) of routes in these states."""
+        ...
+
+    def list_transmissions(self, kind: str) -> dict[tuple[str, str, str, str], Transmission]: ...
+    def save_transmissions(self, rows: Sequence[Transmission]) -> None:
+        """Insert or update by (route number, item key, LMS course, kind)."""
+        ...
+
+    def list_links(self) -> dict[str, LmsLink]: ...
+    def save_links(self, links: Sequence[LmsLink]) -> None: ...
+    def save_item_marks(self, routes: Sequence[Route], keys: Sequence[tuple[str, str]], actor: Actor) -> None:
+        """Write the marks of the given (route number, item key) items only, with one audit entry each."""
+        ...
+
+    def add_disagreement(self, d: Disagreement) -> bool:
+        """Record it unless an unresolved one for the same item exists; True when added."""
+        ...
+
+    def list_disagreements(self, unresolved_only: bool = True) -> list[Disagreement]: ...

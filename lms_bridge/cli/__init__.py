@@ -38,6 +38,7 @@ def cli(ctx: click.Context) -> None:
 
 def _register() -> None:
     from lms_bridge.cli import (
+        applications,
         coursemap,
         curators,
         db,
@@ -50,9 +51,25 @@ def _register() -> None:
         routes,
         serve,
         sim,
+        sync,
     )
 
-    for module in (db, routes, diagnostics, coursemap, curators, sim, lms, reports, demo, lti, serve):
+    modules = (
+        db,
+        routes,
+        diagnostics,
+        coursemap,
+        curators,
+        sim,
+        lms,
+        reports,
+        demo,
+        lti,
+        serve,
+        applications,
+        sync,
+    )
+    for module in modules:
         cli.add_command(module.group)
     for command in export.commands:  # routes export, routes export-registry
         routes.group.add_command(command)

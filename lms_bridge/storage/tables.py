@@ -242,3 +242,57 @@ school_heads = Table(
     Column("school", String(300), nullable=False),
     Column("municipality", String(200), nullable=False, default=""),
 )
+
+# --- LMS sync (area: jobs) ------------------------------------------------------------------------
+# What the sync jobs did: one row per route item × LMS course × kind, so a second run skips done work
+# and a killed run resumes. kind: enrol | result | link (card link) | plan (learning plan) | notify.
+transmissions = Table(
+    "transmissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("route_number", String(32), nullable=False, index=True),
+    Column("item_key", String(16), nullable=False),  # "" for route-level kinds (link, plan, notify)
+    Column("lms_course", String(255), nullable=False),  # the course map's ref; "" for route-level kinds
+    Column("kind", String(10), nullable=False),
+    Column("state", String(10), nullable=False),  # pending | sent | failed | done
+    Column("lms_user_id", Integer),
+    Column("lms_course_id", Integer),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error_code", String(100), nullable=False, default=""),
+    Column("error_message", Text, nullable=False, default=""),
+    Column("grade", Float),
+    Column("detail", Text, nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("route_number", "item_key", "lms_course", "kind", name="uq_transmissions_item_kind"),
+    Index("ix_transmissions_kind_state", "kind", "state"),
+)
+
+# A person (teacher or curator, by e-mail) resolved to an LMS account by the attach job.
+lms_links = Table(
+    "lms_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("lms_user_id", Integer),  # None while no account or several match
+    Column("field", String(20), nullable=False),  # email | username | idnumber
+    Column("matches", Integer, nullable=False),  # 0 none, 1 linked, >1 ambiguous
+    Column("resolved_at", DateTime, nullable=False),
+)
+
+# A pass recorded from the LMS that the LMS later contradicts: a person decides, the mark stays.
+result_disagreements = Table(
+    "result_disagreements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("route_number", String(32), nullable=False, index=True),
+    Column("item_key", String(16), nullable=False),
+    Column("lms_course", String(255), nullable=False),
+    Column("recorded_grade", Float),
+    Column("lms_grade", Float),
+    Column("pass_grade", Float),
+    Column("found_at", DateTime, nullable=False),
+    Column("resolved_by", String(400), nullable=False, default=""),
+    Column("resolved_at", DateTime),
+    Column("note", Text, nullable=False, default=""),
+)

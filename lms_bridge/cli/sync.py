@@ -1,0 +1,172 @@
+"""``lms-bridge sync attach|enrol|results|all [--dry-run]``: the LMS sync jobs, for cron / systemd timers.
+
+Exit code 1 when any item failed (the summary lists why, with the LMS's errorcode), else 0.
+A progress bar is drawn only on a terminal; the summary table is always printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lms_bridge import bootstrap
+from lms_bridge.cli.context import AppContext
+from lms_bridge.config import Settings
+from lms_bridge.ports import LmsLink, SyncStore
+from lms_bridge.services.sync_attach import sync_attach
+from lms_bridge.services.sync_common import JobReport, SyncOptions
+from lms_bridge.services.sync_common import Progress as ProgressFn
+from lms_bridge.services.sync_enrol import sync_enrol
+from lms_bridge.services.sync_results import sync_results
+
+Job = Callable[..., JobReport]
+JOBS: dict[str, tuple[str, Job]] = {
+    "attach": ("привязка учётных записей СДО", sync_attach),
+    "enrol": ("зачисление на курсы", sync_enrol),
+    "results": ("результаты итоговой аттестации", sync_results),
+}
+LABELS = {
+    "linked": "связано учётных записей",
+    "linked_before": "связаны ранее",
+    "card_links": "ссылок на карту ИОМ передано",
+    "card_links_before": "ссылки переданы ранее",
+    "plans": "планов обучения создано",
+    "plans_unsupported": "планы обучения: адаптер СДО их не поддерживает",
+    "enrolled": "зачислено",
+    "already_enrolled": "уже были зачислены (повторно не отправлялось)",
+    "enrolled_before": "зачислены ранее",
+    "started": "маршрутов начато",
+    "courses_read": "курсов прочитано",
+    "passed": "зачтено",
+    "below_pass": "ниже проходного балла",
+    "waiting": "ещё без результата",
+    "no_lms_user": "без учётной записи СДО",
+    "disagreements": "расхождений записано",
+    "curators_told": "кураторов уведомлено",
+    "failed": "ошибок",
+}
+SHOWN = 30  # problems / planned lines printed before "и ещё N"
+
+
+def options_from(settings: Settings, dry_run: bool) -> SyncOptions:
+    return SyncOptions(
+        public_url=settings.public_url,
+        user_field=settings.moodle_user_field,
+        role_id=settings.moodle_role_id,
+        parallel=settings.moodle_parallel,
+        batch=settings.sync_batch,
+        timezone=settings.lms_timezone,
+        dry_run=dry_run,
+    )
+
+
+@contextmanager
+def progress_bar(title: str, console: Console) -> Iterator[ProgressFn | None]:
+    if not console.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(title, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
+def print_report(report: JobReport, title: str, console: Console) -> None:
+    table = Table(title=f"{title}{' (пробный запуск: ничего не записано)' if report.dry_run else ''}")
+    table.add_column("что")
+    table.add_column("сколько", justify="right")
+    for key, value in report.counts.items():
+        if value:
+            table.add_row(LABELS.get(key, key), str(value))
+    if not any(report.counts.values()):
+        table.add_row("делать нечего", "0")
+    console.print(table)
+    for p in report.problems[:SHOWN]:
+        console.print(f"  [{p.code}] {p.subject}: {p.message}", markup=False, highlight=False)
+    if len(report.problems) > SHOWN:
+        console.print(f"  … и ещё {len(report.problems) - SHOWN}")
+    if report.planned:
+        console.print("будет сделано:")
+        for line in report.planned[:SHOWN]:
+            console.print(f"  {line}", markup=False, highlight=False)
+        if len(report.planned) > SHOWN:
+            console.print(f"  … и ещё {len(report.planned) - SHOWN}")
+
+
+def run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
+    settings = app.settings
+    lms = bootstrap.build_lms(settings)  # MoodleClient keeps the per-site rate limit (moodle_rate_per_s)
+    store: SyncStore = bootstrap.build_sync_store(settings)
+    options = options_from(settings, dry_run)
+    out, err = Console(), Console(stderr=True)
+    failed = 0
+    planned_links: dict[str, LmsLink] = {}  # dry run: later steps see the links attach would record
+    for name in names:
+        title, job = JOBS[name]
+        with progress_bar(title, err) as progress:
+            report = job(
+                lms,
+                store,
+                now=datetime.now(),
+                progress=progress,
+                options=options,
+                planned_links=planned_links,
+            )
+        planned_links.update(report.planned_links)
+        print_report(report, title, out)
+        failed += report.failed
+    if failed:
+        sys.exit(1)
+
+
+DRY_RUN = click.option(
+    "--dry-run", is_flag=True, help="только показать, что будет сделано: ничего не записывать"
+)
+
+
+@click.group("sync")
+def group() -> None:
+    """Обмен с СДО: привязка учётных записей, зачисление, результаты (для cron)."""
+
+
+@group.command("attach")
+@DRY_RUN
+@click.pass_obj
+def attach_cmd(app: AppContext, dry_run: bool) -> None:
+    """Найти педагогов и кураторов в СДО, передать ссылку на карту ИОМ."""
+    run_jobs(app, ["attach"], dry_run)
+
+
+@group.command("enrol")
+@DRY_RUN
+@click.pass_obj
+def enrol_cmd(app: AppContext, dry_run: bool) -> None:
+    """Зачислить на курсы ДПП по подтверждённым заявкам (руководитель ОО + ЦНППМ)."""
+    run_jobs(app, ["enrol"], dry_run)
+
+
+@group.command("results")
+@DRY_RUN
+@click.pass_obj
+def results_cmd(app: AppContext, dry_run: bool) -> None:
+    """Перенести результаты итоговой аттестации из СДО в маршруты."""
+    run_jobs(app, ["results"], dry_run)
+
+
+@group.command("all")
+@DRY_RUN
+@click.pass_obj
+def all_cmd(app: AppContext, dry_run: bool) -> None:
+    """attach → enrol → results (каждые 15 минут по cron или таймеру systemd)."""
+    run_jobs(app, ["attach", "enrol", "results"], dry_run)

@@ -1,0 +1,139 @@
+"""What the three sync jobs share: the report they return, a bounded parallel map over LMS calls,
+and date → unix-time conversion for enrolment dates.
+
+Threads only talk to the LMS; every store write happens on the calling thread (the store keeps one
+connection per unit of work and SQLite wants one writer).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import islice
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from lms_bridge.domain.vocabulary import RouteStatus
+from lms_bridge.errors import LmsError
+from lms_bridge.ports import (
+    LmsLink,
+)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) after each unit of work; a CLI draws a bar, a test may raise to 'kill' a run."""
+
+ACTIVE = (RouteStatus.APPROVED, RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED)
+
+
+@dataclass(frozen=True)
+class JobProblem:
+    subject: str  # route number, e-mail or course
+    code: str  # the LMS's errorcode, or our own (nouser, severalusers, nocourse, nopassgrade, ...)
+    message: str
+
+
+@dataclass
+class JobReport:
+    """What a run did. ``counts`` keys are stable identifiers; the CLI prints Russian labels."""
+
+    job: str
+    dry_run: bool = False
+    counts: Counter[str] = field(default_factory=Counter)
+    problems: list[JobProblem] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)  # dry run: what would be done
+    planned_links: dict[str, LmsLink] = field(default_factory=dict)  # dry run: links attach would record
+
+    @property
+    def failed(self) -> int:
+        return self.counts["failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def problem(self, subject: str, code: str, message: str, *, failed: bool = True) -> None:
+        self.problems.append(JobProblem(subject, code, message))
+        if failed:
+            self.counts["failed"] += 1
+
+
+def tick(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
+
+
+def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def parallel_map(
+    fn: Callable[[T], R], items: Iterable[T], workers: int
+) -> Iterator[tuple[T, R | None, LmsError | None]]:
+    """Run ``fn`` over ``items`` on ``workers`` threads, yielding (item, result, LMS error) as each ends.
+
+    At most ``2 × workers`` calls are in flight. Only ``LmsError`` is caught per item (the job reports
+    it and goes on); anything else is a bug and propagates. Closing the generator (the consumer failed
+    or was killed) cancels what has not started.
+    """
+    it = iter(items)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="lms") as ex:
+        pending: dict[Future[R], T] = {ex.submit(fn, x): x for x in islice(it, 2 * max(1, workers))}
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    item = pending.pop(fut)
+                    for nxt in islice(it, 1):
+                        pending[ex.submit(fn, nxt)] = nxt
+                    try:
+                        result = fut.result()
+                    except LmsError as e:
+                        yield item, None, e
+                    else:
+                        yield item, result, None
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+
+def day_start(d: date, tz: ZoneInfo) -> int:
+    """Unix time of 00:00 on ``d`` in the LMS's time zone (Moodle's timestart)."""
+    return int(datetime(d.year, d.month, d.day, tzinfo=tz).timestamp())
+
+
+def day_end(d: date, tz: ZoneInfo) -> int:
+    """Unix time of the last second of ``d`` (Moodle's timeend: access ends after the end date)."""
+    return day_start(d + timedelta(days=1), tz) - 1
+
+
+def from_unix(ts: int, tz: ZoneInfo) -> date:
+    return datetime.fromtimestamp(ts, tz).date()
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """Job settings (from ``Settings`` in the CLI; defaults suit tests)."""
+
+    public_url: str = "http://localhost:8000"
+    user_field: str = "email"  # how teachers are found in the LMS: email | username
+    role_id: int = 5  # student
+    parallel: int = 4
+    batch: int = 100  # values per user lookup, rows per enrol call, marks per commit
+    timezone: str = "Asia/Yekaterinburg"
+    dry_run: bool = False
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def card_url(self, number: str) -> str:
+        return f"{self.public_url.rstrip('/')}/card/{number}"
+
+
+DEFAULT_OPTIONS = SyncOptions()

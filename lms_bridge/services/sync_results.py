@@ -1,0 +1,337 @@
+"""Results: bring final attestation results from the LMS into the routes (000 §2.6).
+
+Cost: only courses that still have pending formal items are read. A grade-decided course costs ONE
+``list_grades`` call for all its users plus ONE ``find_pass_grade`` (skipped when the course map gives
+``pass_grade``; the course total's gradepass is not readable over Moodle's web services, so a course
+decided by its total needs ``pass_grade`` in the course map). A completion-decided course costs one
+``list_completions`` call PER pending user (Moodle has no per-course completion list).
+
+Rules:
+* grade >= pass grade → the activity is marked done with the grade, the grading date and source "lms"
+  (SYSTEM actor, ``mark_activity``); below → it stays pending and the grade is recorded in the
+  ``result`` transmission; ungraded → nothing changes;
+* a recorded pass is NEVER undone: when the LMS later shows no grade or a failing one, a disagreement
+  is recorded for a person to decide (only for courses read anyway);
+* when every formal activity of a route is done, its curator is told (LMS message when their account
+  is linked, and an audit entry). The route is not completed automatically: it waits for the
+  curator's final diagnostics and conclusions (003 §4.5.3).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from course_map.models import CourseEntry, DecidedBy
+from lms_bridge.domain.people import SYSTEM
+from lms_bridge.domain.workflow import mark_activity
+from lms_bridge.errors import LmsError
+from lms_bridge.ports import (
+    CompletionRow,
+    Disagreement,
+    FormalItem,
+    GradeRow,
+    Lms,
+    LmsLink,
+    SyncStore,
+    Transmission,
+)
+from lms_bridge.services.sync_common import (
+    ACTIVE,
+    DEFAULT_OPTIONS,
+    JobReport,
+    Progress,
+    SyncOptions,
+    from_unix,
+    parallel_map,
+    tick,
+)
+
+Key = tuple[str, str, str, str]
+
+
+@dataclass
+class _Course:
+    ref: str
+    entry: CourseEntry | None
+    pending: list[tuple[FormalItem, int]]
+    passed: list[tuple[FormalItem, int]]  # done from the LMS earlier: checked for disagreements
+    course_id: int | None = None
+    pass_grade: float | None = None
+    grades: dict[int, GradeRow] = field(default_factory=dict)
+    completions: dict[int, CompletionRow | None] = field(default_factory=dict)  # None: not enrolled
+    error: tuple[str, str] | None = None  # course-level (errorcode, message)
+
+    @property
+    def by_completion(self) -> bool:
+        return self.entry is not None and self.entry.decided_by is DecidedBy.COMPLETION
+
+
+def sync_results(
+    lms: Lms,
+    store: SyncStore,
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+    options: SyncOptions = DEFAULT_OPTIONS,
+    planned_links: Mapping[str, LmsLink] | None = None,
+) -> JobReport:
+    """``planned_links``: in a dry run of ``sync all``, the links attach would have recorded."""
+    report = JobReport("results", options.dry_run)
+    items = store.list_formal_items(ACTIVE)
+    enrolled = store.list_transmissions("enrol")
+    before = store.list_transmissions("result")
+    links = {**store.list_links(), **(planned_links or {})}
+    cmap = {e.lms_course: e for e in store.list_course_map()}
+    course_ids = {t.lms_course: t.lms_course_id for t in enrolled.values() if t.lms_course_id}
+
+    def user_of(i: FormalItem) -> int | None:
+        tx = enrolled.get((i.route_number, i.key, i.lms_course, "enrol"))
+        if tx is not None and tx.lms_user_id:
+            return tx.lms_user_id
+        link = links.get(i.teacher_email)
+        return link.lms_user_id if link else None
+
+    courses: dict[str, _Course] = {}
+    for i in items:
+        uid = user_of(i)
+        if uid is None:
+            if not i.done:
+                report.counts["no_lms_user"] += 1
+            continue
+        c = courses.setdefault(i.lms_course, _Course(i.lms_course, cmap.get(i.lms_course), [], []))
+        if not i.done:
+            c.pending.append((i, uid))
+        elif i.result_source == "lms":
+            c.passed.append((i, uid))
+    to_read = [c for c in courses.values() if c.pending]
+    report.counts["courses_read"] = len(to_read)
+
+    def read(c: _Course) -> _Course:
+        c.course_id = course_ids.get(c.ref)
+        return _read_course(lms, c)
+
+    for done, (c, got, err) in enumerate(parallel_map(read, to_read, options.parallel), start=1):
+        if err is not None:
+            c.error = (err.errorcode or "lmserror", str(err))
+        _apply(store, got or c, before, report, now=now, options=options)
+        tick(progress, done, len(to_read))
+    _notify_curators(lms, store, report, now=now, options=options)
+    return report
+
+
+def _read_course(lms: Lms, c: _Course) -> _Course:
+    """Worker thread: LMS reads only."""
+    if c.course_id is None:
+        course = lms.find_course(c.ref)
+        if course is None:
+            c.error = ("nocourse", f"курс «{c.ref}» не найден в СДО")
+            return c
+        c.course_id = course.id
+    if c.by_completion:
+        for _, uid in c.pending:
+            c.completions[uid] = lms.list_completions(uid).get(c.course_id)
+        return c
+    item = c.entry.final_item if c.entry else ""
+    if c.entry is not None and c.entry.pass_grade is not None:
+        c.pass_grade = c.entry.pass_grade
+    else:
+        c.pass_grade = lms.find_pass_grade(c.course_id, item)
+    if c.pass_grade is None:
+        what = f"элемента «{item}»" if item else "итога курса"
+        c.error = ("nopassgrade", f"проходной балл {what} не задан: укажите pass_grade в карте курсов")
+        return c
+    c.grades = {g.user_id: g for g in lms.list_grades(c.course_id, item)}
+    return c
+
+
+def _apply(
+    store: SyncStore,
+    c: _Course,
+    before: dict[Key, Transmission],
+    report: JobReport,
+    *,
+    now: datetime,
+    options: SyncOptions,
+) -> None:
+    """Main thread: decide every pending item of the course, commit once."""
+    if c.error is not None:
+        code, message = c.error
+        report.problem(c.ref, code, message)
+        return
+    marks: dict[str, list[tuple[str, float | None, int]]] = defaultdict(list)  # route -> (key, grade, at)
+    rows: list[Transmission] = []
+    nocriteria = False
+    for item, uid in c.pending:
+        prev = before.get((item.route_number, item.key, item.lms_course, "result"))
+        verdict, grade, at = _verdict(c, uid)
+        if verdict == "pass":
+            marks[item.route_number].append((item.key, grade, at))
+            report.counts["passed"] += 1
+            rows.append(_tx(item, uid, c, "done", grade, "зачтено", prev))
+            continue
+        if verdict == "nocriteriaset":
+            nocriteria = True
+            continue
+        if verdict == "notenroled":
+            report.problem(
+                item.route_number,
+                "notenroled",
+                f"{item.teacher_email} не зачислен на курс {c.ref}",
+                failed=False,
+            )
+            continue
+        report.counts["below_pass" if verdict == "below" else "waiting"] += 1
+        if prev is None or prev.grade != grade or prev.state != "pending":
+            rows.append(
+                _tx(item, uid, c, "pending", grade, "ниже проходного" if verdict == "below" else "", prev)
+            )
+    if nocriteria:
+        report.problem(c.ref, "nocriteriaset", f"у курса {c.ref} не заданы условия завершения")
+    disagreements = _disagreements(c, now)
+    if options.dry_run:
+        for number, ms in marks.items():
+            report.planned += [f"{number}: «{c.ref}» выполнено, оценка {g}" for _, g, _ in ms]
+        report.counts["disagreements"] += len(disagreements)
+        return
+    with store.transaction():
+        updated, keys = [], []
+        for route in store.list_routes_by_number(sorted(marks)):
+            for key, grade, at in marks[route.number]:
+                on = from_unix(at, options.tz) if at else now.date()
+                result = (
+                    f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
+                )
+                route = mark_activity(route, key, SYSTEM, on, grade=grade, result=result)
+                keys.append((route.number, key))
+            updated.append(route)
+        store.save_item_marks(updated, keys, SYSTEM)
+        store.save_transmissions(rows)
+        for d in disagreements:
+            if store.add_disagreement(d):
+                report.counts["disagreements"] += 1
+
+
+def _verdict(c: _Course, uid: int) -> tuple[str, float | None, int]:
+    """(pass | below | waiting | notenroled | nocriteriaset, grade, when) for one pending user."""
+    if c.by_completion:
+        row = c.completions.get(uid)
+        if row is None:
+            return "notenroled", None, 0
+        if not row.tracked:
+            return "nocriteriaset", None, 0
+        return ("pass", None, row.completed_at) if row.completed else ("waiting", None, 0)
+    g = c.grades.get(uid)
+    if g is None:
+        return "notenroled", None, 0
+    if g.grade is None:
+        return "waiting", None, 0
+    assert c.pass_grade is not None
+    return ("pass" if g.grade >= c.pass_grade else "below"), g.grade, g.graded_at
+
+
+def _disagreements(c: _Course, now: datetime) -> list[Disagreement]:
+    if c.by_completion:  # Moodle never revokes completion
+        return []
+    out = []
+    for item, uid in c.passed:
+        g = c.grades.get(uid)
+        lms_grade = g.grade if g else None
+        if lms_grade is None or (c.pass_grade is not None and lms_grade < c.pass_grade):
+            out.append(
+                Disagreement(
+                    item.route_number, item.key, item.lms_course, item.grade, lms_grade, c.pass_grade, now
+                )
+            )
+    return out
+
+
+def _tx(
+    item: FormalItem,
+    uid: int,
+    c: _Course,
+    state: str,
+    grade: float | None,
+    detail: str,
+    prev: Transmission | None,
+) -> Transmission:
+    return Transmission(
+        route_number=item.route_number,
+        item_key=item.key,
+        lms_course=item.lms_course,
+        kind="result",
+        state=state,
+        lms_user_id=uid,
+        lms_course_id=c.course_id,
+        attempts=(prev.attempts if prev else 0) + 1,
+        grade=grade,
+        detail=detail,
+    )
+
+
+def _notify_curators(
+    lms: Lms,
+    store: SyncStore,
+    report: JobReport,
+    *,
+    now: datetime,
+    options: SyncOptions,
+) -> None:
+    """Tell the curator of every route whose formal activities are all done (once per route)."""
+    by_route: dict[str, list[FormalItem]] = defaultdict(list)
+    for i in store.list_formal_items(ACTIVE):
+        by_route[i.route_number].append(i)
+    told = store.list_transmissions("notify")
+    links = store.list_links()
+    for number, its in sorted(by_route.items()):
+        if not all(i.done for i in its):
+            continue
+        prev = told.get((number, "", "", "notify"))
+        if prev is not None and prev.state == "done":
+            continue
+        curator = its[0].curator_email
+        link = links.get(curator)
+        uid = link.lms_user_id if link else None
+        text = (
+            f"ИОМ {number}: все курсы ДПП маршрута пройдены (итоговая аттестация в СДО). "
+            f"Проведите итоговую диагностику и внесите выводы: {options.card_url(number)}"
+        )
+        if options.dry_run:
+            report.planned.append(f"{number}: сообщить куратору {curator or '—'}")
+            report.counts["curators_told"] += 1
+            continue
+        state, code, message = "done", "", ""
+        if uid is not None:
+            try:
+                lms.send_message(uid, text)
+            except LmsError as e:
+                state, code, message = "failed", e.errorcode or "lmserror", str(e)
+                report.problem(number, code, f"сообщение куратору {curator}: {e}")
+        with store.transaction():
+            if state == "done":
+                where = (
+                    "сообщение в СДО" if uid is not None else "куратор без учётной записи СДО: только журнал"
+                )
+                store.audit(
+                    SYSTEM, "formal-done", number, f"все курсы ДПП пройдены; куратор {curator}: {where}"
+                )
+                report.counts["curators_told"] += 1
+            store.save_transmissions(
+                [
+                    Transmission(
+                        number,
+                        "",
+                        "",
+                        "notify",
+                        state,
+                        uid,
+                        None,
+                        (prev.attempts if prev else 0) + 1,
+                        code,
+                        message,
+                        detail=curator,
+                    )
+                ]
+            )

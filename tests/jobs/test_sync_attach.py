@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from lms_bridge.services.sync_attach import sync_attach
+from lms_bridge.services.sync_common import SyncOptions
+from tests.jobs.conftest import CURATOR, NOW, World, number
+
+OPTS = SyncOptions(public_url="https://iom.example.ru/", batch=2)
+
+
+def test_attach_links_people_and_sets_card_links_once(world: World) -> None:
+    report = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert report.exit_code == 0
+    links = world.store.list_links()
+    assert links["teacher1@school.ru"].lms_user_id == world.user(1).id
+    assert links[CURATOR].lms_user_id == world.curator.id
+    assert world.lms.route_links[world.user(3).id] == f"https://iom.example.ru/card/{number(3)}"
+    assert report.counts["linked"] == 5 and report.counts["card_links"] == 4
+    assert world.lms.calls["find_users"] == 3  # 5 e-mails, 2 per call
+
+    calls = world.lms.total_calls
+    again = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert world.lms.total_calls == calls  # nothing looked up or sent twice
+    assert again.counts["linked_before"] == 5 and again.counts["card_links_before"] == 4
+    assert again.counts["linked"] == 0 and again.counts["card_links"] == 0
+
+
+def test_missing_and_ambiguous_accounts_are_reported_and_retried(world: World) -> None:
+    del world.lms.users[world.user(2).id]
+    world.lms.add_user("t3-duplicate", "teacher3@school.ru")
+    report = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    codes = {(p.subject, p.code) for p in report.problems}
+    assert codes == {("teacher2@school.ru", "nouser"), ("teacher3@school.ru", "severalusers")}
+    assert report.exit_code == 1
+    links = world.store.list_links()
+    assert links["teacher2@school.ru"].lms_user_id is None and links["teacher2@school.ru"].matches == 0
+    assert links["teacher3@school.ru"].matches == 2
+    assert world.user(3).id not in world.lms.route_links  # no card link for an ambiguous account
+
+    world.lms.add_user("t2-new", "teacher2@school.ru")
+    before = world.lms.calls["find_users"]
+    again = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert world.lms.calls["find_users"] == before + 1  # only the two unresolved are looked up again
+    assert world.store.list_links()["teacher2@school.ru"].lms_user_id is not None
+    assert [p.code for p in again.problems] == ["severalusers"]
+
+
+def test_lookup_is_exact_about_case(world: World) -> None:
+    del world.lms.users[world.user(1).id]
+    world.lms.add_user("t1", "Teacher1@School.ru")
+    report = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert ("teacher1@school.ru", "nouser") in {(p.subject, p.code) for p in report.problems}
+
+
+def test_changed_public_url_resends_the_card_link(world: World) -> None:
+    sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(public_url="https://new.example.ru"))
+    assert world.lms.route_links[world.user(1).id] == f"https://new.example.ru/card/{number(1)}"
+
+
+def test_attach_makes_one_learning_plan_per_route_with_its_deficits(world: World) -> None:
+    sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    (plan,) = [p for p in world.lms.plans.values() if p.user_id == world.user(1).id]
+    assert plan.name == f"ИОМ {number(1)}" and plan.status == 1
+    assert f"https://iom.example.ru/card/{number(1)}" in plan.description
+    codes = {world.lms.competencies[c].idnumber for c in plan.competency_ids}
+    assert codes == set(world.route(1).diagnostic.deficit_codes)
+    calls = world.lms.calls["ensure_plan"]
+    sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert world.lms.calls["ensure_plan"] == calls and len(world.lms.plans) == 4
