@@ -15,11 +15,12 @@ from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import RouteStatus
+from lms_bridge.domain.vocabulary import Role, RouteStatus
 from lms_bridge.domain.workflow import allowed_actions
-from lms_bridge.errors import Problem, ValidationError
+from lms_bridge.errors import PermissionDenied, Problem, ValidationError
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
 from lms_bridge.services import proposals, route_actions
+from lms_bridge.services.reports import GROUPINGS, report_to_dict, summary_report
 from lms_bridge.web.access import SEES_ALL, actor_of, get_visible_route, scope_filter
 from lms_bridge.web.api_models import (
     ConclusionBody,
@@ -187,3 +188,19 @@ def move(number: str) -> Response:
         body = _body(TransitionBody)
         route = route_actions.move(ctx.store(), number, body.action, actor_of(p), ctx.today())
     return jsonify(card_json(route, p))
+
+
+@bp.get("/reports")
+def report() -> Response:
+    """The aggregated report over the caller's scope (groups under 5 people never shown)."""
+    p = current_principal()
+    if p.role is Role.TEACHER:
+        raise PermissionDenied("сводные отчёты педагогу не показываются")
+    by = request.args.get("by", "municipality")
+    if by not in GROUPINGS:
+        raise ValidationError([Problem(f"группировка «{by}»: возможны {', '.join(GROUPINGS)}", field="by")])
+    flt = scope_filter(p)
+    if p.role in SEES_ALL:
+        a = request.args
+        flt = replace(flt, municipality=a.get("municipality") or None, school=a.get("school") or None)
+    return jsonify(report_to_dict(summary_report(web_context().store(), by=by, flt=flt)))

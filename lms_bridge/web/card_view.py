@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import quote
 
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, Role
 from lms_bridge.domain.workflow import EDITORS, UNDER_CORRECTION, allowed_actions, deadline, is_overdue
+from lms_bridge.exporters.card_text import Issuer
+from lms_bridge.exporters.docx_card import route_card_docx
 from lms_bridge.web.registry import Principal
 
 BAR = 48  # px per competence level in the chart
@@ -105,8 +107,17 @@ def view(
     }
 
 
-def card_document(route: Route, p: Principal) -> tuple[bytes, str]:
-    """The card as DOCX bytes and a file name (the exporters' ``docx_card``)."""
-    from lms_bridge.errors import NotFound
+def redacted(route: Route) -> Route:
+    """The route without individual diagnostic results (for heads of schools)."""
+    return replace(
+        route,
+        diagnostic=replace(route.diagnostic, levels={}, deficit_codes=(), recommendations=""),
+        final_levels={},
+        activities=tuple(replace(a, deficit_codes=()) for a in route.activities),
+    )
 
-    raise NotFound("выгрузка карты в DOCX пока недоступна")
+
+def card_document(route: Route, p: Principal, issuer: Issuer) -> tuple[bytes, str]:
+    """The card as DOCX bytes (the exporters' ``docx_card``) and a file name."""
+    shown = route if sees_diagnostics(p) else redacted(route)
+    return route_card_docx(shown, issuer), f"IOM-{route.number}.docx"

@@ -202,6 +202,22 @@ def document(public_url: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/reports": {
+                "get": {
+                    "summary": "aggregated, non-personal report over the caller's scope; groups under 5 "
+                    "people are merged or withheld",
+                    "parameters": [
+                        {
+                            "name": "by",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["region", "municipality", "school"]},
+                        },
+                        {"name": "municipality", "in": "query", "schema": {"type": "string"}},
+                        {"name": "school", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {"200": {"description": "services.reports.report_to_dict"}, **ERRORS},
+                }
+            },
             "/routes/{number}": {
                 "get": {
                     "summary": "one route card",

@@ -11,17 +11,20 @@ from werkzeug.wrappers import Response as WResponse
 
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
-from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
+from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, Role, RouteStatus
 from lms_bridge.errors import Problem, ValidationError
+from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.json_card import route_summary
 from lms_bridge.ports import RouteStore
 from lms_bridge.services import proposals, route_actions
+from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
 from lms_bridge.web.access import SEES_ALL, actor_of, get_visible_route, scope_filter
 from lms_bridge.web.auth import check_csrf, current_principal
 from lms_bridge.web.card_view import card_document, view
 from lms_bridge.web.context import web_context
 
 bp = Blueprint("pages", __name__)
+ROWS_SHOWN = 500  # the registry table; the full list is in the API and the registry export
 
 MESSAGES = {
     "mark": "Отметка сохранена.",
@@ -156,7 +159,7 @@ def card_docx(number: str) -> WResponse:
     ctx = web_context()
     p = current_principal()
     route = get_visible_route(ctx.store(), p, number)
-    data, filename = card_document(route, p)
+    data, filename = card_document(route, p, Issuer.from_settings(ctx.settings))
     resp = WResponse(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     resp.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return resp
@@ -164,27 +167,43 @@ def card_docx(number: str) -> WResponse:
 
 @bp.get("/dashboard")
 def dashboard() -> str:
+    """The registry in the caller's scope (filters for ЦНППМ staff) and the aggregated report."""
     ctx = web_context()
     p = current_principal()
     a = request.args
-    status = a.get("status") or None
     flt = scope_filter(p)
     if p.role in SEES_ALL:
         flt = replace(flt, municipality=a.get("municipality") or None, school=a.get("school") or None)
-    if status:
-        try:
-            flt = replace(flt, status=RouteStatus.parse(status))
-        except ValueError as e:
-            raise ValidationError([Problem(str(e), field="status")]) from None
+    status = _status(a.get("status"))
+    by = a.get("by") or ("school" if p.role is Role.HEAD else "municipality")
+    if by not in GROUPINGS:
+        raise ValidationError([Problem(f"группировка «{by}»: возможны {', '.join(GROUPINGS)}", field="by")])
+    routes = list(ctx.store().iter_routes(flt))
     today = ctx.today()
-    rows = [route_summary(r, today) for r in ctx.store().iter_routes(flt)]
+    rows = [route_summary(r, today) for r in routes if status is None or r.status is status]
     if a.get("overdue"):
         rows = [r for r in rows if r["overdue"]]
+    report = None
+    if p.role is not Role.TEACHER:
+        report = report_to_dict(summarise(routes, by=by))
     return render_template(
         "dashboard.html",
         p=p,
-        rows=rows,
+        rows=rows[:ROWS_SHOWN],
+        total_rows=len(rows),
+        report=report,
+        by=by,
+        groupings=[(g, GROUP_LABELS[g]) for g in GROUPINGS],
         statuses=list(RouteStatus),
         filters=a,
         sees_all=p.role in SEES_ALL,
     )
+
+
+def _status(raw: str | None) -> RouteStatus | None:
+    if not raw:
+        return None
+    try:
+        return RouteStatus.parse(raw)
+    except ValueError as e:
+        raise ValidationError([Problem(str(e), field="status")]) from None
