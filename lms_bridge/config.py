@@ -104,3 +104,4 @@ class Settings(BaseSettings):
     lms_timezone: str = Field(
         default="Asia/Yekaterinburg", description="the LMS's time zone for enrolment dates"
     )
+    sync_plans: bool = Field(default=True, description="attach makes a Moodle learning plan per route")

@@ -5,6 +5,7 @@ Kept in one place so the DOCX card, the registry and the reports say the same th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,15 @@ from lms_bridge.config import Settings
 from lms_bridge.domain.route import Activity, Route
 
 DASH = "—"
+# Characters XML 1.0 forbids (control characters other than tab and line breaks). They slip in with
+# text pasted from spreadsheets (Excel's \x0b line break) and would make python-docx and lxml refuse
+# the whole card.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML cannot carry (Excel's \x0b line break becomes a space)."""
+    return _NOT_XML.sub(lambda m: " " if m.group() in "\x0b\x0c" else "", text)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ CATEGORY_HINTS = {  # what each category holds, as the Smolensk template spells 
 def route_card_docx(route: Route, issuer: Issuer) -> bytes:
     """The whole card of ``route`` as a .docx file's bytes."""
     doc = kit.new_document(f"ИОМ № {route.number}", issuer.centre)
+    kit.footer(doc, f"Индивидуальный образовательный маршрут № {route.number}")
     _title_page(doc, route, issuer)
     _information(doc, route)
     _diagnostics(doc, route)

@@ -18,10 +18,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
+from lms_bridge.exporters.card_text import xml_safe
+
 FONT = "Times New Roman"  # what regional forms are typed in; LibreOffice falls back to Liberation Serif
 # Table paragraph styles by id. Cells name their style by id in the XML: python-docx's lookup by name
 # scans every style each time, which made a card take a quarter of a second.
 CELL_STYLE = "CardCell"
+CELL_STYLE_NAME = "Ячейка таблицы"
 DENSE_STYLE = "CardCellDense"  # the roadmap: six columns on a portrait page
 WIDTH_CM = 18.0  # A4 less the 2 + 1 cm margins
 BLACK = RGBColor(0, 0, 0)
@@ -43,7 +46,7 @@ def new_document(title: str, author: str) -> Doc:
         _restyle(style, size=size, bold=True)
         style.paragraph_format.space_before = Pt(12)
         style.paragraph_format.space_after = Pt(6)
-    cell = doc.styles.add_style("Ячейка таблицы", WD_STYLE_TYPE.PARAGRAPH)
+    cell = doc.styles.add_style(CELL_STYLE_NAME, WD_STYLE_TYPE.PARAGRAPH)
     cell.style_id = CELL_STYLE
     cell.base_style = doc.styles["Normal"]
     _restyle(cell, size=10)
@@ -87,7 +90,7 @@ def paragraph(
 ) -> Any:
     p = doc.add_paragraph()
     if text:
-        run = p.add_run(text)
+        run = p.add_run(xml_safe(text))
         run.bold = bold or None
         if size:
             run.font.size = Pt(size)
@@ -107,7 +110,7 @@ def labelled(doc: Doc, label: str, value: str) -> Any:
     """«Label: value» with the label in bold, as forms print a filled-in field."""
     p = doc.add_paragraph()
     p.add_run(f"{label}: ").bold = True
-    p.add_run(value)
+    p.add_run(xml_safe(value))
     return p
 
 
@@ -145,7 +148,7 @@ def add_row(t: Any, values: Sequence[str], *, bold: bool = False, style: str = C
 
 def write(cell: Any, text: str, *, bold: bool = False, italic: bool = False, style: str = CELL_STYLE) -> None:
     """Replace a cell's content with ``text`` (one paragraph per line) in a table style."""
-    lines = text.split("\n") if text else [""]
+    lines = xml_safe(text).split("\n") if text else [""]
     first = cell.paragraphs[0]
     for extra in cell.paragraphs[1:]:
         extra._p.getparent().remove(extra._p)
@@ -162,7 +165,7 @@ def write(cell: Any, text: str, *, bold: bool = False, italic: bool = False, sty
 
 def add_line(cell: Any, text: str, *, style: str = CELL_STYLE) -> None:
     """One more paragraph at the end of a cell."""
-    p = cell.add_paragraph(text)
+    p = cell.add_paragraph(xml_safe(text))
     p._p.get_or_add_pPr().style = style
 
 
@@ -192,6 +195,31 @@ def border_bottom(cell: Any) -> None:
         bottom.set(qn(key), value)
     borders.append(bottom)
     cell._tc.get_or_add_tcPr().append(borders)
+
+
+def footer(doc: Doc, text: str) -> None:
+    """«text · стр. N из M» at the foot of every page but the title page."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    p.style = doc.styles[CELL_STYLE_NAME]
+    p.add_run(f"{xml_safe(text)} · стр. ")
+    _field(p, "PAGE")
+    p.add_run(" из ")
+    _field(p, "NUMPAGES")
+
+
+def _field(p: Any, instr: str) -> None:
+    """A Word field (page number, page count) the viewer fills in."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instr)
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "1"
+    run.append(t)
+    field.append(run)
+    p._p.append(field)
 
 
 def page_break(doc: Doc) -> None:

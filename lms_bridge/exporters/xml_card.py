@@ -3,7 +3,7 @@
 
 Names are English and codes are the vocabulary's keys (the contract other systems rely on);
 the Russian word rides along in ``label`` attributes for a person reading the file.
-``route_from_xml`` reads a card this module wrote, so a card can move between registries.
+``xml_card_reader.route_from_xml`` reads a card back, so a card can move between registries.
 """
 
 from __future__ import annotations
@@ -18,17 +18,12 @@ from lxml import etree
 
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
-from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route
+from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
-    ActivityLevel,
-    Block,
-    DiagnosticKind,
-    Level,
-    RouteStatus,
-    StaffRole,
 )
 from lms_bridge.errors import Problem, ValidationError
+from lms_bridge.exporters.card_text import xml_safe
 
 NS = "urn:lms-bridge:route-card:1"
 SCHEMA_FILE = "route_card.xsd"
@@ -57,7 +52,7 @@ def validate(data: bytes) -> None:
 def _el(parent: Any, tag: str, text: str | None = None, **attrs: Any) -> Any:
     el = etree.SubElement(parent, _Q + tag, {k: _attr(v) for k, v in attrs.items() if v not in (None, "")})
     if text is not None:
-        el.text = text
+        el.text = xml_safe(text)
     return el
 
 
@@ -74,7 +69,7 @@ def _attr(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return format(Decimal(repr(value)), "f")  # xs:decimal has no exponent form
-    return str(value)
+    return xml_safe(str(value))
 
 
 def route_to_xml(route: Route) -> bytes:
@@ -206,136 +201,3 @@ def _activity(parent: Any, a: Activity) -> None:
     _opt(el, "curatorNote", a.curator_note)
     if a.head_confirmed_by or a.centre_confirmed_by:
         _el(el, "application", headConfirmedBy=a.head_confirmed_by, centreConfirmedBy=a.centre_confirmed_by)
-
-
-# --- reading --------------------------------------------------------------------------------------
-def _text(parent: Any, tag: str) -> str:
-    el = parent.find(_Q + tag)
-    return (el.text or "") if el is not None else ""
-
-
-def _date(el: Any, name: str) -> date | None:
-    value = el.get(name) if el is not None else None
-    return date.fromisoformat(value) if value else None
-
-
-def _codes(el: Any) -> tuple[str, ...]:
-    return tuple(d.get("code") for d in el.findall(_Q + "deficit"))
-
-
-def route_from_xml(data: bytes) -> Route:
-    """Read a card written by ``route_to_xml``; it is validated against the schema first."""
-    validate(data)
-    root = etree.fromstring(data)
-    teacher = _read_teacher(root.find(_Q + "teacher"))
-    d = root.find(_Q + "entryDiagnostic")
-    diagnostic = Diagnostic(
-        teacher_email=teacher.email,
-        kind=DiagnosticKind(d.get("kind")),
-        date=date.fromisoformat(d.get("date")),
-        levels={Block(lv.get("block")): Level(lv.get("value")) for lv in d.findall(_Q + "level")},
-        deficit_codes=_codes(d),
-        recommendations=_text(d, "recommendations"),
-    )
-    roadmap = root.find(_Q + "roadmap")
-    curator = root.find(_Q + "curator")
-    approval = root.find(_Q + "approval")
-    final = root.find(_Q + "finalDiagnostic")
-    event = root.find(_Q + "finalEvent")
-    return Route(
-        number=root.get("number"),
-        teacher=teacher,
-        diagnostic=diagnostic,
-        status=RouteStatus(root.find(_Q + "status").get("code")),
-        curator_email=curator.get("email", "") if curator is not None else "",
-        curator_name=(curator.text or "") if curator is not None else "",
-        developed_on=_date(root, "developedOn"),
-        start=_date(roadmap, "start"),
-        end=_date(roadmap, "end"),
-        activities=tuple(sorted(map(_read_activity, roadmap.iter(_Q + "activity")), key=_key_order)),
-        corrections=tuple(_read_correction(c) for c in root.iter(_Q + "correction")),
-        final_event=_read_event(event) if event is not None else None,
-        final_levels={Block(lv.get("block")): Level(lv.get("value")) for lv in final.findall(_Q + "level")}
-        if final is not None
-        else {},
-        final_diagnostic_on=_date(final, "date"),
-        conclusion=_text(root, "conclusion"),
-        next_diagnostic_on=_date(root, "nextDiagnosticOn"),
-        submitted_on=_date(approval, "submittedOn"),
-        approved_by=approval.get("approvedBy", ""),
-        approved_on=_date(approval, "approvedOn"),
-        self_education_theme=_text(root, "selfEducationTheme"),
-    )
-
-
-def _key_order(a: Activity) -> tuple[int, str]:
-    """The registry's order of activities (keys "1".."10" as numbers), which the XML groups by category."""
-    return len(a.key), a.key
-
-
-def _read_teacher(el: Any) -> Teacher:
-    years = _text(el, "experienceYears")
-    return Teacher(
-        email=el.get("email"),
-        staff_role=StaffRole(el.get("staffRole")),
-        last_name=_text(el, "lastName"),
-        first_name=_text(el, "firstName"),
-        middle_name=_text(el, "middleName"),
-        school=_text(el, "school"),
-        municipality=_text(el, "municipality"),
-        position=_text(el, "position"),
-        subject=_text(el, "subject"),
-        category=_text(el, "category"),
-        education=_text(el, "education"),
-        experience_years=int(years) if years else None,
-        phone=_text(el, "phone"),
-    )
-
-
-def _read_activity(el: Any) -> Activity:
-    mark = el.find(_Q + "mark")
-    app = el.find(_Q + "application")
-    grade = mark.get("grade")
-    hours = el.get("hours")
-    return Activity(
-        key=el.get("key"),
-        category=ActivityCategory(el.getparent().get("code")),
-        title=_text(el, "title"),
-        level=ActivityLevel(el.get("level")),
-        organiser=_text(el, "organiser"),
-        start=_date(el, "start"),
-        end=_date(el, "end"),
-        deficit_codes=_codes(el),
-        lms_course=el.get("lmsCourse"),
-        hours=int(hours) if hours else None,
-        done=mark.get("done") in ("true", "1"),
-        done_on=_date(mark, "on"),
-        not_done_reason=mark.get("notDoneReason", ""),
-        result=_text(el, "result"),
-        result_form=_text(el, "resultForm"),
-        grade=float(grade) if grade else None,
-        result_source=mark.get("source", ""),
-        curator_note=_text(el, "curatorNote"),
-        head_confirmed_by=app.get("headConfirmedBy", "") if app is not None else "",
-        centre_confirmed_by=app.get("centreConfirmedBy", "") if app is not None else "",
-    )
-
-
-def _read_correction(el: Any) -> Correction:
-    return Correction(
-        at=datetime.fromisoformat(el.get("at")),
-        reason=_text(el, "reason"),
-        author=_text(el, "author"),
-        replaced=_text(el, "replaced"),
-        new=_text(el, "new"),
-    )
-
-
-def _read_event(el: Any) -> FinalEvent:
-    return FinalEvent(
-        form=_text(el, "form"),
-        title=_text(el, "title"),
-        level=ActivityLevel(el.get("level")),
-        on=_date(el, "on"),
-        done=el.get("done") in ("true", "1"),
-    )

@@ -126,6 +126,7 @@ class SyncOptions:
     parallel: int = 4
     batch: int = 100  # values per user lookup, rows per enrol call, marks per commit
     timezone: str = "Asia/Yekaterinburg"
+    plans: bool = True  # attach also makes a learning plan per route (Moodle competencies enabled)
     dry_run: bool = False
 
     @property

@@ -27,7 +27,6 @@ from datetime import datetime
 from course_map.models import CourseEntry, DecidedBy
 from lms_bridge.domain.people import SYSTEM
 from lms_bridge.domain.workflow import mark_activity
-from lms_bridge.errors import LmsError
 from lms_bridge.ports import (
     CompletionRow,
     Disagreement,
@@ -50,6 +49,7 @@ from lms_bridge.services.sync_common import (
 )
 
 Key = tuple[str, str, str, str]
+SHOWN = 50  # route numbers listed in one message to a curator
 
 
 @dataclass
@@ -279,45 +279,47 @@ def _notify_curators(
     now: datetime,
     options: SyncOptions,
 ) -> None:
-    """Tell the curator of every route whose formal activities are all done (once per route)."""
+    """Tell the curator of every route whose formal activities are all done, once per route: ONE LMS
+    message per curator per run listing their routes (a curator follows dozens of teachers)."""
     by_route: dict[str, list[FormalItem]] = defaultdict(list)
     for i in store.list_formal_items(ACTIVE):
         by_route[i.route_number].append(i)
     told = store.list_transmissions("notify")
     links = store.list_links()
+    due: dict[str, list[str]] = defaultdict(list)  # curator e-mail -> route numbers
     for number, its in sorted(by_route.items()):
-        if not all(i.done for i in its):
-            continue
         prev = told.get((number, "", "", "notify"))
-        if prev is not None and prev.state == "done":
-            continue
-        curator = its[0].curator_email
+        if all(i.done for i in its) and (prev is None or prev.state != "done"):
+            due[its[0].curator_email].append(number)
+    if options.dry_run:
+        for curator, numbers in due.items():
+            report.planned.append(f"сообщить куратору {curator or '—'}: {', '.join(numbers[:SHOWN])}")
+            report.counts["curators_told"] += len(numbers)
+        return
+
+    def tell(curator: str) -> int | None:
         link = links.get(curator)
-        uid = link.lms_user_id if link else None
-        text = (
-            f"ИОМ {number}: все курсы ДПП маршрута пройдены (итоговая аттестация в СДО). "
-            f"Проведите итоговую диагностику и внесите выводы: {options.card_url(number)}"
-        )
-        if options.dry_run:
-            report.planned.append(f"{number}: сообщить куратору {curator or '—'}")
-            report.counts["curators_told"] += 1
-            continue
+        if link is None or link.lms_user_id is None:
+            return None
+        lms.send_message(link.lms_user_id, _message(due[curator], options))
+        return link.lms_user_id
+
+    for curator, uid, err in parallel_map(tell, sorted(due), options.parallel):
+        numbers = due[curator]
         state, code, message = "done", "", ""
-        if uid is not None:
-            try:
-                lms.send_message(uid, text)
-            except LmsError as e:
-                state, code, message = "failed", e.errorcode or "lmserror", str(e)
-                report.problem(number, code, f"сообщение куратору {curator}: {e}")
+        if err is not None:
+            state, code, message = "failed", err.errorcode or "lmserror", str(err)
+            report.problem(curator, code, f"сообщение куратору ({len(numbers)} маршрутов): {err}")
         with store.transaction():
             if state == "done":
                 where = (
                     "сообщение в СДО" if uid is not None else "куратор без учётной записи СДО: только журнал"
                 )
-                store.audit(
-                    SYSTEM, "formal-done", number, f"все курсы ДПП пройдены; куратор {curator}: {where}"
-                )
-                report.counts["curators_told"] += 1
+                for number in numbers:
+                    store.audit(
+                        SYSTEM, "formal-done", number, f"все курсы ДПП пройдены; куратор {curator}: {where}"
+                    )
+                report.counts["curators_told"] += len(numbers)
             store.save_transmissions(
                 [
                     Transmission(
@@ -328,10 +330,25 @@ def _notify_curators(
                         state,
                         uid,
                         None,
-                        (prev.attempts if prev else 0) + 1,
+                        (
+                            told[(number, "", "", "notify")].attempts
+                            if (number, "", "", "notify") in told
+                            else 0
+                        )
+                        + 1,
                         code,
                         message,
                         detail=curator,
                     )
+                    for number in numbers
                 ]
             )
+
+
+def _message(numbers: list[str], options: SyncOptions) -> str:
+    lines = [f"{n}: {options.card_url(n)}" for n in numbers[:SHOWN]]
+    more = f"\n… и ещё {len(numbers) - SHOWN}" if len(numbers) > SHOWN else ""
+    return (
+        f"Все курсы ДПП пройдены (итоговая аттестация в СДО) по маршрутам: {len(numbers)}. "
+        "Проведите итоговую диагностику и внесите выводы:\n" + "\n".join(lines) + more
+    )

@@ -46,6 +46,12 @@ class PlatformUser:
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def short_name(self) -> str:
+        """«Сидорова Е.Н.» from first name «Елена Николаевна» and last name «Сидорова»."""
+        initials = "".join(f"{part[0]}." for part in self.first_name.split())
+        return f"{self.last_name} {initials}".strip()
+
 
 @dataclass(frozen=True)
 class PlatformCourse:

@@ -259,9 +259,9 @@ class SimState:
 
     # --- gradebook and completion rules -----------------------------------------------------------
 
-    def set_grade(self, activity: Activity, user_id: int, raw: float) -> None:
+    def set_grade(self, activity: Activity, user_id: int, raw: float, at: int | None = None) -> None:
         """Store a grade (clamped to the item's range) and update completion like Moodle does."""
-        now = self.clock()
+        now = self.clock() if at is None else at
         self.grades[(activity.item_id, user_id)] = Grade(max(0.0, min(raw, activity.grademax)), now)
         course = self.courses.get(activity.course_id)
         if course is None or activity.cmid not in course.criteria_cmids:
@@ -273,6 +273,11 @@ class SimState:
         if all(self.activity_state(self.activities[c], user_id)[1] for c in course.criteria_cmids):
             self.course_completions[(course.id, user_id)] = now
             self._complete_course_competencies(course.id, user_id, now)
+
+    def override_course_total(self, course_id: int, user_id: int, raw: float, at: int | None = None) -> None:
+        """A teacher's override of the course total (the gradebook then stops aggregating it for the user)."""
+        course = self.courses[course_id]
+        self.grades[(course.total_item_id, user_id)] = Grade(raw, self.clock() if at is None else at)
 
     def activity_state(self, activity: Activity, user_id: int) -> tuple[int, bool]:
         """Completion state (0 incomplete, 1 complete, 2 pass, 3 fail) and whether the criterion is met."""

@@ -241,6 +241,9 @@ def grade_items(state: SimState, c: Course, user_id: int) -> list[Json]:
         )
     total_raw = sum(g.raw for g in present) if present else None
     total_at = max(g.graded_at for g in present) if present else None
+    override = state.grades.get((c.total_item_id, user_id))
+    if override is not None:
+        total_raw, total_at = override.raw, override.graded_at
     total_max = graded_max if graded else sum(a.grademax for a in activities) or 100.0
     total: Json = {
         "id": c.total_item_id,
@@ -255,7 +258,9 @@ def grade_items(state: SimState, c: Course, user_id: int) -> list[Json]:
         "scaleid": None,
         "locked": False,
     }
-    items.append(total | _grade_fields(total_raw, total_at, total_max, "", bool(graded)))
+    fields = _grade_fields(total_raw, total_at, total_max, "", bool(graded) or override is not None)
+    fields["gradeisoverridden"] = override is not None
+    items.append(total | fields)
     return items
 
 

@@ -91,5 +91,8 @@ def test_screenshots_at_desktop_and_phone_width(browser: BrowserContext, stack: 
         # Nothing of the Moodle page may stick out sideways on a phone.
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= width, f"{role}: page is {scroll_width}px wide at {width}px"
+        frame = page.frame_locator("iframe.lti").locator("html")
+        inner, visible = frame.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert inner <= visible, f"{role}: the tool scrolls sideways ({inner}px in {visible}px) at {width}px"
         shoot(page, f"{role}-{width}")
         page.close()

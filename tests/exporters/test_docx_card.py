@@ -8,6 +8,7 @@ from typing import Any
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from lms_bridge.domain.route import Route
@@ -234,3 +235,20 @@ def test_manager_blocks_are_printed_for_a_manager() -> None:
     assert levels["управление процессами"] == "низкий"
     assert levels["управление кадрами"] == "высокий"
     assert "предметные" not in levels
+
+
+def test_pages_after_the_title_carry_the_route_number_and_page_numbers(card: Any) -> None:
+    section = card.sections[0]
+    assert section.different_first_page_header_footer  # the title page has no footer
+    footer = section.footer.paragraphs[0]
+    assert footer.text.startswith("Индивидуальный образовательный маршрут № 67-2026-000042 · стр. ")
+    instructions = [f.get(qn("w:instr")) for f in footer._p.iter(qn("w:fldSimple"))]
+    assert instructions == ["PAGE", "NUMPAGES"]
+
+
+def test_control_characters_are_dropped_not_fatal() -> None:
+    r = full_route()
+    card = read(replace(r, conclusion="вывод\x0bпродолжение\x02", self_education_theme="тема\x07"))
+    text = text_of(card)
+    assert "вывод продолжение" in text
+    assert pairs(table_starting(card, "Фамилия Имя Отчество"))["Тема самообразования"] == "тема"

@@ -24,7 +24,7 @@ from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import Role
 from lms_bridge.exporters.registry import COLUMNS
-from lms_bridge.exporters.xml_card import route_from_xml
+from lms_bridge.exporters.xml_card_reader import route_from_xml
 from lms_bridge.ports import RouteFilter
 from lms_bridge.services.build import build_routes
 from lms_bridge.storage.store import SqlRouteStore

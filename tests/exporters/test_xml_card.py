@@ -9,7 +9,9 @@ from lxml import etree
 from lms_bridge.domain import vocabulary as v
 from lms_bridge.domain.route import Route
 from lms_bridge.errors import ValidationError
-from lms_bridge.exporters.xml_card import NS, route_from_xml, route_to_xml, schema, validate
+from lms_bridge.exporters.card_text import xml_safe
+from lms_bridge.exporters.xml_card import NS, route_to_xml, schema, validate
+from lms_bridge.exporters.xml_card_reader import route_from_xml
 from tests.conftest import make_diagnostic, make_teacher
 from tests.exporters.sample import full_route
 
@@ -86,3 +88,14 @@ def test_a_card_that_breaks_the_schema_is_rejected_with_the_reasons() -> None:
     assert any("finished" in p.message for p in e.value.problems)
     with pytest.raises(ValidationError):
         validate(b"<routeCard")
+
+
+def test_control_characters_pasted_from_spreadsheets_do_not_break_the_card() -> None:
+    r = full_route()
+    dirty = replace(
+        r, conclusion="строка 1\x0bстрока 2\x01", teacher=replace(r.teacher, position="учитель\x0c")
+    )
+    back = route_from_xml(route_to_xml(dirty))
+    assert back.conclusion == "строка 1 строка 2"
+    assert back.teacher.position == "учитель "
+    assert xml_safe("табуляция\tи\nперевод строки") == "табуляция\tи\nперевод строки"

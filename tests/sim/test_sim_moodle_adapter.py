@@ -13,6 +13,9 @@ from lms_bridge.adapters.moodle.transport import MoodleClient
 from lms_bridge.ports import Enrolment
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
 from lms_bridge.sim.lab import seed_lab
+from lms_bridge.sim.seed import add_final_course
+from lms_bridge.sim.state import STUDENT
+from lms_bridge.sim.state import Enrolment as StateEnrolment
 
 
 @pytest.fixture
@@ -55,3 +58,20 @@ def test_moodle_adapter_round_trip(served: tuple[MoodleLms, SimState]) -> None:
     assert lms.list_completions(8)[4].completed is False
     lms.set_route_link(9, "https://iom.example.org/r/1")
     assert state.users[9].customfields == {"iom_url": "https://iom.example.org/r/1"}
+
+
+def test_named_final_item_pass_grade_and_an_overridden_course_total(
+    served: tuple[MoodleLms, SimState],
+) -> None:
+    lms, state = served
+    with state.lock:
+        course = add_final_course(state, "ДПП-Т", "Тест", "DPP-T", gradepass=70, item_idnumber="final")
+        state.enrolments[(course.id, 9)] = StateEnrolment(9, course.id, {STUDENT})
+        final = next(a for a in state.course_activities(course.id) if a.idnumber == "final")
+        state.set_grade(final, 9, 65, at=1700000000)
+    assert lms.find_pass_grade(course.id, "final") == 70.0
+    assert lms.find_pass_grade(course.id) is None  # the course total's gradepass is not readable
+    assert [(g.grade, g.graded_at) for g in lms.list_grades(course.id, "final")] == [(65.0, 1700000000)]
+    with state.lock:
+        state.override_course_total(course.id, 9, 72, at=1700000001)
+    assert [(g.grade, g.graded_at) for g in lms.list_grades(course.id)] == [(72.0, 1700000001)]

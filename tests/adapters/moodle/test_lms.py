@@ -132,19 +132,19 @@ def test_enrol_then_list_enrolled_with_roles_and_suspension(fake: FakeMoodle, lm
 
 
 def test_enrol_row_encoding_matches_recording(fake: FakeMoodle, lms: MoodleLms) -> None:
-    fake.add_user("x", "x@x.ru")  # 3
-    fake.add_course("C")  # 4 (+ item 5)
-    for _ in range(3):
-        fake.add_user("pad", "")
-    fake.add_user("ws.student2", "")  # 9
-    lms.enrol([Enrolment(user_id=7, course_id=4)])
-    assert sent(fake, "enrol_manual_enrol_users")[0] == [
-        ("wsfunction", "enrol_manual_enrol_users"),
-        ("moodlewsrestformat", "json"),
-        ("enrolments[0][roleid]", "5"),
-        ("enrolments[0][userid]", "7"),
-        ("enrolments[0][courseid]", "4"),
-    ]
+    case = "enrol_manual_enrol_users__one_row_ok"
+    fake.queue("enrol_manual_enrol_users", case)
+    assert lms.enrol([Enrolment(user_id=7, course_id=2)]) == []
+    assert sent(fake, "enrol_manual_enrol_users") == [recorded_request(case)]
+
+
+def test_recorded_all_or_nothing_failure_is_split(fake: FakeMoodle, lms: MoodleLms) -> None:
+    fake.queue("enrol_manual_enrol_users", "enrol_manual_enrol_users__batch_valid_then_missing_user")
+    fake.queue("enrol_manual_enrol_users", "enrol_manual_enrol_users__one_row_ok")
+    fake.queue("enrol_manual_enrol_users", "enrol_manual_enrol_users__missing_user_99999")
+    failures = lms.enrol([Enrolment(8, 3), Enrolment(99999, 3)])
+    assert [(f.row.user_id, f.errorcode) for f in failures] == [(99999, "invalidrecordunknown")]
+    assert [len(r) for r in sent(fake, "enrol_manual_enrol_users")] == [8, 5, 5]
 
 
 def test_dates_and_suspend_are_sent_only_when_set(fake: FakeMoodle, lms: MoodleLms) -> None:
@@ -261,14 +261,16 @@ def test_item_without_pass_mark(fake: FakeMoodle, lms: MoodleLms) -> None:
 
 # --- telling the user ---------------------------------------------------------------------------------------
 def test_route_link_goes_to_the_profile_field(fake: FakeMoodle, lms: MoodleLms) -> None:
-    for _ in range(4):
-        fake.add_user("pad")
-    url = "https://iom.example.org/portfolio/olga-smirnova"
-    lms.set_route_link(6, url)
-    assert fake.custom[6] == {"iom_url": url}
-    assert sent(fake, "core_user_update_users") == [
-        recorded_request("core_user_update_users__customfield_iom_url_ok")
-    ]
+    u = fake.add_user("u")
+    lms.set_route_link(u.id, "https://iom.example.org/card/74-2026-0001")
+    assert fake.custom[u.id] == {"iom_url": "https://iom.example.org/card/74-2026-0001"}
+
+
+def test_route_link_request_matches_recording(fake: FakeMoodle, lms: MoodleLms) -> None:
+    case = "core_user_update_users__customfield_iom_url_ok"
+    fake.queue("core_user_update_users", case)
+    lms.set_route_link(6, "https://iom.example.org/portfolio/olga-smirnova")
+    assert sent(fake, "core_user_update_users") == [recorded_request(case)]
 
 
 def test_route_link_for_an_unknown_user_fails(lms: MoodleLms) -> None:
