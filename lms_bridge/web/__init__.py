@@ -18,6 +18,7 @@ from lms_bridge.config import Settings
 from lms_bridge.ports import Lms, RouteStore
 from lms_bridge.storage.store import SqlRouteStore, make_engine
 from lms_bridge.web import errors
+from lms_bridge.web.cache import TtlCache
 from lms_bridge.web.card_view import fmt_date
 from lms_bridge.web.context import WebContext, web_context
 from lms_bridge.web.lti.jwks import JwksCache
@@ -55,6 +56,7 @@ def create_app(
         clock=now,
         lms=lms,
         injected_store=store,
+        cards=TtlCache(float(settings.web_card_cache_seconds), 2048),
     )
     for bp in (lti.bp, pages.bp, api.bp):
         app.register_blueprint(bp)
