@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
-from lms_bridge.sim.costs import SimConfig
+from lms_bridge.sim.costs import LAB_LATENCY_MS, LAB_ROW_MS, SimConfig
 from lms_bridge.sim.state import SimState
 
 DEFAULT_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -50,6 +51,9 @@ def build_state(seed: str, random_seed: int, examples: Path) -> tuple[SimState, 
     help="каталог с примерами",
 )
 @click.option("--max-input-vars", default=1000, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--lab-costs", is_flag=True, help="цены лабораторного Moodle: 48 мс вызов + замеренная цена строки"
+)
 def group(
     host: str,
     port: int,
@@ -61,16 +65,22 @@ def group(
     seed: str,
     examples: Path,
     max_input_vars: int,
+    lab_costs: bool,
 ) -> None:
     """Симулятор Moodle 5.1 (веб-сервисы REST) для демонстрации, тестов и замеров."""
     from lms_bridge.sim.app import create_sim_app
 
     state, summary = build_state(seed, random_seed, examples)
     url = f"http://{host}:{port}"
+    row_ms: Mapping[str, float] = {}
+    if lab_costs:
+        latency_ms, row_ms = LAB_LATENCY_MS, LAB_ROW_MS
+        per_row_ms = per_row_ms or LAB_ROW_MS["gradereport_user_get_grade_items"]
     config = SimConfig(
         token=token,
         site_url=url,
         latency_ms=latency_ms,
+        row_ms_by_function=row_ms,
         per_row_ms=per_row_ms,
         fault_rate=fault_rate,
         random_seed=random_seed,

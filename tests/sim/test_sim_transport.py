@@ -9,7 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
-from lms_bridge.sim.costs import ROW_WEIGHTS
+from lms_bridge.sim.costs import LAB_ROW_MS
 from lms_bridge.sim.lab import seed_lab
 from lms_bridge.sim.params import parse_php_form
 from lms_bridge.sim.wserrors import php_json
@@ -102,11 +102,22 @@ def test_cost_model_charges_latency_plus_rows_and_stats_reset() -> None:
         "gradereport_user_get_grade_items": 1,
     }
     assert stats["busy_ms_by_function"]["gradereport_user_get_grade_items"] == 48 + 4 * 8.5
-    enrol_row = 8.5 * ROW_WEIGHTS["enrol_manual_enrol_users"]
-    assert stats["busy_ms"] == 3 * (48 + enrol_row) + 48 + 4 * 8.5
+    assert stats["busy_ms"] == 3 * (48 + 8.5) + 48 + 4 * 8.5
     assert sum(sleeps) * 1000 == stats["busy_ms"]
     assert client.post("/sim/reset-stats").status_code == 200
     assert client.get("/sim/stats").get_json()["calls"] == 0
+
+
+def test_lab_prices_per_function() -> None:
+    client, _, _ = _client(latency_ms=48, per_row_ms=1.0, row_ms_by_function=LAB_ROW_MS)
+    _post(
+        client,
+        "enrol_manual_enrol_users",
+        [("enrolments[0][roleid]", "5"), ("enrolments[0][userid]", "7"), ("enrolments[0][courseid]", "2")],
+    )
+    _post(client, "core_course_get_courses_by_field", [("field", "id"), ("value", "2")])
+    busy = client.get("/sim/stats").get_json()["busy_ms_by_function"]
+    assert busy == {"enrol_manual_enrol_users": 48 + 11.8, "core_course_get_courses_by_field": 48}
 
 
 def _outcomes(seed: int) -> list[str]:
