@@ -82,6 +82,7 @@ def _link(endpoint: str, **values: Any) -> str:
 def _templating(app: Flask) -> None:
     app.jinja_env.globals.update(link=_link)
     app.jinja_env.filters["d"] = lambda v: fmt_date(v) if isinstance(v, date) or v is None else str(v)
+    app.jinja_env.filters["isod"] = lambda v: fmt_date(date.fromisoformat(v)) if v else "—"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
