@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     lti_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed on exp/iat")
     lti_state_minutes: int = Field(default=10, ge=1, le=60, description="how long an OIDC state lives")
     web_session_hours: int = Field(default=8, ge=1, le=72, description="how long a launch session lives")
+    web_card_cache_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=3600,
+        description="repeat views of an unchanged card from a per-worker cache; 0 = off",
+    )
     web_proxy_hops: int = Field(default=0, ge=0, le=5, description="trusted reverse proxies (X-Forwarded-*)")
     api_token: SecretStr = Field(default=SecretStr(""), description="service token for ЦНППМ integrations")
 
@@ -98,3 +104,4 @@ class Settings(BaseSettings):
     lms_timezone: str = Field(
         default="Asia/Yekaterinburg", description="the LMS's time zone for enrolment dates"
     )
+    sync_plans: bool = Field(default=True, description="attach makes a Moodle learning plan per route")

@@ -12,9 +12,18 @@ from lms_bridge.cli.context import AppContext
 @click.option("--port", default=5000, show_default=True, type=int, help="порт")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="процессы gunicorn")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="потоки на процесс")
+@click.option(
+    "--worker-class",
+    type=click.Choice(["gthread", "sync"]),
+    default="gthread",
+    show_default=True,
+    help="gthread: keep-alive и потоки; sync: один запрос на процесс",
+)
 @click.option("--access-log/--no-access-log", default=False, help="журнал запросов (без строки запроса)")
 @click.pass_obj
-def group(app: AppContext, host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
+def group(
+    app: AppContext, host: str, port: int, workers: int, threads: int, worker_class: str, access_log: bool
+) -> None:
     """Запустить веб-приложение: LTI-инструмент, карты ИОМ, панели, JSON API."""
     from lms_bridge.web import create_app
     from lms_bridge.web.server import BridgeServer, options
@@ -23,4 +32,6 @@ def group(app: AppContext, host: str, port: int, workers: int, threads: int, acc
     click.echo(
         f"lms-bridge: http://{host}:{port} (публичный адрес {settings.public_url}), процессов: {workers}"
     )
-    BridgeServer(lambda: create_app(settings), options(host, port, workers, threads, access_log)).run()
+    BridgeServer(
+        lambda: create_app(settings), options(host, port, workers, threads, access_log, worker_class)
+    ).run()

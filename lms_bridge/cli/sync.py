@@ -63,6 +63,7 @@ def options_from(settings: Settings, dry_run: bool) -> SyncOptions:
         parallel=settings.moodle_parallel,
         batch=settings.sync_batch,
         timezone=settings.lms_timezone,
+        plans=settings.sync_plans,
         dry_run=dry_run,
     )
 

@@ -36,6 +36,15 @@ def route_to_dict(route: Route) -> dict[str, Any]:
     due = deadline(route)
     data["deadline"] = due.isoformat() if due else None
     data["dynamics"] = {b.value: d for b, d in route.dynamics().items()}
+    d = route.diagnostic
+    data["diagnostic"]["kind_label"] = d.kind.label
+    data["diagnostic"]["deficit_level"] = d.deficit_level.value
+    data["diagnostic"]["deficit_level_label"] = d.deficit_level.label
+    data["diagnostic"]["level_labels"] = {b.value: lv.label for b, lv in d.levels.items()}
+    data["final_level_labels"] = {b.value: lv.label for b, lv in route.final_levels.items()}
+    data["block_labels"] = {b.value: b.label for b in (*d.levels, *route.final_levels)}
+    if route.final_event is not None:
+        data["final_event"]["level_label"] = route.final_event.level.label
     for a, src in zip(data["activities"], route.activities, strict=True):
         a["category_label"] = src.category.label
         a["level_label"] = src.level.label

@@ -125,7 +125,9 @@ def _card_links(
         tx = sent.get((number, "", "", "link"))
         need_link = tx is None or tx.state != "done" or tx.detail != url or tx.lms_user_id != link.lms_user_id
         ptx = plans.get((number, "", "", "plan"))
-        need_plan = ptx is None or ptx.state != "done" or ptx.lms_user_id != link.lms_user_id
+        need_plan = options.plans and (
+            ptx is None or ptx.state != "done" or ptx.lms_user_id != link.lms_user_id
+        )
         if need_link or need_plan:
             work.append((number, link.lms_user_id, need_link, need_plan))
         else:

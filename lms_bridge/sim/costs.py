@@ -1,10 +1,10 @@
 """Simulator configuration, the cost model, injected faults and the busy-time counters.
 
-Cost model (defaults 0 = as fast as possible): every call costs ``latency_ms`` plus ``per_row_ms`` × the
-function's row weight for each row it processes. ``per_row_ms`` is the price of one grade-report user row
-(the lab: ≈48 ms a call, ≈8.5 ms a row; NOTES «Timings»); the weights scale it to the other functions'
-measured per-row costs. The cost is slept outside the state lock, so several calls can be "busy" at once,
-like PHP workers.
+Cost model (defaults 0 = as fast as possible): every call costs ``latency_ms`` plus, for each row it
+processes (users in a grade report, enrolment rows, looked-up values, grades), ``per_row_ms`` — or the
+function's own price from ``row_ms_by_function``. ``LAB_ROW_MS`` holds the lab's measured per-row prices
+(NOTES «Timings»), ``LAB_LATENCY_MS`` its per-call cost. The cost is slept outside the state lock, so several
+calls can be "busy" at once, like PHP workers.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 FAULT_KINDS = ("http_503", "timeout", "html_error", "slow")
@@ -25,6 +26,7 @@ class SimConfig:
     site_url: str = "http://127.0.0.1:8081"
     latency_ms: float = 0.0
     per_row_ms: float = 0.0
+    row_ms_by_function: Mapping[str, float] = field(default_factory=dict)  # overrides per_row_ms
     fault_rate: float = 0.0
     fault_kinds: tuple[str, ...] = FAULT_KINDS
     random_seed: int = 0
@@ -35,23 +37,33 @@ class SimConfig:
     slow_factor: float = 10.0  # a "slow" fault multiplies the call's cost
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
+    def __post_init__(self) -> None:
+        unknown = set(self.fault_kinds) - set(FAULT_KINDS)
+        if unknown or not self.fault_kinds:
+            raise ValueError(f"fault kinds must be some of {', '.join(FAULT_KINDS)}: {sorted(unknown)}")
+        if not 0 <= self.fault_rate <= 1:
+            raise ValueError("fault_rate must be within 0..1")
+        if self.max_input_vars < 1:
+            raise ValueError("max_input_vars must be at least 1")
 
-# Per-row cost relative to a grade-report row, from the lab's medians (NOTES «Timings», 200-row calls):
-# grade report (1756-33)/202 ≈ 8.5 ms; users by email 860/200 ≈ 4.1; enrol 2356/200 ≈ 11.8;
-# unenrol 1955/200 ≈ 9.8; enrolled users 1068/203 ≈ 5.1; grades 3626/200 ≈ 18; users create/update ≈ 12.
-ROW_WEIGHTS = {
-    "gradereport_user_get_grade_items": 1.0,
-    "core_user_get_users_by_field": 0.5,
-    "enrol_manual_enrol_users": 1.4,
-    "enrol_manual_unenrol_users": 1.15,
-    "core_enrol_get_enrolled_users": 0.6,
-    "core_grades_update_grades": 2.1,
-    "core_user_update_users": 1.4,
-}
+
+# Per-row prices measured in the lab (NOTES «Timings», medians of 200-row calls, ms per row):
+LAB_LATENCY_MS = 48.0  # one-user grade report 47.7 ms; site info 33 ms
+LAB_ROW_MS: Mapping[str, float] = MappingProxyType(
+    {
+        "gradereport_user_get_grade_items": 8.5,  # (1756 - 48) / 202
+        "core_user_get_users_by_field": 4.1,  # 860 / 200
+        "enrol_manual_enrol_users": 11.8,  # 2356 / 200
+        "enrol_manual_unenrol_users": 9.8,  # 1955 / 200
+        "core_enrol_get_enrolled_users": 5.1,  # 1068 / 203
+        "core_grades_update_grades": 18.0,  # 3626 / 200
+        "core_user_update_users": 12.0,  # like core_user_create_users, 2433 / 200
+    }
+)
 
 
 def call_cost_ms(config: SimConfig, wsfunction: str, rows: int) -> float:
-    return config.latency_ms + config.per_row_ms * ROW_WEIGHTS.get(wsfunction, 1.0) * rows
+    return config.latency_ms + config.row_ms_by_function.get(wsfunction, config.per_row_ms) * rows
 
 
 class FaultInjector:

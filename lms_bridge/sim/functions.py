@@ -238,7 +238,8 @@ def _manual_course(state: SimState, course_id: int, missing: WsError) -> Any:
 def enrol_users(call: Call, p: Params) -> Any:
     state = call.state
     call.rows = len(p["enrolments"])
-    staged = dict(state.enrolments)  # one delegated transaction: nothing lands unless every row is fine
+    # One delegated transaction: rows are staged and land together only if every row is fine.
+    staged: dict[tuple[int, int], Enrolment] = {}
     for row in p["enrolments"]:
         # Moodle's order: course context (missing → invalidparameter), assignable role, manual instance, user.
         if row["courseid"] not in state.courses:
@@ -252,7 +253,7 @@ def enrol_users(call: Call, p: Params) -> Any:
         _manual_course(state, row["courseid"], invalid_parameter())
         _user(state, row["userid"])
         key = (row["courseid"], row["userid"])
-        old = staged.get(key)
+        old = staged.get(key) or state.enrolments.get(key)
         # Re-enrol UPDATES the row: omitted dates become 0/0, omitted suspend reactivates,
         # a new role is added.
         roles = (set(old.roles) if old else set()) | {row["roleid"]}
@@ -265,7 +266,8 @@ def enrol_users(call: Call, p: Params) -> Any:
             bool(row.get("suspend", 0)),
             old.lastaccess if old else 0,
         )
-    state.enrolments = staged
+    for key, enrolment in staged.items():
+        state.enrolments[key] = enrolment
     return None
 
 
@@ -273,10 +275,9 @@ def enrol_users(call: Call, p: Params) -> Any:
 def unenrol_users(call: Call, p: Params) -> Any:
     state = call.state
     call.rows = len(p["enrolments"])
-    staged = dict(state.enrolments)
-    for row in p["enrolments"]:
+    for row in p["enrolments"]:  # all rows are checked before anything is removed
         _manual_course(state, row["courseid"], missing_record())
         _user(state, row["userid"])
-        staged.pop((row["courseid"], row["userid"]), None)  # not enrolled: silent no-op
-    state.enrolments = staged
+    for row in p["enrolments"]:
+        state.enrolments.pop((row["courseid"], row["userid"]), None)  # not enrolled: silent no-op
     return None

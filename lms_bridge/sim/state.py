@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 STUDENT, TEACHER, EDITING_TEACHER, MANAGER = 5, 4, 3, 1
 ROLE_SHORTNAMES = {
@@ -178,6 +179,36 @@ class UserCompetency:
     timecreated: int
 
 
+class EnrolmentTable(dict[tuple[int, int], Enrolment]):
+    """Enrolments by (course, user), indexed by course and by user (large synthetic sites stay fast)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_course: dict[int, set[int]] = {}
+        self.by_user: dict[int, set[int]] = {}
+
+    def __setitem__(self, key: tuple[int, int], value: Enrolment) -> None:
+        super().__setitem__(key, value)
+        course, user = key
+        self.by_course.setdefault(course, set()).add(user)
+        self.by_user.setdefault(user, set()).add(course)
+
+    def __delitem__(self, key: tuple[int, int]) -> None:
+        super().__delitem__(key)
+        course, user = key
+        self.by_course[course].discard(user)
+        self.by_user[user].discard(course)
+
+    def pop(self, key: tuple[int, int], *default: Any) -> Any:
+        if key in self:
+            value = self[key]
+            del self[key]
+            return value
+        if default:
+            return default[0]
+        raise KeyError(key)
+
+
 def _now() -> int:
     return int(time.time())
 
@@ -191,7 +222,7 @@ class SimState:
     users: dict[int, User] = field(default_factory=dict)
     courses: dict[int, Course] = field(default_factory=dict)
     activities: dict[int, Activity] = field(default_factory=dict)  # by cmid
-    enrolments: dict[tuple[int, int], Enrolment] = field(default_factory=dict)  # (course, user)
+    enrolments: EnrolmentTable = field(default_factory=EnrolmentTable)  # (course, user)
     grades: dict[tuple[int, int], Grade] = field(default_factory=dict)  # (item id, user)
     course_completions: dict[tuple[int, int], int] = field(default_factory=dict)  # (course, user) -> time
     messages: list[Message] = field(default_factory=list)
@@ -245,12 +276,12 @@ class SimState:
         return sorted((a for a in self.activities.values() if a.course_id == course_id), key=lambda a: a.cmid)
 
     def user_courses(self, user_id: int) -> list[Course]:
-        ids = {c for (c, u) in self.enrolments if u == user_id}
+        ids = self.enrolments.by_user.get(user_id, set())
         return sorted((self.courses[c] for c in ids), key=lambda c: (c.sortorder, c.id))
 
     def course_enrolments(self, course_id: int) -> list[Enrolment]:
-        found = [e for (c, _), e in self.enrolments.items() if c == course_id]
-        return sorted(found, key=lambda e: e.user_id)
+        users = sorted(self.enrolments.by_course.get(course_id, set()))
+        return [self.enrolments[(course_id, u)] for u in users]
 
     def is_tracked(self, course_id: int, user_id: int) -> bool:
         """Counted in completion reports: an active enrolment with the student role."""

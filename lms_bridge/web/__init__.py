@@ -18,6 +18,7 @@ from lms_bridge.config import Settings
 from lms_bridge.ports import Lms, RouteStore
 from lms_bridge.storage.store import SqlRouteStore, make_engine
 from lms_bridge.web import errors
+from lms_bridge.web.cache import TtlCache
 from lms_bridge.web.card_view import fmt_date
 from lms_bridge.web.context import WebContext, web_context
 from lms_bridge.web.lti.jwks import JwksCache
@@ -55,6 +56,7 @@ def create_app(
         clock=now,
         lms=lms,
         injected_store=store,
+        cards=TtlCache(float(settings.web_card_cache_seconds), 2048),
     )
     for bp in (lti.bp, pages.bp, api.bp):
         app.register_blueprint(bp)
@@ -80,6 +82,7 @@ def _link(endpoint: str, **values: Any) -> str:
 def _templating(app: Flask) -> None:
     app.jinja_env.globals.update(link=_link)
     app.jinja_env.filters["d"] = lambda v: fmt_date(v) if isinstance(v, date) or v is None else str(v)
+    app.jinja_env.filters["isod"] = lambda v: fmt_date(date.fromisoformat(v)) if v else "—"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

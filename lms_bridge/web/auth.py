@@ -39,7 +39,7 @@ def current_principal() -> Principal:
         g.principal, g.lid = SERVICE, ""
         return SERVICE
     lid = _launch_id()
-    principal = ctx.registry.find_session(lid) if lid else None
+    principal = ctx.find_session(lid) if lid else None
     if principal is None:
         raise SessionRequired("сеанс не найден или истёк: откройте маршрут из СДО заново")
     g.principal, g.lid = principal, lid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -15,8 +16,9 @@ from sqlalchemy import Engine
 from lms_bridge.config import Settings
 from lms_bridge.ports import Lms, RouteStore
 from lms_bridge.storage.store import SqlRouteStore
+from lms_bridge.web.cache import TtlCache
 from lms_bridge.web.lti.jwks import JwksCache
-from lms_bridge.web.registry import Platform, WebRegistry
+from lms_bridge.web.registry import Platform, Principal, WebRegistry
 
 _PLATFORMS_TTL = 30.0  # seconds: platforms added with `lti add-platform` show up without a restart
 
@@ -30,6 +32,8 @@ class WebContext:
     clock: Callable[[], datetime]
     lms: Lms | None = None
     injected_store: RouteStore | None = None
+    sessions: TtlCache[Principal] = field(default_factory=lambda: TtlCache(60.0, 10_000))
+    cards: TtlCache[str] = field(default_factory=lambda: TtlCache(0.0))
     _platforms: tuple[float, list[Platform]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -42,6 +46,19 @@ class WebContext:
             g.route_store = SqlRouteStore(self.engine, clock=self.clock)
         store: RouteStore = g.route_store
         return store
+
+    def find_session(self, launch_id: str) -> Principal | None:
+        """The launch session, from this worker's cache when seen in the last minute."""
+        key = hashlib.sha256(launch_id.encode()).hexdigest()
+        p = self.sessions.get(key)
+        if p is None:
+            p = self.registry.find_session(launch_id)
+            if p is None:
+                return None
+            self.sessions.put(key, p)
+        if p.expires_at is not None and p.expires_at <= self.clock():
+            return None
+        return p
 
     def today(self) -> date:
         return self.clock().date()

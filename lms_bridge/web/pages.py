@@ -22,6 +22,7 @@ from lms_bridge.web.access import SEES_ALL, actor_of, get_visible_route, scope_f
 from lms_bridge.web.auth import check_csrf, current_principal
 from lms_bridge.web.card_view import card_document, view
 from lms_bridge.web.context import web_context
+from lms_bridge.web.registry import Principal
 
 bp = Blueprint("pages", __name__)
 ROWS_SHOWN = 500  # the registry table; the full list is in the API and the registry export
@@ -56,6 +57,22 @@ def _back(number: str, msg: str) -> WResponse:
 def card(number: str) -> str:
     ctx = web_context()
     p = current_principal()
+    msg = request.args.get("msg", "")
+    # A repeat view of an unchanged card by the same session is served from this worker's cache:
+    # the key holds the route's version (any save or audit line changes it) and today's date.
+    key = None
+    if ctx.cards.enabled and g.lid:
+        key = (g.lid, number, msg, ctx.today(), ctx.registry.route_version(number))
+        if (html := ctx.cards.get(key)) is not None:
+            return html
+    html = _render_card(number, p, msg)
+    if key is not None:
+        ctx.cards.put(key, html)
+    return html
+
+
+def _render_card(number: str, p: Principal, msg: str) -> str:
+    ctx = web_context()
     store = ctx.store()
     route = get_visible_route(store, p, number)
     model = view(route, p, ctx.today(), ctx.settings.moodle_url, {})
@@ -63,7 +80,7 @@ def card(number: str) -> str:
         "card.html",
         p=p,
         proposals=proposals.list_proposals(store, route.number),
-        message=MESSAGES.get(request.args.get("msg", "")),
+        message=MESSAGES.get(msg),
         categories=list(ActivityCategory),
         activity_levels=list(ActivityLevel),
         **model,

@@ -12,11 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from lms_bridge.config import LtiPlatformConfig
 from lms_bridge.domain.vocabulary import Role
-from lms_bridge.storage.tables import lti_identities, lti_platforms, lti_states, school_heads, web_sessions
+from lms_bridge.storage.tables import (
+    audit,
+    lti_identities,
+    lti_platforms,
+    lti_states,
+    routes,
+    school_heads,
+    web_sessions,
+)
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class Principal:
     municipality: str = ""
     csrf: str = ""
     via_token: bool = False  # the service token: no browser, no CSRF
+    expires_at: datetime | None = None  # of the launch session
 
 
 @dataclass(frozen=True)
@@ -186,7 +195,17 @@ class WebRegistry:
             ).first()
         if r is None:
             return None
-        return Principal(Role(r.role), r.email, r.name, r.school, r.municipality, r.csrf)
+        return Principal(
+            Role(r.role), r.email, r.name, r.school, r.municipality, r.csrf, expires_at=r.expires_at
+        )
+
+    def route_version(self, number: str) -> str | None:
+        """Changes whenever the route is saved or an audit line (e.g. a proposal) is written on it;
+        None when there is no such route."""
+        last_audit = select(func.max(audit.c.id)).where(audit.c.subject == number).scalar_subquery()
+        with self.engine.connect() as c:
+            r = c.execute(select(routes.c.updated_at, last_audit).where(routes.c.number == number)).first()
+        return None if r is None else f"{r[0].isoformat()}|{r[1]}"
 
     # --- identities -----------------------------------------------------------------------------
     def link_identity(self, issuer: str, subject: str, email: str, idnumber: str = "") -> None:

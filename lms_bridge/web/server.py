@@ -31,11 +31,13 @@ class BridgeServer(BaseApplication):  # type: ignore[misc]
         return self._factory()
 
 
-def options(host: str, port: int, workers: int, threads: int, access_log: bool) -> dict[str, Any]:
+def options(
+    host: str, port: int, workers: int, threads: int, access_log: bool, worker_class: str = "gthread"
+) -> dict[str, Any]:
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": worker_class,
         "threads": threads,
         "keepalive": 5,
         "timeout": 60,

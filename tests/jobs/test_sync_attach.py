@@ -67,3 +67,9 @@ def test_attach_makes_one_learning_plan_per_route_with_its_deficits(world: World
     calls = world.lms.calls["ensure_plan"]
     sync_attach(world.lms, world.store, now=NOW, options=OPTS)
     assert world.lms.calls["ensure_plan"] == calls and len(world.lms.plans) == 4
+
+
+def test_plans_can_be_switched_off(world: World) -> None:
+    sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(plans=False))
+    assert world.lms.plans == {} and world.lms.calls["ensure_framework"] == 0
+    assert len(world.lms.route_links) == 4

@@ -6,10 +6,11 @@ import json
 import threading
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
-from lms_bridge.sim.costs import ROW_WEIGHTS
+from lms_bridge.sim.costs import LAB_ROW_MS
 from lms_bridge.sim.lab import seed_lab
 from lms_bridge.sim.params import parse_php_form
 from lms_bridge.sim.wserrors import php_json
@@ -102,11 +103,22 @@ def test_cost_model_charges_latency_plus_rows_and_stats_reset() -> None:
         "gradereport_user_get_grade_items": 1,
     }
     assert stats["busy_ms_by_function"]["gradereport_user_get_grade_items"] == 48 + 4 * 8.5
-    enrol_row = 8.5 * ROW_WEIGHTS["enrol_manual_enrol_users"]
-    assert stats["busy_ms"] == 3 * (48 + enrol_row) + 48 + 4 * 8.5
+    assert stats["busy_ms"] == 3 * (48 + 8.5) + 48 + 4 * 8.5
     assert sum(sleeps) * 1000 == stats["busy_ms"]
     assert client.post("/sim/reset-stats").status_code == 200
     assert client.get("/sim/stats").get_json()["calls"] == 0
+
+
+def test_lab_prices_per_function() -> None:
+    client, _, _ = _client(latency_ms=48, per_row_ms=1.0, row_ms_by_function=LAB_ROW_MS)
+    _post(
+        client,
+        "enrol_manual_enrol_users",
+        [("enrolments[0][roleid]", "5"), ("enrolments[0][userid]", "7"), ("enrolments[0][courseid]", "2")],
+    )
+    _post(client, "core_course_get_courses_by_field", [("field", "id"), ("value", "2")])
+    busy = client.get("/sim/stats").get_json()["busy_ms_by_function"]
+    assert busy == {"enrol_manual_enrol_users": 48 + 11.8, "core_course_get_courses_by_field": 48}
 
 
 def _outcomes(seed: int) -> list[str]:
@@ -171,3 +183,12 @@ def test_parallel_calls_keep_the_state_consistent() -> None:
     for t in threads:
         t.join()
     assert sum(1 for (course, _) in state.enrolments if course == 4) == 1 + 80
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"fault_kinds": ("meteor",)}, {"fault_kinds": ()}, {"fault_rate": 1.5}, {"max_input_vars": 0}],
+)
+def test_bad_config_is_refused(config: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        SimConfig(**config)

@@ -113,3 +113,16 @@ def test_developer_edits_a_draft(launcher: Launcher, seeded: dict[str, Route], s
     centre = launcher.session("centre@cnppm.ru")  # ЦНППМ specialists do not edit drafts
     status, _ = _post(launcher.client, centre, number, "correct", title="Ещё", category="exchange")
     assert status == 403
+
+
+def test_repeat_view_reflects_a_change_at_once(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    """Cards are cached per session and route version: a change must show on the very next view."""
+    lid = launcher.session("teacher1@school.ru")
+    number = seeded["t1"].number
+    before = launcher.client.get(f"/card/{number}?lid={lid}").get_data(as_text=True)
+    assert "доклад на педсовете" not in before
+    _post(launcher.client, lid, number, "mark", key="2", done="1", result="доклад на педсовете")
+    after = launcher.client.get(f"/card/{number}?lid={lid}").get_data(as_text=True)
+    assert "доклад на педсовете" in after
+    _post(launcher.client, lid, number, "propose", text="добавить стажировку")
+    assert "добавить стажировку" in launcher.client.get(f"/card/{number}?lid={lid}").get_data(as_text=True)
