@@ -38,6 +38,12 @@ def teacher_row(t: Teacher) -> dict[str, Any]:
         "education": t.education,
         "experience_years": t.experience_years,
         "phone": t.phone,
+        "attestation_date": t.attestation_date,
+        "recent_courses": t.recent_courses,
+        "degree": t.degree,
+        "academic_title": t.academic_title,
+        "awards": t.awards,
+        "self_education_theme": t.self_education_theme,
     }
 
 
@@ -56,6 +62,12 @@ def teacher_from(r: Row) -> Teacher:
         education=r["education"],
         experience_years=r["experience_years"],
         phone=r["phone"],
+        attestation_date=r["attestation_date"],
+        recent_courses=r["recent_courses"],
+        degree=r["degree"],
+        academic_title=r["academic_title"],
+        awards=r["awards"],
+        self_education_theme=r["self_education_theme"],
     )
 
 

@@ -100,14 +100,22 @@ class SqlRouteStore:
 
     # --- teachers and diagnostics ---------------------------------------------------------------
     def save_diagnostics(self, rows: Sequence[tuple[Teacher, Diagnostic]]) -> DiagnosticsSaved:
-        """Upsert teachers (by email) and add diagnostics not yet stored (by teacher, kind, date)."""
+        """Upsert teachers (by email) and add diagnostics not yet stored (by teacher, kind, date).
+
+        A teacher's later row wins, except that a blank «Информационная справка» value keeps the
+        one known from an earlier row or the registry (``Teacher.updated_by``).
+        """
         with self._tx() as c:
             ids = self._teacher_ids(c, [t.email for t, _ in rows])
-            new_teachers = {t.email: t for t, _ in rows if t.email not in ids}
-            changed = [t for t, _ in rows if t.email in ids]
+            known = self._teachers(c, list(ids))
+            merged: dict[str, Teacher] = {}
+            for t, _ in rows:
+                before = merged.get(t.email) or known.get(t.email)
+                merged[t.email] = before.updated_by(t) if before else t
+            new_teachers = {e: t for e, t in merged.items() if e not in ids}
             for chunk in _chunks(list(new_teachers.values())):
                 c.execute(insert(teachers), [codec.teacher_row(t) for t in chunk])
-            for t in {t.email: t for t in changed}.values():
+            for t in (t for e, t in merged.items() if e in ids and t != known.get(e)):
                 c.execute(update(teachers).where(teachers.c.id == ids[t.email]).values(codec.teacher_row(t)))
             ids.update(self._teacher_ids(c, list(new_teachers)))
             existing = self._diagnostic_keys(c, list(ids.values()))
@@ -129,6 +137,13 @@ class SqlRouteStore:
                 (r.email, r.id)
                 for r in c.execute(select(teachers.c.email, teachers.c.id).where(teachers.c.email.in_(chunk)))
             )
+        return out
+
+    def _teachers(self, c: Connection, emails: Sequence[str]) -> dict[str, Teacher]:
+        out: dict[str, Teacher] = {}
+        for chunk in _chunks(emails):
+            for r in c.execute(select(teachers).where(teachers.c.email.in_(chunk))).mappings():
+                out[r["email"]] = codec.teacher_from(r)
         return out
 
     def _diagnostic_keys(self, c: Connection, teacher_ids: Sequence[int]) -> set[tuple[int, str, Any]]:

@@ -45,6 +45,13 @@ teachers = Table(
     Column("education", String(300), nullable=False, default=""),
     Column("experience_years", Integer),
     Column("phone", String(50), nullable=False, default=""),
+    # «Информационная справка» of the card (0004): server defaults fill the rows already stored
+    Column("attestation_date", Date),
+    Column("recent_courses", Text, nullable=False, default="", server_default=""),
+    Column("degree", String(200), nullable=False, default="", server_default=""),
+    Column("academic_title", String(200), nullable=False, default="", server_default=""),
+    Column("awards", Text, nullable=False, default="", server_default=""),
+    Column("self_education_theme", Text, nullable=False, default="", server_default=""),
 )
 
 diagnostics = Table(
