@@ -9,7 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import responses
 from flask.testing import FlaskClient
 
+from lms_bridge.config import Settings
 from lms_bridge.domain.route import Route
+from lms_bridge.storage.store import SqlRouteStore
+from lms_bridge.web import create_app
 from tests.web.conftest import (
     AUTH_URL,
     CLIENT_ID,
@@ -201,3 +204,17 @@ def test_tool_jwks_is_empty_without_a_key(client: FlaskClient) -> None:
     resp = client.get("/lti/jwks")
     assert resp.status_code == 200
     assert resp.get_json() == {"keys": []}
+
+
+def test_behind_a_tls_proxy_the_cookie_is_secure(
+    settings: Settings, store: SqlRouteStore, launcher: Launcher, seeded: dict[str, Route]
+) -> None:
+    app = create_app(settings.model_copy(update={"web_proxy_hops": 1, "public_url": TOOL}), store=store)
+    proxied = Launcher(app.test_client(use_cookies=False), launcher.template, launcher.key)
+    q = proxied.login()
+    token = sign(proxied.claims(q["nonce"], "teacher1@school.ru"), proxied.key)
+    resp = proxied.client.post(
+        "/lti/launch", data={"id_token": token, "state": q["state"]}, headers={"X-Forwarded-Proto": "https"}
+    )
+    assert resp.status_code == 303
+    assert "Secure" in resp.headers["Set-Cookie"] and "SameSite=None" in resp.headers["Set-Cookie"]
