@@ -172,6 +172,15 @@ def seed_registry(db_url: str, teachers: int) -> None:
     store.engine.dispose()
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child would
+    report its parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 # --- one measured step (in its own process) ---------------------------------------------------------------
 def step(name: str, db_url: str, sim_url: str, plans: bool) -> None:
     from pydantic import SecretStr
@@ -198,7 +207,7 @@ def step(name: str, db_url: str, sim_url: str, plans: bool) -> None:
     t0 = time.perf_counter()
     report = job(lms, store, now=datetime(2026, 12, 1, 10, 0), options=options)
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     counts = {k: v for k, v in report.counts.items() if v}
     print(
         json.dumps(

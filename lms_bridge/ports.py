@@ -15,7 +15,7 @@ from typing import Protocol
 from course_map.models import CourseEntry
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Actor, Curator, Teacher
-from lms_bridge.domain.route import Route
+from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import RouteStatus
 
 
@@ -252,6 +252,7 @@ class FormalItem:
     result_source: str
     head_confirmed_by: str
     centre_confirmed_by: str
+    route_start: date | None = None
 
     @property
     def application_confirmed(self) -> bool:
@@ -318,7 +319,25 @@ class SyncStore(RouteStore, Protocol):
         """(route number, teacher e-mail, curator e-mail, deficit codes) of routes in these states."""
         ...
 
-    def list_transmissions(self, kind: str) -> dict[tuple[str, str, str, str], Transmission]: ...
+    def list_transmissions(
+        self, kind: str, states: Sequence[str] | None = None
+    ) -> dict[tuple[str, str, str, str], Transmission]: ...
+    def lms_course_ids(self) -> dict[str, int]:
+        """Course map ref → LMS course id, as the enrol job found them."""
+        ...
+
+    def list_activities(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Activity]:
+        """The activities named by (route number, item key), without loading whole routes."""
+        ...
+
+    def audit_many(self, actor: Actor, action: str, entries: Sequence[tuple[str, str]]) -> None:
+        """Many audit lines at once: (subject, details) each."""
+        ...
+
+    def save_statuses(self, routes: Sequence[Route], actor: Actor, action: str, details: str = "") -> None:
+        """Write only the status and start date of these routes, one audit entry each (bulk)."""
+        ...
+
     def save_transmissions(self, rows: Sequence[Transmission]) -> None:
         """Insert or update by (route number, item key, LMS course, kind)."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def build_state(seed: str, random_seed: int, examples: Path) -> tuple[SimState, 
 @click.option("--latency-ms", default=0.0, show_default=True, type=float, help="стоимость одного вызова, мс")
 @click.option("--per-row-ms", default=0.0, show_default=True, type=float, help="стоимость строки, мс")
 @click.option("--fault-rate", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="доля сбоев")
-@click.option("--random-seed", default=0, show_default=True, type=int)
+@click.option("--random-seed", default=0, show_default=True, type=int, help="зерно синтетики и сбоев")
 @click.option(
     "--seed", "seed", default="examples", show_default=True, help="examples | lab | ЧИСЛО педагогов"
 )
@@ -51,6 +52,7 @@ def build_state(seed: str, random_seed: int, examples: Path) -> tuple[SimState, 
     help="каталог с примерами",
 )
 @click.option("--max-input-vars", default=1000, show_default=True, type=click.IntRange(min=1))
+@click.option("--log-requests", is_flag=True, help="печатать каждый запрос (адрес с параметрами GET)")
 @click.option(
     "--lab-costs", is_flag=True, help="цены лабораторного Moodle: 48 мс вызов + замеренная цена строки"
 )
@@ -66,6 +68,7 @@ def group(
     examples: Path,
     max_input_vars: int,
     lab_costs: bool,
+    log_requests: bool,
 ) -> None:
     """Симулятор Moodle 5.1 (веб-сервисы REST) для демонстрации, тестов и замеров."""
     from lms_bridge.sim.app import create_sim_app
@@ -93,4 +96,7 @@ def group(
     # The simulator's own token is not a secret; a real Moodle token is never printed anywhere.
     click.echo(f"  export LMS_BRIDGE_MOODLE_TOKEN={token}")
     click.echo(f"Счётчики: {url}/sim/stats (сброс: POST {url}/sim/reset-stats)")
+    if not log_requests:
+        # werkzeug's access log prints query strings, which may carry a wstoken; keep it off by default
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app.run(host=host, port=port, threaded=True, use_reloader=False)

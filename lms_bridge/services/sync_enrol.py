@@ -27,6 +27,7 @@ from lms_bridge.errors import LmsError
 from lms_bridge.ports import Enrolment, FormalItem, Lms, LmsLink, SyncStore, Transmission
 from lms_bridge.services.sync_common import (
     DEFAULT_OPTIONS,
+    CommitBatches,
     JobReport,
     Progress,
     SyncOptions,
@@ -34,6 +35,7 @@ from lms_bridge.services.sync_common import (
     day_end,
     day_start,
     parallel_map,
+    shell_route,
     tick,
 )
 
@@ -88,16 +90,22 @@ def sync_enrol(
         return _enrol_course(lms, _CourseWork(ref, by_course[ref]), options)
 
     total = len(by_course)
-    would_start: set[str] = set()  # dry run: routes the run would start
-    for done, (ref, cw, err) in enumerate(parallel_map(work, sorted(by_course), options.parallel), start=1):
-        if err is not None:
-            cw = _CourseWork(ref, by_course[ref])
-            cw.failed = {uid: (err.errorcode or "lmserror", str(err)) for _, uid in cw.items}
-        assert cw is not None
-        _record_course(store, cw, before, report, now=now, options=options, would_start=would_start)
-        tick(progress, done, total)
+    started: set[str] = set()  # routes this run started (or, in a dry run, would start)
+    batches = CommitBatches(store, options.batch * 10)
+    with batches:
+        for done, (ref, cw, err) in enumerate(
+            parallel_map(work, sorted(by_course), options.parallel), start=1
+        ):
+            if err is not None:
+                cw = _CourseWork(ref, by_course[ref])
+                cw.failed = {uid: (err.errorcode or "lmserror", str(err)) for _, uid in cw.items}
+            assert cw is not None
+            _record_course(
+                store, cw, before, report, now=now, options=options, started=started, batches=batches
+            )
+            tick(progress, done, total)
     if options.dry_run:
-        report.counts["started"] = len(would_start)
+        report.counts["started"] = len(started)
     return report
 
 
@@ -141,10 +149,12 @@ def _record_course(
     *,
     now: datetime,
     options: SyncOptions,
-    would_start: set[str],
+    started: set[str],
+    batches: CommitBatches,
 ) -> None:
     """Main thread: one commit per course: transmissions + routes started by their first enrolment."""
-    rows, to_start = [], set()
+    rows: list[Transmission] = []
+    to_start: dict[str, FormalItem] = {}
     for item, uid in cw.items:
         if uid in cw.failed:
             code, message = cw.failed[uid]
@@ -162,19 +172,20 @@ def _record_course(
                     f"зачислить {item.teacher_email} (id {uid}) на курс {cw.ref} ({item.route_number})"
                 )
         rows.append(_record(before, item, "done", uid, cw.course_id, detail=detail))
-        if item.status is RouteStatus.APPROVED:
-            to_start.add(item.route_number)
+        if item.status is RouteStatus.APPROVED and item.route_number not in started:
+            to_start[item.route_number] = item
+    started.update(to_start)
     if options.dry_run:
-        would_start.update(to_start)
         return
-    with store.transaction():
-        store.save_transmissions(rows)
-        for route in store.list_routes_by_number(sorted(to_start)):
-            if route.status is RouteStatus.APPROVED:
-                store.save_route(
-                    transition(route, "start", SYSTEM, now.date()), SYSTEM, "start", "первое зачисление в СДО"
-                )
-                report.counts["started"] += 1
+    batches.begin()
+    store.save_transmissions(rows)
+    moved = [
+        transition(shell_route(i.route_number, i.status, start=i.route_start), "start", SYSTEM, now.date())
+        for i in to_start.values()
+    ]
+    store.save_statuses(moved, SYSTEM, "start", "первое зачисление в СДО")
+    report.counts["started"] += len(moved)
+    batches.added(len(rows) + len(moved))
 
 
 def _tx(before: dict[tuple[str, str, str, str], Transmission], i: FormalItem) -> Transmission | None:

@@ -26,6 +26,8 @@ from datetime import datetime
 
 from course_map.models import CourseEntry, DecidedBy
 from lms_bridge.domain.people import SYSTEM
+from lms_bridge.domain.route import Activity
+from lms_bridge.domain.vocabulary import ActivityCategory
 from lms_bridge.domain.workflow import mark_activity
 from lms_bridge.ports import (
     CompletionRow,
@@ -40,11 +42,13 @@ from lms_bridge.ports import (
 from lms_bridge.services.sync_common import (
     ACTIVE,
     DEFAULT_OPTIONS,
+    CommitBatches,
     JobReport,
     Progress,
     SyncOptions,
     from_unix,
     parallel_map,
+    shell_route,
     tick,
 )
 
@@ -81,22 +85,15 @@ def sync_results(
     """``planned_links``: in a dry run of ``sync all``, the links attach would have recorded."""
     report = JobReport("results", options.dry_run)
     items = store.list_formal_items(ACTIVE)
-    enrolled = store.list_transmissions("enrol")
-    before = store.list_transmissions("result")
+    before = store.list_transmissions("result", states=("pending", "failed"))
     links = {**store.list_links(), **(planned_links or {})}
     cmap = {e.lms_course: e for e in store.list_course_map()}
-    course_ids = {t.lms_course: t.lms_course_id for t in enrolled.values() if t.lms_course_id}
-
-    def user_of(i: FormalItem) -> int | None:
-        tx = enrolled.get((i.route_number, i.key, i.lms_course, "enrol"))
-        if tx is not None and tx.lms_user_id:
-            return tx.lms_user_id
-        link = links.get(i.teacher_email)
-        return link.lms_user_id if link else None
+    course_ids = store.lms_course_ids()
+    user_ids = {email: link.lms_user_id for email, link in links.items()}
 
     courses: dict[str, _Course] = {}
     for i in items:
-        uid = user_of(i)
+        uid = user_ids.get(i.teacher_email)
         if uid is None:
             if not i.done:
                 report.counts["no_lms_user"] += 1
@@ -113,12 +110,14 @@ def sync_results(
         c.course_id = course_ids.get(c.ref)
         return _read_course(lms, c)
 
-    for done, (c, got, err) in enumerate(parallel_map(read, to_read, options.parallel), start=1):
-        if err is not None:
-            c.error = (err.errorcode or "lmserror", str(err))
-        _apply(store, got or c, before, report, now=now, options=options)
-        tick(progress, done, len(to_read))
-    _notify_curators(lms, store, report, now=now, options=options)
+    marked: set[tuple[str, str]] = set()
+    with CommitBatches(store, options.batch * 10) as batches:
+        for done, (c, got, err) in enumerate(parallel_map(read, to_read, options.parallel), start=1):
+            if err is not None:
+                c.error = (err.errorcode or "lmserror", str(err))
+            _apply(store, got or c, before, report, now=now, options=options, batches=batches, marked=marked)
+            tick(progress, done, len(to_read))
+    _notify_curators(lms, store, items, marked, links, report, options=options)
     return report
 
 
@@ -155,20 +154,22 @@ def _apply(
     *,
     now: datetime,
     options: SyncOptions,
+    batches: CommitBatches,
+    marked: set[tuple[str, str]],
 ) -> None:
-    """Main thread: decide every pending item of the course, commit once."""
+    """Main thread: decide every pending item of the course; writes join the open commit batch."""
     if c.error is not None:
         code, message = c.error
         report.problem(c.ref, code, message)
         return
-    marks: dict[str, list[tuple[str, float | None, int]]] = defaultdict(list)  # route -> (key, grade, at)
+    marks: dict[str, list[tuple[FormalItem, float | None, int]]] = defaultdict(list)  # route -> marks
     rows: list[Transmission] = []
     nocriteria = False
     for item, uid in c.pending:
         prev = before.get((item.route_number, item.key, item.lms_course, "result"))
         verdict, grade, at = _verdict(c, uid)
         if verdict == "pass":
-            marks[item.route_number].append((item.key, grade, at))
+            marks[item.route_number].append((item, grade, at))
             report.counts["passed"] += 1
             rows.append(_tx(item, uid, c, "done", grade, "зачтено", prev))
             continue
@@ -196,22 +197,37 @@ def _apply(
             report.planned += [f"{number}: «{c.ref}» выполнено, оценка {g}" for _, g, _ in ms]
         report.counts["disagreements"] += len(disagreements)
         return
-    with store.transaction():
-        updated, keys = [], []
-        for route in store.list_routes_by_number(sorted(marks)):
-            for key, grade, at in marks[route.number]:
-                on = from_unix(at, options.tz) if at else now.date()
-                result = (
-                    f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
-                )
-                route = mark_activity(route, key, SYSTEM, on, grade=grade, result=result)
-                keys.append((route.number, key))
-            updated.append(route)
-        store.save_item_marks(updated, keys, SYSTEM)
-        store.save_transmissions(rows)
-        for d in disagreements:
-            if store.add_disagreement(d):
-                report.counts["disagreements"] += 1
+    batches.begin()
+    keys = [(number, item.key) for number, ms in marks.items() for item, _, _ in ms]
+    updated = []
+    for number, ms in marks.items():
+        # The domain rule runs on a shell route holding this course's item of the route, built from
+        # what mark_activity reads; save_item_marks writes back only the columns a mark changes.
+        route = shell_route(number, ms[0][0].status, [_shell_activity(item) for item, _, _ in ms])
+        for item, grade, at in ms:
+            on = from_unix(at, options.tz) if at else now.date()
+            result = f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
+            route = mark_activity(route, item.key, SYSTEM, on, grade=grade, result=result)
+        updated.append(route)
+    store.save_item_marks(updated, keys, SYSTEM)
+    store.save_transmissions(rows)
+    for d in disagreements:
+        if store.add_disagreement(d):
+            report.counts["disagreements"] += 1
+    marked.update(keys)
+    batches.added(len(rows) + len(keys) + len(disagreements))
+
+
+def _shell_activity(item: FormalItem) -> Activity:
+    return Activity(
+        key=item.key,
+        category=ActivityCategory.KNOWLEDGE,
+        title=f"курс {item.lms_course}",
+        lms_course=item.lms_course,
+        done=item.done,
+        grade=item.grade,
+        result_source=item.result_source,
+    )
 
 
 def _verdict(c: _Course, uid: int) -> tuple[str, float | None, int]:
@@ -274,22 +290,23 @@ def _tx(
 def _notify_curators(
     lms: Lms,
     store: SyncStore,
+    items: list[FormalItem],
+    marked: set[tuple[str, str]],
+    links: Mapping[str, LmsLink],
     report: JobReport,
     *,
-    now: datetime,
     options: SyncOptions,
 ) -> None:
     """Tell the curator of every route whose formal activities are all done, once per route: ONE LMS
     message per curator per run listing their routes (a curator follows dozens of teachers)."""
     by_route: dict[str, list[FormalItem]] = defaultdict(list)
-    for i in store.list_formal_items(ACTIVE):
+    for i in items:
         by_route[i.route_number].append(i)
     told = store.list_transmissions("notify")
-    links = store.list_links()
     due: dict[str, list[str]] = defaultdict(list)  # curator e-mail -> route numbers
     for number, its in sorted(by_route.items()):
         prev = told.get((number, "", "", "notify"))
-        if all(i.done for i in its) and (prev is None or prev.state != "done"):
+        if all(i.done or (number, i.key) in marked for i in its) and (prev is None or prev.state != "done"):
             due[its[0].curator_email].append(number)
     if options.dry_run:
         for curator, numbers in due.items():
@@ -315,10 +332,8 @@ def _notify_curators(
                 where = (
                     "сообщение в СДО" if uid is not None else "куратор без учётной записи СДО: только журнал"
                 )
-                for number in numbers:
-                    store.audit(
-                        SYSTEM, "formal-done", number, f"все курсы ДПП пройдены; куратор {curator}: {where}"
-                    )
+                details = f"все курсы ДПП пройдены; куратор {curator}: {where}"
+                store.audit_many(SYSTEM, "formal-done", [(number, details) for number in numbers])
                 report.counts["curators_told"] += len(numbers)
             store.save_transmissions(
                 [

@@ -37,6 +37,15 @@ class SimConfig:
     slow_factor: float = 10.0  # a "slow" fault multiplies the call's cost
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
+    def __post_init__(self) -> None:
+        unknown = set(self.fault_kinds) - set(FAULT_KINDS)
+        if unknown or not self.fault_kinds:
+            raise ValueError(f"fault kinds must be some of {', '.join(FAULT_KINDS)}: {sorted(unknown)}")
+        if not 0 <= self.fault_rate <= 1:
+            raise ValueError("fault_rate must be within 0..1")
+        if self.max_input_vars < 1:
+            raise ValueError("max_input_vars must be at least 1")
+
 
 # Per-row prices measured in the lab (NOTES «Timings», medians of 200-row calls, ms per row):
 LAB_LATENCY_MS = 48.0  # one-user grade report 47.7 ms; site info 33 ms

@@ -6,12 +6,16 @@ commit in one ``transaction()``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lms_bridge.domain.people import Actor
-from lms_bridge.domain.route import Route
+from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.ports import Disagreement, FormalItem, LmsLink, RouteFilter, RoutePeople, Transmission
 from lms_bridge.storage import codec
@@ -27,7 +31,8 @@ from lms_bridge.storage.tables import (
     transmissions,
 )
 
-_MARK_COLUMNS = ("done", "done_on", "not_done_reason", "result", "result_form", "grade", "result_source")
+# what a mark from the LMS changes (mark_activity by SYSTEM); result_form and the rest stay as they are
+_MARK_COLUMNS = ("done", "done_on", "not_done_reason", "result", "grade", "result_source")
 _TX_COLUMNS = (
     "state",
     "lms_user_id",
@@ -40,25 +45,20 @@ _TX_COLUMNS = (
 )
 
 
-def _transmission(r: Any) -> Transmission:
-    return Transmission(
-        route_number=r.route_number,
-        item_key=r.item_key,
-        lms_course=r.lms_course,
-        kind=r.kind,
-        state=r.state,
-        lms_user_id=r.lms_user_id,
-        lms_course_id=r.lms_course_id,
-        attempts=r.attempts,
-        error_code=r.error_code,
-        error_message=r.error_message,
-        grade=r.grade,
-        detail=r.detail,
-        updated_at=r.updated_at,
-    )
+_TX_FIELDS = [f.name for f in fields(Transmission)]  # the columns in the dataclass's order
 
 
 class SqlSyncStore(SqlRouteStore):
+    def __init__(self, engine: Engine, clock: Any = datetime.now):
+        super().__init__(engine, clock)
+        self._route_id_cache: dict[str, int] = {}  # a route's id never changes
+
+    def _cached_route_ids(self, c: Any, numbers: Sequence[str]) -> dict[str, int]:
+        missing = [n for n in numbers if n not in self._route_id_cache]
+        if missing:
+            self._route_id_cache.update(self._route_ids(c, missing))
+        return {n: self._route_id_cache[n] for n in numbers}
+
     def list_formal_items(self, statuses: Sequence[RouteStatus]) -> list[FormalItem]:
         q = (
             select(
@@ -75,6 +75,7 @@ class SqlSyncStore(SqlRouteStore):
                 route_items.c.result_source,
                 route_items.c.head_confirmed_by,
                 route_items.c.centre_confirmed_by,
+                routes.c.start.label("route_start"),
             )
             .join(routes, routes.c.id == route_items.c.route_id)
             .join(teachers, teachers.c.id == routes.c.teacher_id)
@@ -98,6 +99,7 @@ class SqlSyncStore(SqlRouteStore):
                     result_source=r.result_source,
                     head_confirmed_by=r.head_confirmed_by,
                     centre_confirmed_by=r.centre_confirmed_by,
+                    route_start=r.route_start,
                 )
                 for r in c.execute(q)
             ]
@@ -120,62 +122,95 @@ class SqlSyncStore(SqlRouteStore):
             return [(r.number, r.email, r.curator_email, tuple(r.deficit_codes)) for r in c.execute(q)]
 
     # --- transmissions ----------------------------------------------------------------------------
-    def list_transmissions(self, kind: str) -> dict[tuple[str, str, str, str], Transmission]:
+    def list_transmissions(
+        self, kind: str, states: Sequence[str] | None = None
+    ) -> dict[tuple[str, str, str, str], Transmission]:
+        q = select(*[transmissions.c[f] for f in _TX_FIELDS]).where(transmissions.c.kind == kind)
+        if states is not None:
+            q = q.where(transmissions.c.state.in_(list(states)))
         with self._tx() as c:
-            rows = c.execute(select(transmissions).where(transmissions.c.kind == kind))
-            return {t.key: t for t in map(_transmission, rows)}
+            out = {}
+            for r in c.execute(q):
+                t = Transmission(*r)
+                out[(t.route_number, t.item_key, t.lms_course, t.kind)] = t
+            return out
 
-    def save_transmissions(self, rows: Sequence[Transmission]) -> None:
-        if not rows:
+    def lms_course_ids(self) -> dict[str, int]:
+        q = (
+            select(transmissions.c.lms_course, func.max(transmissions.c.lms_course_id))
+            .where(transmissions.c.kind == "enrol", transmissions.c.lms_course_id.is_not(None))
+            .group_by(transmissions.c.lms_course)
+        )
+        with self._tx() as c:
+            return {ref: cid for ref, cid in c.execute(q)}
+
+    def list_activities(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Activity]:
+        wanted = set(keys)
+        out: dict[tuple[str, str], Activity] = {}
+        with self._tx() as c:
+            for chunk in _chunks(sorted({n for n, _ in wanted})):
+                q = (
+                    select(routes.c.number, route_items)
+                    .join(routes, routes.c.id == route_items.c.route_id)
+                    .where(routes.c.number.in_(chunk))
+                )
+                for r in c.execute(q).mappings():
+                    if (r["number"], r["key"]) in wanted:
+                        out[(r["number"], r["key"])] = codec.item_from(r)
+        return out
+
+    def save_statuses(self, routes_: Sequence[Route], actor: Actor, action: str, details: str = "") -> None:
+        if not routes_:
             return
         now = self._now()
         with self._tx() as c:
-            kinds = {t.kind for t in rows}
-            existing: set[tuple[str, str, str, str]] = set()
-            for kind in kinds:
-                numbers = sorted({t.route_number for t in rows if t.kind == kind})
-                for chunk in _chunks(numbers):
-                    q = select(
-                        transmissions.c.route_number,
-                        transmissions.c.item_key,
-                        transmissions.c.lms_course,
-                        transmissions.c.kind,
-                    ).where(transmissions.c.kind == kind, transmissions.c.route_number.in_(chunk))
-                    existing.update(tuple(r) for r in c.execute(q))
-            new = [
-                {
-                    **{col: getattr(t, col) for col in _TX_COLUMNS},
-                    **_key_row(t),
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for t in rows
-                if t.key not in existing
-            ]
-            # bind names must differ from column names in an executemany UPDATE
-            old = [
-                {
-                    **{f"v_{col}": getattr(t, col) for col in _TX_COLUMNS},
-                    **{f"k_{k}": x for k, x in _key_row(t).items()},
-                    "v_updated_at": now,
-                }
-                for t in rows
-                if t.key in existing
-            ]
-            if new:
-                c.execute(insert(transmissions), new)
-            if old:
-                stmt = (
-                    update(transmissions)
-                    .where(
-                        transmissions.c.route_number == bindparam("k_route_number"),
-                        transmissions.c.item_key == bindparam("k_item_key"),
-                        transmissions.c.lms_course == bindparam("k_lms_course"),
-                        transmissions.c.kind == bindparam("k_kind"),
-                    )
-                    .values({col: bindparam(f"v_{col}") for col in (*_TX_COLUMNS, "updated_at")})
+            stmt = (
+                update(routes)
+                .where(routes.c.number == bindparam("k_number"))
+                .values(
+                    status=bindparam("v_status"), start=bindparam("v_start"), updated_at=bindparam("v_at")
                 )
-                c.execute(stmt, old)
+            )
+            c.execute(
+                stmt,
+                [
+                    {"k_number": r.number, "v_status": r.status.value, "v_start": r.start, "v_at": now}
+                    for r in routes_
+                ],
+            )
+            entries = [
+                {"at": now, "actor": str(actor), "action": action, "subject": r.number, "details": details}
+                for r in routes_
+            ]
+            c.execute(insert(audit), entries)
+
+    def save_transmissions(self, rows: Sequence[Transmission]) -> None:
+        """Upsert by (route number, item key, LMS course, kind): one statement per call (ON CONFLICT on
+        SQLite and PostgreSQL), no read-before-write."""
+        if not rows:
+            return
+        now = self._now()
+        values = [
+            {
+                **{col: getattr(t, col) for col in _TX_COLUMNS},
+                **_key_row(t),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for t in rows
+        ]
+        with self._tx() as c:
+            upsert: Any
+            if c.dialect.name == "postgresql":
+                upsert = pg_insert(transmissions)
+            else:
+                upsert = sqlite_insert(transmissions)
+            stmt = upsert.on_conflict_do_update(
+                index_elements=["route_number", "item_key", "lms_course", "kind"],
+                set_={col: upsert.excluded[col] for col in (*_TX_COLUMNS, "updated_at")},
+            )
+            for chunk in _chunks(values, 200):
+                c.execute(stmt, list(chunk))
 
     # --- LMS links --------------------------------------------------------------------------------
     def list_links(self) -> dict[str, LmsLink]:
@@ -233,7 +268,7 @@ class SqlSyncStore(SqlRouteStore):
         by_number = {r.number: r for r in routes_}
         now = self._now()
         with self._tx() as c:
-            ids = self._route_ids(c, sorted({n for n, _ in keys}))
+            ids = self._cached_route_ids(c, sorted({n for n, _ in keys}))
             params = []
             entries = []
             for number, key in keys:
@@ -265,6 +300,18 @@ class SqlSyncStore(SqlRouteStore):
             for chunk in _chunks(route_ids):
                 c.execute(update(routes).where(routes.c.id.in_(chunk)).values(updated_at=now))
             c.execute(insert(audit), entries)
+
+    def audit_many(self, actor: Actor, action: str, entries: Sequence[tuple[str, str]]) -> None:
+        """Many audit lines at once: (subject, details) each."""
+        if not entries:
+            return
+        now = self._now()
+        rows = [
+            {"at": now, "actor": str(actor), "action": action, "subject": s, "details": d} for s, d in entries
+        ]
+        with self._tx() as c:
+            for chunk in _chunks(rows):
+                c.execute(insert(audit), list(chunk))
 
     # --- disagreements ------------------------------------------------------------------------------
     def add_disagreement(self, d: Disagreement) -> bool:

@@ -6,6 +6,7 @@ import json
 import threading
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
@@ -182,3 +183,12 @@ def test_parallel_calls_keep_the_state_consistent() -> None:
     for t in threads:
         t.join()
     assert sum(1 for (course, _) in state.enrolments if course == 4) == 1 + 80
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"fault_kinds": ("meteor",)}, {"fault_kinds": ()}, {"fault_rate": 1.5}, {"max_input_vars": 0}],
+)
+def test_bad_config_is_refused(config: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        SimConfig(**config)
