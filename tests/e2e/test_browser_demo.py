@@ -108,4 +108,11 @@ def test_screenshots_at_desktop_and_phone_width(browser: BrowserContext, stack: 
         inner, visible = frame.evaluate("e => [e.scrollWidth, e.clientWidth]")
         assert inner <= visible, f"{role}: the tool scrolls sideways ({inner}px in {visible}px) at {width}px"
         shoot(page, f"{role}-{width}")
+        # The iframe scrolls on its own: the tool's whole page, at the iframe's width, as a second picture.
+        inner_width = page.locator("iframe.lti").bounding_box()["width"]  # type: ignore[index]
+        tool_page = browser.new_page()
+        tool_page.set_viewport_size({"width": int(inner_width), "height": 900})
+        tool_page.goto(page.frames[1].url)
+        shoot(tool_page, f"{role}-{width}-tool")
+        tool_page.close()
         page.close()
