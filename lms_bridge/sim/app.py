@@ -67,9 +67,11 @@ _UNAVAILABLE = (
     "<html><head><title>503 Service Unavailable</title></head>"
     "<body><h1>Service Unavailable</h1></body></html>"
 )
+# What a PHP fatal error (memory, time limit) behind Moodle looks like: HTTP 500 and an HTML page.
 _ERROR_PAGE = (
-    '<!DOCTYPE html><html><head><title>Error</title></head><body><div class="errorbox">'
-    '<p class="errormessage">Error reading from database</p></div></body></html>'
+    "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head><body>"
+    "<br />\n<b>Fatal error</b>:  Allowed memory size of 134217728 bytes exhausted in "
+    "<b>/var/www/moodle/lib/dml/moodle_read_slave_trait.php</b> on line <b>293</b><br />\n</body></html>"
 )
 
 
@@ -167,7 +169,7 @@ def _rest() -> Response:
         if fault == "http_503":
             return Response(_UNAVAILABLE, status=503, content_type="text/html; charset=iso-8859-1")
         if fault == "html_error":
-            return Response(_ERROR_PAGE, status=200, content_type="text/html; charset=utf-8")
+            return Response(_ERROR_PAGE, status=500, content_type="text/html; charset=utf-8")
     wsfunction = params.get("wsfunction")
     call = Call(ctx.state, ctx.site)
     try:
