@@ -96,6 +96,18 @@ def test_head_sees_only_own_school(browser: BrowserContext, stack: DemoStack) ->
     page.close()
 
 
+def test_teacher_cannot_open_a_colleagues_card(browser: BrowserContext, stack: DemoStack) -> None:
+    other = next(r.number for r in stack.store.list_routes() if r.number != stack.route_number)
+    page, tool = open_course(browser, stack, "teacher")
+    expect(tool.get_by_role("heading", level=1)).to_contain_text(stack.route_number)
+    own = page.frames[1].url
+    response = page.goto(own.replace(stack.route_number, other))
+    assert response is not None and response.status == 404
+    expect(page.get_by_text(other).first).to_be_visible()  # the message names it, the card is not shown
+    assert stack.store.get_route(other).teacher.full_name not in page.content()
+    page.close()
+
+
 @pytest.mark.parametrize("role", ["teacher", "curator", "head", "centre"])
 def test_screenshots_at_desktop_and_phone_width(browser: BrowserContext, stack: DemoStack, role: str) -> None:
     for width in WIDTHS:
