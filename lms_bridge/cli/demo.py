@@ -13,7 +13,6 @@ from types import FrameType
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.demo.stack import DemoConfig, DemoStack
 from lms_bridge.sim.lti import DEMO_ROLE_LABELS
 
 
@@ -88,6 +87,9 @@ def group(
     Moodle и веб-приложение, связывает их по LTI 1.3, синхронизирует и печатает ссылки для входа
     педагогом, куратором и руководителем. Работает до Ctrl+C.
     """
+    # Imported here: the demo wires the whole application, the CLI package included (sync jobs).
+    from lms_bridge.demo.stack import DemoConfig, DemoStack
+
     config = DemoConfig(
         workdir=Path(workdir),
         examples=Path(examples),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from lms_bridge.cli.context import AppContext
+from lms_bridge.config import Settings
+from lms_bridge.ports import Lms
 
 
 @click.command("serve")
@@ -35,3 +37,13 @@ def group(
     BridgeServer(
         lambda: create_app(settings), options(host, port, workers, threads, access_log, worker_class)
     ).run()
+
+
+def _lms(settings: Settings) -> Lms | None:
+    """Moodle, when configured: course links on the card then point at the course itself.
+    Built in each worker after the fork (its HTTP session must not be shared between processes)."""
+    if not (settings.moodle_url and settings.moodle_token.get_secret_value()):
+        return None
+    from lms_bridge.bootstrap import build_lms
+
+    return build_lms(settings)

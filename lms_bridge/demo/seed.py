@@ -21,12 +21,13 @@ from lms_bridge.errors import ConfigError
 from lms_bridge.importers.curators import read_curators
 from lms_bridge.importers.diagnostics import import_diagnostics, read_diagnostics
 from lms_bridge.importers.formats import read_file
-from lms_bridge.services import route_actions
+from lms_bridge.services import applications, route_actions
 from lms_bridge.services.build import build_routes
 from lms_bridge.storage.migrate import upgrade
 from lms_bridge.storage.store import SqlRouteStore, make_engine
 
 DEVELOPER = Actor(Role.DEVELOPER, "Разработчик ИОМ ЦНППМ")
+CENTRE = Actor(Role.CENTRE, "Специалист ЦНППМ")
 COURSE_ADMIN = Actor(Role.COURSE_ADMIN, "Администратор курсов ЦНППМ")
 
 
@@ -95,6 +96,15 @@ def approve_routes(store: SqlRouteStore, today: date) -> int:
     return moved
 
 
+def confirm_applications(store: SqlRouteStore, school: str) -> int:
+    """The head of ``school`` confirms all their staff's applications, then the ЦНППМ confirms each."""
+    head = Actor(Role.HEAD, f"Руководитель {school}", school=school)
+    confirmed = applications.confirm_school(store, school, head)
+    for number in sorted({a.number for a in confirmed}):
+        applications.confirm(store, number, CENTRE)
+    return len(confirmed)
+
+
 def prepare(workdir: Path, examples: Path, base: Settings, today: date, say: Callable[[str], None]) -> Seeded:
     url = fresh_database(workdir)
     settings = base.model_copy(update={"database_url": url})
@@ -102,5 +112,9 @@ def prepare(workdir: Path, examples: Path, base: Settings, today: date, say: Cal
     fill_registry(settings, store, examples, today, say)
     approved = approve_routes(store, today)
     route = pick_route(store.list_routes())
-    say(f"утверждено маршрутов: {approved}; демонстрационный маршрут № {route.number}")
+    confirmed = confirm_applications(store, route.teacher.school)
+    say(
+        f"утверждено маршрутов: {approved}; заявок на курсы подтверждено: {confirmed} "
+        f"({route.teacher.school}); демонстрационный маршрут № {route.number}"
+    )
     return Seeded(settings, store, demo_people(store, route), route.number)

@@ -21,6 +21,8 @@ from lms_bridge.config import LtiPlatformConfig, Settings
 from lms_bridge.demo import seed
 from lms_bridge.demo.people import CENTRE_EMAIL, DemoPerson
 from lms_bridge.demo.servers import ServerThread
+from lms_bridge.demo.sync import sync_demo
+from lms_bridge.services.sync_common import JobReport
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
 from lms_bridge.sim.lti import LtiPlatform, PlatformCourse, PlatformUser, Tool, ToolActivity, lti_blueprint
 from lms_bridge.sim.seed import Person, add_person, seed_examples
@@ -57,6 +59,7 @@ class DemoStack:
         self.people: dict[str, DemoPerson] = {}
         self.route_number = ""
         self.store: SqlRouteStore | None = None
+        self.sync_reports: list[JobReport] = []
         self.sim_state = SimState()
         self._sim = ServerThread(config.bind, config.sim_port, name="demo-sim")
         try:
@@ -112,7 +115,10 @@ class DemoStack:
             Head(head.email, f"{head.last_name} {head.first_name}", teacher.school, teacher.municipality)
         )
         self._web.start(create_app(self.settings, store=seeded.store))
-        self.say(f"симулятор Moodle: {self.sim_url}; инструмент: {self.web_url}")
+        if cfg.sync:
+            self.sync_reports = sync_demo(
+                self.settings, self.sim_state, seeded.store.list_routes(), self.route_number, self.say
+            )
         return self
 
     def _seed_simulator(self, people: dict[str, DemoPerson], tool: Tool) -> dict[str, DemoPerson]:

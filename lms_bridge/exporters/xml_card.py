@@ -132,6 +132,12 @@ def _teacher(root: Any, t: Teacher) -> None:
         ("education", t.education),
         ("experienceYears", "" if t.experience_years is None else str(t.experience_years)),
         ("phone", t.phone),
+        ("attestationDate", t.attestation_date.isoformat() if t.attestation_date else ""),
+        ("recentCourses", t.recent_courses),
+        ("degree", t.degree),
+        ("academicTitle", t.academic_title),
+        ("awards", t.awards),
+        ("selfEducationTheme", t.self_education_theme),
     ):
         _opt(el, tag, value)
 

@@ -90,6 +90,7 @@ def _key_order(a: Activity) -> tuple[int, str]:
 
 def _read_teacher(el: Any) -> Teacher:
     years = _text(el, "experienceYears")
+    attested = _text(el, "attestationDate")
     return Teacher(
         email=el.get("email"),
         staff_role=StaffRole(el.get("staffRole")),
@@ -104,6 +105,12 @@ def _read_teacher(el: Any) -> Teacher:
         education=_text(el, "education"),
         experience_years=int(years) if years else None,
         phone=_text(el, "phone"),
+        attestation_date=date.fromisoformat(attested) if attested else None,
+        recent_courses=_text(el, "recentCourses"),
+        degree=_text(el, "degree"),
+        academic_title=_text(el, "academicTitle"),
+        awards=_text(el, "awards"),
+        self_education_theme=_text(el, "selfEducationTheme"),
     )
 
 

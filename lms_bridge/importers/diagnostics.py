@@ -53,6 +53,19 @@ COLUMNS = Columns(
         Column("position", ("Должность",)),
         Column("subject", ("Предмет",)),
         Column("category", ("Квалификационная категория", "Категория")),
+        # «Информационная справка» of the card: optional, a blank cell keeps what is known
+        Column("education", ("Образование",)),
+        Column("experience_years", ("Педагогический стаж",)),
+        Column("attestation_date", ("Дата аттестации",)),
+        Column(
+            "recent_courses",
+            ("Курсы повышения квалификации за последние 3 года", "Курсы повышения квалификации", "Курсы ПК"),
+        ),
+        Column("degree", ("Учёная степень",)),
+        Column("academic_title", ("Звание", "Учёное звание")),
+        Column("awards", ("Награды", "Награды, поощрения")),
+        Column("phone", ("Телефон", "Контактный телефон")),
+        Column("self_education_theme", ("Тема самообразования",)),
         Column("role", ("Роль",), required=True),
         Column("diagnostic_kind", ("Вид диагностики",), required=True),
         Column("diagnostic_date", ("Дата диагностики",), required=True),
@@ -61,6 +74,29 @@ COLUMNS = Columns(
         Column("recommendations", ("Рекомендации",)),
     ]
 )
+
+
+# Widths of the registry's columns (lms_bridge/storage/tables.py): a longer value is a row problem,
+# not a database error in the middle of the import.
+MAX_LENGTH = {
+    "last_name": 100,
+    "first_name": 100,
+    "middle_name": 100,
+    "school": 300,
+    "municipality": 200,
+    "position": 200,
+    "subject": 200,
+    "category": 100,
+    "education": 300,
+    "phone": 50,
+    "degree": 200,
+    "academic_title": 200,
+}
+MAX_EXPERIENCE_YEARS = 70  # more is a year typed instead of a number of years
+
+
+def _text(row: RowReader, key: str, *, required: bool = False) -> str:
+    return row.text(key, required=required, max_length=MAX_LENGTH.get(key))
 
 
 @dataclass
@@ -76,8 +112,8 @@ class ParsedDiagnostics:
 
 def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
     email = row.email("email")
-    last_name = row.text("last_name", required=True)
-    first_name = row.text("first_name", required=True)
+    last_name = _text(row, "last_name", required=True)
+    first_name = _text(row, "first_name", required=True)
     role = row.choice("role", _role, required=True)
     kind = row.choice("diagnostic_kind", _kind, required=True)
     on = row.date("diagnostic_date", today=today)
@@ -92,19 +128,31 @@ def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
             continue
         levels[block] = level
     codes = row.codes("deficit_codes")
+    text = {key: _text(row, key) for key in MAX_LENGTH if key not in ("last_name", "first_name")}
+    experience = row.integer("experience_years", minimum=0, maximum=MAX_EXPERIENCE_YEARS)
+    attested = row.date("attestation_date", today=today, required=False)
     if row.problems or email is None or role is None or kind is None or on is None:
         return None
     teacher = Teacher(
         email=email,
         last_name=last_name,
         first_name=first_name,
-        middle_name=row.text("middle_name"),
-        school=row.text("school"),
-        municipality=row.text("municipality"),
-        position=row.text("position"),
-        subject=row.text("subject"),
-        category=row.text("category"),
+        middle_name=text["middle_name"],
+        school=text["school"],
+        municipality=text["municipality"],
+        position=text["position"],
+        subject=text["subject"],
+        category=text["category"],
         staff_role=role,
+        education=text["education"],
+        experience_years=experience,
+        phone=text["phone"],
+        attestation_date=attested,
+        recent_courses=row.text("recent_courses"),
+        degree=text["degree"],
+        academic_title=text["academic_title"],
+        awards=row.text("awards"),
+        self_education_theme=row.text("self_education_theme"),
     )
     diagnostic = Diagnostic(
         teacher_email=email,

@@ -23,6 +23,7 @@ EMAIL = re.compile(r"^[^@\s;,<>()\[\]\"']+@[^@\s;,<>()\[\]\"']+\.[^@\s;,<>()\[\]
 DEFICIT_CODE = re.compile(r"^[0-9A-Za-zА-Яа-яЁё][0-9A-Za-zА-Яа-яЁё.\-]{0,31}$")
 """A deficit code: a letter or digit, then up to 31 letters (Latin or Cyrillic), digits, dots or dashes."""
 CODE_SEPARATOR = ";"
+INTEGER = re.compile(r"^[+-]?[0-9]{1,9}$")
 
 
 def normalise(header: str) -> str:
@@ -99,11 +100,16 @@ class RowReader:
     def has(self, key: str) -> bool:
         return key in self.index
 
-    def text(self, key: str, *, required: bool = False) -> str:
+    def text(self, key: str, *, required: bool = False, max_length: int | None = None) -> str:
         i = self.index.get(key)
         value = self.record.cells[i].strip() if i is not None and i < len(self.record.cells) else ""
         if required and not value:
             self.fail(key, "обязательное поле не заполнено")
+        if max_length is not None and len(value) > max_length:
+            self.fail(
+                key, f"слишком длинное значение: {len(value)} знаков, допускается не более {max_length}"
+            )
+            return ""
         return value
 
     def email(self, key: str) -> str | None:
@@ -162,17 +168,21 @@ class RowReader:
                 out.append(code)
         return tuple(out)
 
-    def integer(self, key: str, *, minimum: int | None = None, required: bool = False) -> int | None:
+    def integer(
+        self, key: str, *, minimum: int | None = None, maximum: int | None = None, required: bool = False
+    ) -> int | None:
         value = self.text(key, required=required)
         if not value:
             return None
-        try:
-            number = int(value)
-        except ValueError:
+        if not INTEGER.match(value):  # int() would also take "1_0" and non-ASCII digits
             self.fail(key, f"«{value}» — не целое число")
             return None
+        number = int(value)
         if minimum is not None and number < minimum:
             self.fail(key, f"{number} — число не может быть меньше {minimum}")
+            return None
+        if maximum is not None and number > maximum:
+            self.fail(key, f"{number} — число не может быть больше {maximum}")
             return None
         return number
 

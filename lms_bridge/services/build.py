@@ -81,7 +81,7 @@ def draft_route(
             on=end - timedelta(days=14),
         ),
         next_diagnostic_on=end + timedelta(days=1),
-        self_education_theme=teacher.self_education_theme,  # from the import; the developer may edit it
+        self_education_theme=teacher.self_education_theme,  # as the diagnostics import gave it
     )
 
 

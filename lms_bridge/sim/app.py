@@ -8,7 +8,7 @@ platform) can be passed in and reach the shared state through ``sim_context(app)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from lms_bridge.sim import competency, functions, gradebook, messages, plans  # noqa: F401  (register handlers)
 from lms_bridge.sim.costs import FaultInjector, SimConfig, Stats, call_cost_ms
-from lms_bridge.sim.params import parse_php_form, service_functions, validate
+from lms_bridge.sim.params import parse_php_form, return_description, service_functions, validate
 from lms_bridge.sim.registry import HANDLERS, Call
 from lms_bridge.sim.state import SimState
 from lms_bridge.sim.views import Site
@@ -67,9 +67,11 @@ _UNAVAILABLE = (
     "<html><head><title>503 Service Unavailable</title></head>"
     "<body><h1>Service Unavailable</h1></body></html>"
 )
+# What a PHP fatal error (memory, time limit) behind Moodle looks like: HTTP 500 and an HTML page.
 _ERROR_PAGE = (
-    '<!DOCTYPE html><html><head><title>Error</title></head><body><div class="errorbox">'
-    '<p class="errormessage">Error reading from database</p></div></body></html>'
+    "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head><body>"
+    "<br />\n<b>Fatal error</b>:  Allowed memory size of 134217728 bytes exhausted in "
+    "<b>/var/www/moodle/lib/dml/moodle_read_slave_trait.php</b> on line <b>293</b><br />\n</body></html>"
 )
 
 
@@ -167,7 +169,7 @@ def _rest() -> Response:
         if fault == "http_503":
             return Response(_UNAVAILABLE, status=503, content_type="text/html; charset=iso-8859-1")
         if fault == "html_error":
-            return Response(_ERROR_PAGE, status=200, content_type="text/html; charset=utf-8")
+            return Response(_ERROR_PAGE, status=500, content_type="text/html; charset=utf-8")
     wsfunction = params.get("wsfunction")
     call = Call(ctx.state, ctx.site)
     try:
@@ -179,7 +181,8 @@ def _rest() -> Response:
         return Response(xml_error(error), content_type="application/xml; charset=utf-8")
     _account(ctx, str(wsfunction), call.rows, fault)
     if not as_json:
-        return Response(xml_response(result), content_type="application/xml; charset=utf-8")
+        desc = return_description(str(wsfunction))
+        return Response(xml_response(result, desc), content_type="application/xml; charset=utf-8")
     text = php_json(result)
     if call.notes:  # PHP notices printed before the result: the body is no longer JSON
         return Response("".join(f"{n}\n" for n in call.notes) + text, content_type="text/html; charset=utf-8")
@@ -214,7 +217,3 @@ def _account(ctx: SimContext, wsfunction: str, rows: int, fault: str | None) -> 
         ctx.config.sleep(cost / 1000)
     if fault == "timeout":
         ctx.config.sleep(ctx.config.timeout_sleep_s)  # the call ran; the client gives up before the answer
-
-
-def implemented_functions() -> Iterable[str]:
-    return sorted(HANDLERS)

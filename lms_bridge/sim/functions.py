@@ -165,12 +165,26 @@ def get_enrolled_users(call: Call, p: Params) -> Any:
     options = {o["name"]: o["value"] for o in p["options"]}
     only_active = options.get("onlyactive") == "1"
     rows = [e for e in state.course_enrolments(p["courseid"]) if not (only_active and e.suspended)]
+    sortby = options.get("sortby", "id")
+    if sortby in ("firstname", "lastname"):
+        rows.sort(key=lambda e: (getattr(state.users[e.user_id], sortby), e.user_id))
+    if options.get("sortdirection", "ASC").upper() == "DESC":
+        rows.reverse()
+    start, limit = _int_option(options, "limitfrom"), _int_option(options, "limitnumber")
+    rows = rows[start : start + limit] if limit else rows[start:]
     call.rows = len(rows)
     out = [views.enrolled_user(call.site, state, state.users[e.user_id], p["courseid"]) for e in rows]
     if "userfields" in options:
         keep = {f.strip() for f in options["userfields"].split(",")} | {"id", "fullname"}
         out = [{k: v for k, v in u.items() if k in keep} for u in out]
     return out
+
+
+def _int_option(options: dict[str, str], name: str) -> int:
+    value = options.get(name, "0")
+    if not value.isdigit():
+        raise invalid_parameter()
+    return int(value)
 
 
 @handler("core_enrol_get_users_courses")

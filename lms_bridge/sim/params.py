@@ -70,6 +70,11 @@ def service_functions() -> dict[str, str]:
     return {name: spec["version"] for name, spec in _signatures().items()}
 
 
+def return_description(wsfunction: str) -> Any:
+    """The function's return structure (``object``/``list``/``type`` nodes), None when it returns nothing."""
+    return _signatures()[wsfunction]["returns"]
+
+
 def validate(wsfunction: str, raw: Params) -> Params:
     """Clean ``raw`` against the function's parameter description or raise ``invalidparameter``."""
     spec = _signatures()[wsfunction]["parameters"]

@@ -86,21 +86,31 @@ def xml_error(error: WsError) -> str:
     )
 
 
-def xml_response(value: Any) -> str:
-    """The REST XML form. Real Moodle also fills absent optional keys from the return description."""
-    return f'<?xml version="1.0" encoding="UTF-8" ?>\n<RESPONSE>\n{_xml(value)}</RESPONSE>\n'
+def xml_response(value: Any, desc: Any) -> str:
+    """The REST XML form, walked along the return description like Moodle's ``xmlize_result``:
+    every described key is printed in description order, absent ones as null (an empty MULTIPLE for lists)."""
+    return f'<?xml version="1.0" encoding="UTF-8" ?>\n<RESPONSE>\n{_xml(value, desc)}</RESPONSE>\n'
 
 
-def _xml(value: Any) -> str:
-    if isinstance(value, dict):
-        keys = "".join(f"<KEY name={quoteattr(str(k))}>{_xml(v)}</KEY>\n" for k, v in value.items())
+_QUOTE = {'"': "&quot;"}  # htmlspecialchars(ENT_COMPAT)
+
+
+def _xml(value: Any, desc: Any) -> str:
+    if desc is None:
+        return ""
+    if "object" in desc:
+        source = value if isinstance(value, dict) else {}
+        keys = "".join(
+            f'<KEY name="{k}">{_xml(source.get(k), sub)}</KEY>\n' for k, sub in desc["object"].items()
+        )
         return f"<SINGLE>\n{keys}</SINGLE>\n"
-    if isinstance(value, list):
-        return "<MULTIPLE>\n" + "".join(_xml(v) for v in value) + "</MULTIPLE>\n"
+    if "list" in desc:
+        items = value if isinstance(value, list) else []
+        return "<MULTIPLE>\n" + "".join(_xml(v, desc["list"]) for v in items) + "</MULTIPLE>\n"
     if value is None:
         return '<VALUE null="null"/>\n'
     if isinstance(value, bool):
-        return f"<VALUE>{int(value)}</VALUE>\n"
-    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Moodle: "we want 1/0 instead of true/false here"
+    elif isinstance(value, float) and value.is_integer():
         value = int(value)
-    return f"<VALUE>{escape(str(value))}</VALUE>\n"
+    return f"<VALUE>{escape(str(value), _QUOTE)}</VALUE>\n"

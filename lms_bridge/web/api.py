@@ -106,7 +106,12 @@ def list_routes() -> Response:
 @bp.get("/routes/<number>")
 def get_route(number: str) -> Response:
     p = current_principal()
-    return jsonify(card_json(get_visible_route(web_context().store(), p, number), p))
+    store = web_context().store()
+    data = card_json(get_visible_route(store, p, number), p)
+    data["proposals"] = [
+        {"at": a.at, "author": a.actor, "text": a.details} for a in proposals.list_proposals(store, number)
+    ]
+    return jsonify(data)
 
 
 @bp.post("/routes/<number>/activities/<key>/mark")

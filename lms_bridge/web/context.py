@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -14,12 +15,14 @@ from flask import current_app, g
 from sqlalchemy import Engine
 
 from lms_bridge.config import Settings
+from lms_bridge.errors import LmsError
 from lms_bridge.ports import Lms, RouteStore
 from lms_bridge.storage.store import SqlRouteStore
 from lms_bridge.web.cache import TtlCache
 from lms_bridge.web.lti.jwks import JwksCache
 from lms_bridge.web.registry import Platform, Principal, WebRegistry
 
+log = logging.getLogger(__name__)
 _PLATFORMS_TTL = 30.0  # seconds: platforms added with `lti add-platform` show up without a restart
 
 
@@ -34,6 +37,7 @@ class WebContext:
     injected_store: RouteStore | None = None
     sessions: TtlCache[Principal] = field(default_factory=lambda: TtlCache(60.0, 10_000))
     cards: TtlCache[str] = field(default_factory=lambda: TtlCache(0.0))
+    courses: TtlCache[int] = field(default_factory=lambda: TtlCache(3600.0, 5000))
     _platforms: tuple[float, list[Platform]] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -59,6 +63,26 @@ class WebContext:
         if p.expires_at is not None and p.expires_at <= self.clock():
             return None
         return p
+
+    def course_ids(self, refs: list[str]) -> dict[str, int]:
+        """LMS course ids for course links (``course/view.php?id=``), looked up once an hour per
+        course; without an LMS, or when it does not answer, the card links to the course search."""
+        out: dict[str, int] = {}
+        if self.lms is None:
+            return out
+        for ref in refs:
+            cid = self.courses.get(ref)
+            if cid is None:
+                try:
+                    found = self.lms.find_course(ref)
+                except LmsError as e:
+                    log.warning("course link for %s: %s", ref, type(e).__name__)
+                    continue
+                cid = found.id if found else 0
+                self.courses.put(ref, cid)
+            if cid:
+                out[ref] = cid
+        return out
 
     def today(self) -> date:
         return self.clock().date()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 import pydantic
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from lms_bridge import errors as e
@@ -59,9 +59,21 @@ def _respond(status: int, code: str, message: str) -> Response:
     if request.path.startswith("/api/"):
         resp = jsonify(error={"status": status, "code": code, "message": message})
     else:
-        resp = Response(render_template("error.html", status=status, message=message), mimetype="text/html")
+        resp = Response(
+            render_template("error.html", status=status, message=message, back=_back_link(status)),
+            mimetype="text/html",
+        )
     resp.status_code = status
     return resp
+
+
+def _back_link(status: int) -> str | None:
+    """After a refused action (409/422/403 on a card form) offer the way back to the card."""
+    number = (request.view_args or {}).get("number")
+    lid = g.get("lid")
+    if request.method != "POST" or not number or not lid or status not in (403, 409, 422):
+        return None
+    return url_for("pages.card", number=number, lid=lid)
 
 
 def register(app: Flask) -> None:

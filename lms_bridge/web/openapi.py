@@ -136,6 +136,11 @@ def _schemas() -> dict[str, Any]:
             "progress": {"type": "object"},
             "deadline": {"type": ["string", "null"]},
             "allowed_actions": {"type": "array", "items": {"type": "string"}},
+            "proposals": {
+                "type": "array",
+                "description": "teachers' correction proposals (GET /routes/{number} only)",
+                "items": {"type": "object"},
+            },
         },
         "additionalProperties": True,
     }

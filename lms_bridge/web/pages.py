@@ -75,7 +75,8 @@ def _render_card(number: str, p: Principal, msg: str) -> str:
     ctx = web_context()
     store = ctx.store()
     route = get_visible_route(store, p, number)
-    model = view(route, p, ctx.today(), ctx.settings.moodle_url, {})
+    courses = ctx.course_ids([a.lms_course for a in route.activities if a.lms_course])
+    model = view(route, p, ctx.today(), ctx.settings.moodle_url, courses)
     return render_template(
         "card.html",
         p=p,

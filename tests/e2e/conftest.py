@@ -6,6 +6,7 @@ the tests use /usr/bin/chromium and skip with that reason when it is missing (CI
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -46,6 +47,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoStack]:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser tests: scripts/test.sh installs chromium (see its warnings)")
         pytest.skip(
             "no /usr/bin/chromium: install it with "
             "`apt-get update && apt-get install -y chromium chromium-driver` (CI does)"

@@ -59,6 +59,19 @@ def test_teacher_sees_own_card_and_marks_a_non_formal_activity(
     page.close()
 
 
+def test_teacher_sees_the_final_attestation_that_came_back_from_moodle(
+    browser: BrowserContext, stack: DemoStack
+) -> None:
+    route = stack.store.get_route(stack.route_number)
+    graded = [a for a in route.formal_activities if a.grade is not None]
+    assert graded, "the demo sync should bring a final grade back for the demo route"
+    page, tool = open_course(browser, stack, "teacher")
+    card = tool.locator(f"article[aria-labelledby='a-{graded[0].key}']")
+    expect(card).to_have_class("activity done")
+    expect(card).to_contain_text("оценка 87")
+    page.close()
+
+
 @pytest.mark.parametrize("role", ["curator", "head"])
 def test_curator_and_head_see_the_route_in_their_registry(
     browser: BrowserContext, stack: DemoStack, role: str
@@ -83,6 +96,18 @@ def test_head_sees_only_own_school(browser: BrowserContext, stack: DemoStack) ->
     page.close()
 
 
+def test_teacher_cannot_open_a_colleagues_card(browser: BrowserContext, stack: DemoStack) -> None:
+    other = next(r.number for r in stack.store.list_routes() if r.number != stack.route_number)
+    page, tool = open_course(browser, stack, "teacher")
+    expect(tool.get_by_role("heading", level=1)).to_contain_text(stack.route_number)
+    own = page.frames[1].url
+    response = page.goto(own.replace(stack.route_number, other))
+    assert response is not None and response.status == 404
+    expect(page.get_by_text(other).first).to_be_visible()  # the message names it, the card is not shown
+    assert stack.store.get_route(other).teacher.full_name not in page.content()
+    page.close()
+
+
 @pytest.mark.parametrize("role", ["teacher", "curator", "head", "centre"])
 def test_screenshots_at_desktop_and_phone_width(browser: BrowserContext, stack: DemoStack, role: str) -> None:
     for width in WIDTHS:
@@ -95,4 +120,11 @@ def test_screenshots_at_desktop_and_phone_width(browser: BrowserContext, stack: 
         inner, visible = frame.evaluate("e => [e.scrollWidth, e.clientWidth]")
         assert inner <= visible, f"{role}: the tool scrolls sideways ({inner}px in {visible}px) at {width}px"
         shoot(page, f"{role}-{width}")
+        # The iframe scrolls on its own: the tool's whole page, at the iframe's width, as a second picture.
+        inner_width = page.locator("iframe.lti").bounding_box()["width"]  # type: ignore[index]
+        tool_page = browser.new_page()
+        tool_page.set_viewport_size({"width": int(inner_width), "height": 900})
+        tool_page.goto(page.frames[1].url)
+        shoot(tool_page, f"{role}-{width}-tool")
+        tool_page.close()
         page.close()

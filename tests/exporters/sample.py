@@ -39,6 +39,12 @@ def full_route(number: str = "67-2026-000042") -> Route:
         experience_years=14,
         phone="+7 900 123-45-67",
         municipality="г. Смоленск",
+        attestation_date=date(2023, 3, 30),
+        recent_courses="«Функциональная грамотность», 36 ч, 2024; «ФГОС ООО», 72 ч, 2025",
+        degree="кандидат педагогических наук",
+        academic_title="Почётный работник воспитания и просвещения РФ",
+        awards="Грамота Департамента Смоленской области по образованию (2022)",
+        self_education_theme="Функциональная грамотность",  # the route's theme (below) is its own
     )
     diagnostic = replace(
         make_diagnostic(7, codes=("П1.1", "М2.3", "И4.2"), on=date(2026, 9, 15), levels=ENTRY),

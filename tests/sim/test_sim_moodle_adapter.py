@@ -9,9 +9,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from lms_bridge.adapters.moodle.lms import MoodleLms
-from lms_bridge.adapters.moodle.transport import MoodleClient
+from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.ports import Enrolment
-from lms_bridge.sim import SimConfig, SimState, create_sim_app
+from lms_bridge.sim import SimConfig, SimState, create_sim_app, sim_context
 from lms_bridge.sim.lab import seed_lab
 from lms_bridge.sim.seed import add_final_course
 from lms_bridge.sim.state import STUDENT
@@ -75,3 +75,28 @@ def test_named_final_item_pass_grade_and_an_overridden_course_total(
     with state.lock:
         state.override_course_total(course.id, 9, 72, at=1700000001)
     assert [(g.grade, g.graded_at) for g in lms.list_grades(course.id)] == [(72.0, 1700000001)]
+
+
+def test_injected_faults_are_transient_for_the_adapter() -> None:
+    state = SimState()
+    seed_lab(state)
+    config = SimConfig(token="tok", fault_rate=0.4, random_seed=3, fault_kinds=("http_503", "html_error"))
+    app = create_sim_app(config, state)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = MoodleClient(
+            f"http://127.0.0.1:{server.server_port}",
+            "tok",
+            retry=RetryPolicy(attempts=8),
+            sleep=lambda s: None,
+        )
+        lms = MoodleLms(client, parallel=1)
+        for _ in range(10):  # every call gets through after retries
+            assert lms.find_course("DPP-MET-01") is not None
+        faults = sim_context(app).stats.snapshot()["faults"]
+        assert sum(faults.values()) > 0
+    finally:
+        server.shutdown()
+        thread.join()

@@ -80,3 +80,26 @@ def test_enrol_errors(lab: Lab, name: str) -> None:
 def test_users_courses_with_completion_and_progress(lab: Lab) -> None:
     lab.replay("core_enrol_get_users_courses__user6")
     lab.replay("core_enrol_get_users_courses__user6_returnusercount_0")
+    lab.replay("enrol_manual_enrol_users__one_row_ok")
+    lab.replay("enrol_manual_enrol_users__several_rows_ok")
+    lab.replay("enrol_manual_enrol_users__with_timestart_timeend")
+    lab.replay("enrol_manual_enrol_users__suspend_1")
+    # enrolledusercount counts active enrolments: course 3 = teacher 4, users 6, 7 (9 is suspended)
+    lab.replay("core_enrol_get_users_courses__bool_param_1_ok")
+
+
+def test_enrolled_users_paging_and_sorting(lab: Lab) -> None:
+    lab.replay("enrol_manual_enrol_users__several_rows_ok")
+    opts = {
+        "options[0][name]": "userfields",
+        "options[0][value]": "id",
+        "options[1][name]": "sortby",
+        "options[1][value]": "lastname",
+        "options[2][name]": "limitfrom",
+        "options[2][value]": "1",
+        "options[3][name]": "limitnumber",
+        "options[3][value]": "2",
+    }
+    page = lab.call("core_enrol_get_enrolled_users", courseid="2", **opts)
+    # by last name: Козлова (8), Орлов (9), Петров (3), Смирнова (6) → the 2nd and 3rd
+    assert [u["id"] for u in page] == [9, 3]

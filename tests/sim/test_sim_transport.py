@@ -137,7 +137,7 @@ def test_faults_are_deterministic_for_a_seed() -> None:
     assert set(first) == {
         "200 application/json",
         "503 text/html; charset=iso-8859-1",
-        "200 text/html; charset=utf-8",
+        "500 text/html; charset=utf-8",
     }
 
 

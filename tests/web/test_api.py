@@ -110,3 +110,15 @@ def test_openapi_lists_every_api_rule(app: Flask, client: FlaskClient) -> None:
     for path_item in doc["paths"].values():  # every $ref resolves
         for ref in re.findall(r'"\$ref": "#/components/schemas/(\w+)"', str(path_item).replace("'", '"')):
             assert ref in doc["components"]["schemas"]
+
+
+def test_proposal_reaches_the_curator_through_the_api(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    number = seeded["t1"].number
+    teacher = _session(launcher, "teacher1@school.ru")
+    sent = launcher.client.post(
+        f"/api/v1/routes/{number}/proposals", json={"text": "стажировка"}, headers=teacher
+    )
+    assert sent.status_code == 201
+    curator = _session(launcher, CURATOR_EMAIL, [INSTRUCTOR])
+    card = launcher.client.get(f"/api/v1/routes/{number}", headers=curator).get_json()
+    assert [p["text"] for p in card["proposals"]] == ["стажировка"]

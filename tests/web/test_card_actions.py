@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from lms_bridge.adapters.memory import InMemoryLms
+from lms_bridge.config import Settings
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import Block, Level, RouteStatus
 from lms_bridge.storage.store import SqlRouteStore
+from lms_bridge.web import create_app
 from tests.web.conftest import CURATOR_EMAIL, HEAD_EMAIL, INSTRUCTOR, Launcher, csrf_of
 
 
@@ -126,3 +129,23 @@ def test_repeat_view_reflects_a_change_at_once(launcher: Launcher, seeded: dict[
     assert "доклад на педсовете" in after
     _post(launcher.client, lid, number, "propose", text="добавить стажировку")
     assert "добавить стажировку" in launcher.client.get(f"/card/{number}?lid={lid}").get_data(as_text=True)
+
+
+def test_course_link_points_at_the_lms_course_when_the_lms_knows_it(
+    settings: Settings, store: SqlRouteStore, seeded: dict[str, Route], launcher: Launcher
+) -> None:
+    lms = InMemoryLms()
+    course = lms.add_course("ДПП-МЕТ-01", idnumber="DPP-MET-01")
+    app = create_app(settings, store=store, lms=lms)
+    with_lms = Launcher(app.test_client(use_cookies=False), launcher.template, launcher.key)
+    lid = with_lms.session("teacher1@school.ru")
+    html = with_lms.client.get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
+    assert f"/course/view.php?id={course.id}" in html
+
+
+def test_a_refused_action_offers_the_way_back(launcher: Launcher, seeded: dict[str, Route]) -> None:
+    lid = launcher.session(CURATOR_EMAIL, [INSTRUCTOR])
+    number = seeded["t1"].number
+    status, body = _post(launcher.client, lid, number, "transition", action="start")
+    assert status == 409
+    assert f"/card/{number}?lid={lid}" in body

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import responses
 from flask.testing import FlaskClient
 
+from lms_bridge.config import Settings
 from lms_bridge.domain.route import Route
+from lms_bridge.storage.store import SqlRouteStore
+from lms_bridge.web import create_app
 from tests.web.conftest import (
     AUTH_URL,
     CLIENT_ID,
@@ -201,3 +205,52 @@ def test_tool_jwks_is_empty_without_a_key(client: FlaskClient) -> None:
     resp = client.get("/lti/jwks")
     assert resp.status_code == 200
     assert resp.get_json() == {"keys": []}
+
+
+def test_behind_a_tls_proxy_the_cookie_is_secure(
+    settings: Settings, store: SqlRouteStore, launcher: Launcher, seeded: dict[str, Route]
+) -> None:
+    app = create_app(settings.model_copy(update={"web_proxy_hops": 1, "public_url": TOOL}), store=store)
+    proxied = Launcher(app.test_client(use_cookies=False), launcher.template, launcher.key)
+    q = proxied.login()
+    token = sign(proxied.claims(q["nonce"], "teacher1@school.ru"), proxied.key)
+    resp = proxied.client.post(
+        "/lti/launch", data={"id_token": token, "state": q["state"]}, headers={"X-Forwarded-Proto": "https"}
+    )
+    assert resp.status_code == 303
+    assert "Secure" in resp.headers["Set-Cookie"] and "SameSite=None" in resp.headers["Set-Cookie"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_expired_state_and_expired_session_are_refused(
+    settings: Settings, store: SqlRouteStore, launcher: Launcher, seeded: dict[str, Route]
+) -> None:
+    clock = Clock()
+    app = create_app(settings, store=store, clock=clock)
+    timed = Launcher(app.test_client(use_cookies=False), launcher.template, launcher.key)
+    q = timed.login()
+    token = sign(timed.claims(q["nonce"], "teacher1@school.ru"), timed.key)
+    clock.now += timedelta(minutes=settings.lti_state_minutes + 1)
+    _refused(timed.post(token, q["state"]), "state устарел")
+    clock.now = datetime.now()  # tokens are signed with the real time
+    lid = timed.session("teacher1@school.ru")
+    card = f"/card/{seeded['t1'].number}?lid={lid}"
+    assert timed.client.get(card).status_code == 200
+    clock.now += timedelta(hours=settings.web_session_hours, minutes=1)
+    assert timed.client.get(card).status_code == 401
+
+
+def test_login_accepts_the_bare_tool_url_but_not_another_site(launcher: Launcher) -> None:
+    assert launcher.login(target_link_uri=TOOL + "/")["state"]
+    resp = launcher.client.post(
+        "/lti/login",
+        data={"iss": ISSUER, "login_hint": "6", "target_link_uri": "http://localhost:5000.evil.ru/x"},
+    )
+    assert resp.status_code == 401

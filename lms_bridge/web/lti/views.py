@@ -36,8 +36,11 @@ def login() -> WResponse:
     deployment = params.get("lti_deployment_id")
     if deployment and deployment not in platform.deployment_ids:
         raise LaunchError(f"развёртывание (deployment_id) {deployment!r} не зарегистрировано")
+    # The launch always comes back to our fixed redirect URI, so target_link_uri only has to name
+    # this tool (admins enter the Tool URL as the launch URL or as the bare base URL).
     target = params.get("target_link_uri", "")
-    if target and target.split("?")[0].rstrip("/") != launch_url():
+    base = ctx.settings.public_url.rstrip("/")
+    if target and not (target.rstrip("/") == base or target.startswith(base + "/")):
         raise LaunchError("target_link_uri не указывает на этот инструмент")
     st = ctx.registry.new_state(platform.issuer, platform.client_id, ctx.settings.lti_state_minutes)
     query = {

@@ -1,0 +1,56 @@
+"""What `lms-bridge demo` leaves behind before anyone opens a browser: registry, simulator and LTI wiring."""
+
+from __future__ import annotations
+
+import requests
+
+from lms_bridge.demo.stack import DemoStack
+from lms_bridge.domain.vocabulary import RouteStatus
+from lms_bridge.sim.seed import find_course
+from lms_bridge.sim.state import STUDENT
+
+
+def test_demo_route_is_approved_confirmed_enrolled_and_graded(stack: DemoStack) -> None:
+    route = stack.store.get_route(stack.route_number)
+    assert route.status is RouteStatus.IN_PROGRESS  # approved by the head, started by the enrol job
+    assert route.approved_by
+    assert route.formal_activities
+    assert all(a.application_confirmed for a in route.formal_activities)
+    teacher = next(u for u in stack.sim_state.users.values() if u.email == route.teacher.email)
+    for activity in route.formal_activities:
+        course = find_course(stack.sim_state, activity.lms_course or "")
+        assert course is not None
+        assert STUDENT in stack.sim_state.enrolments[(course.id, teacher.id)].roles
+    graded = [a for a in route.formal_activities if a.grade is not None]
+    assert [(a.grade, a.done, a.result_source) for a in graded] == [(87.0, True, "lms")]
+
+
+def test_demo_people_are_the_routes_teacher_curator_and_school_head(stack: DemoStack) -> None:
+    route = stack.store.get_route(stack.route_number)
+    assert stack.people["teacher"].email == route.teacher.email
+    assert stack.people["curator"].email == route.curator_email
+    assert set(stack.people) == {"teacher", "curator", "head", "centre"}
+    platform_users = {u.email: u.demo_role for u in stack.platform.users.values()}
+    assert platform_users == {p.email: role for role, p in stack.people.items()}
+
+
+def test_platform_and_tool_are_registered_with_each_other(stack: DemoStack) -> None:
+    (tool,) = stack.platform.tools.values()
+    assert tool.login_url == f"{stack.web_url}/lti/login"
+    assert tool.redirect_uris == (f"{stack.web_url}/lti/launch",)
+    (platform,) = stack.settings.lti_platforms
+    assert (platform.issuer, platform.client_id) == (stack.sim_url, tool.client_id)
+    assert platform.deployment_ids == [tool.deployment_id]
+    jwks = requests.get(platform.jwks_url, timeout=10).json()
+    assert [k["kid"] for k in jwks["keys"]] == [stack.platform.kid]
+    assert stack.sim_url.split("//")[1].split(":")[0] != stack.web_url.split("//")[1].split(":")[0]
+
+
+def test_my_courses_in_the_simulator_show_enrolments_and_the_grade(stack: DemoStack) -> None:
+    route = stack.store.get_route(stack.route_number)
+    teacher = stack.people["teacher"]
+    html = requests.get(f"{stack.sim_url}/my/courses.php", params={"user": teacher.username}, timeout=10).text
+    assert "Индивидуальные образовательные маршруты педагогов" in html
+    for activity in route.formal_activities:
+        assert f"({activity.lms_course})" in html
+    assert "Итоговая аттестация: 87 —" in html and "зачтено" in html
