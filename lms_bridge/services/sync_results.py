@@ -7,6 +7,7 @@ decided by its total needs ``pass_grade`` in the course map). A completion-decid
 ``list_completions`` call PER pending user (Moodle has no per-course completion list).
 
 Rules:
+* pending = formal, not done, application confirmed (an unconfirmed item cannot be in the course yet);
 * grade >= pass grade → the activity is marked done with the grade, the grading date and source "lms"
   (SYSTEM actor, ``mark_activity``); below → it stays pending and the grade is recorded in the
   ``result`` transmission; ungraded → nothing changes;
@@ -93,6 +94,9 @@ def sync_results(
 
     courses: dict[str, _Course] = {}
     for i in items:
+        if not i.done and not i.application_confirmed:
+            report.counts["no_application"] += 1  # not enrolled through the bridge yet (000 §2.1)
+            continue
         uid = user_ids.get(i.teacher_email)
         if uid is None:
             if not i.done:
