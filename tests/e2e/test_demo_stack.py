@@ -44,3 +44,13 @@ def test_platform_and_tool_are_registered_with_each_other(stack: DemoStack) -> N
     jwks = requests.get(platform.jwks_url, timeout=10).json()
     assert [k["kid"] for k in jwks["keys"]] == [stack.platform.kid]
     assert stack.sim_url.split("//")[1].split(":")[0] != stack.web_url.split("//")[1].split(":")[0]
+
+
+def test_my_courses_in_the_simulator_show_enrolments_and_the_grade(stack: DemoStack) -> None:
+    route = stack.store.get_route(stack.route_number)
+    teacher = stack.people["teacher"]
+    html = requests.get(f"{stack.sim_url}/my/courses.php", params={"user": teacher.username}, timeout=10).text
+    assert "Индивидуальные образовательные маршруты педагогов" in html
+    for activity in route.formal_activities:
+        assert f"({activity.lms_course})" in html
+    assert "Итоговая аттестация: 87 —" in html and "зачтено" in html

@@ -278,3 +278,9 @@ def test_course_page_without_a_user_shows_the_switcher_and_no_launch(client: Fla
     html = client.get("/course/view.php?id=7").get_data(as_text=True)
     assert "launch.php" not in html and "Войти как" in html
     assert client.get("/course/view.php?id=999").status_code == 404
+
+
+def test_my_courses_lists_the_platform_courses_and_keeps_the_user(client: FlaskClient) -> None:
+    html = client.get("/my/courses.php?user=teacher1").get_data(as_text=True)
+    assert 'href="/course/view.php?id=7&amp;user=teacher1"' in html
+    assert 'href="/my/courses.php?user=curator1"' in html  # the switcher stays on this page
