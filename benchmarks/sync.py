@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import socket
 import subprocess
@@ -216,8 +217,15 @@ def step(name: str, db_url: str, sim_url: str, plans: bool) -> None:
     )
 
 
-def measure(name: str, db_url: str, sim_url: str, plans: bool) -> dict[str, Any]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (the simulator's own work, beside its simulated cost)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(name: str, db_url: str, sim_url: str, plans: bool, sim_pid: int) -> dict[str, Any]:
     http(f"{sim_url}/sim/reset-stats", "POST")
+    cpu = cpu_seconds(sim_pid)
     out = subprocess.run(
         [sys.executable, __file__, "--step", name, db_url, sim_url, "1" if plans else "0"],
         cwd=ROOT,
@@ -230,6 +238,7 @@ def measure(name: str, db_url: str, sim_url: str, plans: bool) -> dict[str, Any]
     result["calls"] = stats["calls"]
     result["busy_s"] = stats["busy_ms"] / 1000
     result["calls_by_function"] = stats["calls_by_function"]
+    result["sim_cpu_s"] = cpu_seconds(sim_pid) - cpu
     return result
 
 
@@ -246,12 +255,12 @@ def run_size(teachers: int, latency_ms: float, per_row_ms: float, plans: bool, q
             for name in STEPS:
                 if name == "results":
                     http(f"{sim_url}/bench/grade-all", "POST")
-                out[name] = measure(name, db_url, sim_url, plans)
+                out[name] = measure(name, db_url, sim_url, plans, proc.pid)
                 if not quiet:
                     r = out[name]
                     print(
                         f"  [{teachers}] {STEP_TITLES[name]}: {r['calls']} calls, {r['seconds']:.1f} s, "
-                        f"{r['peak_rss_mb']:.0f} MB, {r['counts']}",
+                        f"{r['peak_rss_mb']:.0f} MB, simulator CPU {r['sim_cpu_s']:.1f} s, {r['counts']}",
                         file=sys.stderr,
                     )
             return out

@@ -60,12 +60,13 @@ class SqlSyncStore(SqlRouteStore):
         return {n: self._route_id_cache[n] for n in numbers}
 
     def list_formal_items(self, statuses: Sequence[RouteStatus]) -> list[FormalItem]:
+        """Every formal item of routes in these states (90,000 rows at 30,000 teachers)."""
         q = (
             select(
                 routes.c.number,
                 routes.c.status,
-                routes.c.curator_email,
                 teachers.c.email,
+                routes.c.curator_email,
                 route_items.c.key,
                 route_items.c.lms_course,
                 route_items.c.start,
@@ -75,7 +76,7 @@ class SqlSyncStore(SqlRouteStore):
                 route_items.c.result_source,
                 route_items.c.head_confirmed_by,
                 route_items.c.centre_confirmed_by,
-                routes.c.start.label("route_start"),
+                routes.c.start,
             )
             .join(routes, routes.c.id == route_items.c.route_id)
             .join(teachers, teachers.c.id == routes.c.teacher_id)
@@ -83,25 +84,11 @@ class SqlSyncStore(SqlRouteStore):
             .where(routes.c.status.in_([s.value for s in statuses]))
             .order_by(routes.c.number, route_items.c.key)
         )
+        status_of = {s.value: s for s in RouteStatus}
         with self._tx() as c:
             return [
-                FormalItem(
-                    route_number=r.number,
-                    status=RouteStatus(r.status),
-                    teacher_email=r.email,
-                    curator_email=r.curator_email,
-                    key=r.key,
-                    lms_course=r.lms_course,
-                    start=r.start,
-                    end=r.end,
-                    done=r.done,
-                    grade=r.grade,
-                    result_source=r.result_source,
-                    head_confirmed_by=r.head_confirmed_by,
-                    centre_confirmed_by=r.centre_confirmed_by,
-                    route_start=r.route_start,
-                )
-                for r in c.execute(q)
+                FormalItem(number, status_of[status], *rest)
+                for number, status, *rest in c.execute(q)  # same order as the dataclass fields
             ]
 
     def list_routes_by_number(self, numbers: Sequence[str]) -> list[Route]:
