@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from types import TracebackType
 from typing import Any
@@ -19,7 +20,17 @@ class ServerThread:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, name: str = "server"):
         # Bound first, app mounted later: the app's settings need the port (its public URL).
         self.app: Any = None
-        self._server: BaseWSGIServer = make_server(host, port, self._dispatch, threaded=True)
+        # Bound here rather than by werkzeug, which answers a busy port with sys.exit(1):
+        # a plain OSError lets the caller say what to do.
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+            sock.listen(128)
+            # werkzeug takes its own duplicate of the descriptor.
+            self._server: BaseWSGIServer = make_server(
+                host, port, self._dispatch, threaded=True, fd=sock.fileno()
+            )
         self._thread = threading.Thread(target=self._server.serve_forever, name=name, daemon=True)
 
     def _dispatch(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -30,7 +41,7 @@ class ServerThread:
 
     @property
     def port(self) -> int:
-        return int(self._server.server_port)
+        return int(self._server.socket.getsockname()[1])
 
     def start(self, app: Any = None) -> ServerThread:
         if app is not None:

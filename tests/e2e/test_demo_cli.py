@@ -6,6 +6,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -85,3 +86,30 @@ def test_demo_prints_working_links_and_stops_on_sigterm(
 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
+
+
+def test_a_busy_port_is_reported_with_what_to_do(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "lms_bridge",
+                "demo",
+                "--no-browser",
+                "--ports",
+                f"{port},0",
+                "--workdir",
+                str(tmp_path / "var"),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert "не удалось занять порт" in done.stderr and "--ports 0,0" in done.stderr
