@@ -10,6 +10,7 @@ import click
 from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.routes import parse_actor
 from lms_bridge.domain.people import Actor
+from lms_bridge.domain.vocabulary import Role
 from lms_bridge.services.applications import Application, confirm, confirm_school, list_applications
 
 
@@ -69,10 +70,12 @@ def confirm_cmd(app: AppContext, number: str, key: str | None, actor: Actor, sch
 
 @group.command("confirm-school")
 @click.argument("school")
-@click.option("--actor", required=True, callback=parse_actor, help="head:ФИО")
+@click.option("--actor", required=True, callback=parse_actor, help="head:ФИО или centre:ФИО")
 @click.pass_obj
 def confirm_school_cmd(app: AppContext, school: str, actor: Actor) -> None:
-    """Руководитель ОО подтверждает заявки всех своих сотрудников сразу (000 §2.2)."""
-    done = confirm_school(app.store, school, replace(actor, school=school))
+    """Все заявки организации сразу: руководитель ОО (000 §2.2), затем специалист ЦНППМ."""
+    if actor.role is Role.HEAD:
+        actor = replace(actor, school=school)
+    done = confirm_school(app.store, school, actor)
     _echo(done)
     click.echo(f"подтверждено заявок: {len(done)}")

@@ -48,6 +48,7 @@ LABELS = {
     "below_pass": "ниже проходного балла",
     "waiting": "ещё без результата",
     "no_lms_user": "без учётной записи СДО",
+    "no_application": "заявка ещё не подтверждена",
     "disagreements": "расхождений записано",
     "curators_told": "кураторов уведомлено",
     "failed": "ошибок",
@@ -84,7 +85,9 @@ def progress_bar(title: str, console: Console) -> Iterator[ProgressFn | None]:
 
 
 def print_report(report: JobReport, title: str, console: Console) -> None:
-    table = Table(title=f"{title}{' (пробный запуск: ничего не записано)' if report.dry_run else ''}")
+    if report.dry_run:
+        console.print(f"{title}: пробный запуск, ничего не записано")
+    table = Table(title=title)
     table.add_column("что")
     table.add_column("сколько", justify="right")
     for key, value in report.counts.items():

@@ -131,16 +131,25 @@ def _confirm_many(
 
 
 def confirm_school(store: RouteStore, school: str, actor: Actor) -> list[Application]:
-    """The head confirms every pending application of their school's staff at once (000 §2.2)."""
-    if actor.role is not Role.HEAD:
-        raise PermissionDenied("заявки всей организации подтверждает руководитель ОО")
-    if actor.school != school:
-        raise PermissionDenied(f"руководитель ОО подтверждает заявки только своей организации, не «{school}»")
+    """Every pending application of a school at once: the head for their own staff (000 §2.2), then a
+    ЦНППМ specialist for those the head has confirmed."""
+    if actor.role is Role.HEAD:
+        if actor.school != school:
+            raise PermissionDenied(
+                f"руководитель ОО подтверждает заявки только своей организации, не «{school}»"
+            )
+    elif actor.role is not Role.CENTRE:
+        raise PermissionDenied("заявки организации подтверждают руководитель ОО и специалист ЦНППМ")
     out: list[Application] = []
     with store.transaction():
         for status in APPLICATION_STATUSES:
             for route in store.iter_routes(RouteFilter(status=status, school=school)):
-                pending = [a for a in _applications(route) if not a.head_confirmed_by]
+                if actor.role is Role.HEAD:
+                    pending = [a for a in _applications(route) if not a.head_confirmed_by]
+                else:
+                    pending = [
+                        a for a in _applications(route) if a.head_confirmed_by and not a.centre_confirmed_by
+                    ]
                 if pending:
                     out += _confirm_many(store, route, pending, actor)
     return out

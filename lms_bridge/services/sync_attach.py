@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from lms_bridge.errors import LmsError
+from lms_bridge.errors import LmsAuthError, LmsError
 from lms_bridge.ports import Lms, LmsLink, LmsUser, RoutePeople, SyncStore, Transmission
 from lms_bridge.services.sync_common import (
     ACTIVE,
@@ -148,6 +148,8 @@ def _card_links(
         try:
             found = lms.ensure_framework(FRAMEWORK_IDNUMBER, FRAMEWORK_NAME, {c: c for c in wanted})
             competencies = {code: comp.id for code, comp in found.items()}
+        except LmsAuthError:  # a bad token or missing permission fails every call: stop the run
+            raise
         except LmsError as e:  # plans then go without competencies; the card link still goes out
             report.problem("framework", e.errorcode or "lmserror", f"рамка компетенций в СДО: {e}")
 
@@ -186,6 +188,8 @@ def _card_links(
 def _attempt(call: Callable[[], object], number: str, uid: int, kind: str) -> Transmission:
     try:
         call()
+    except LmsAuthError:  # a bad token or missing permission fails every call: stop the run
+        raise
     except LmsError as e:
         return Transmission(number, "", "", kind, "failed", uid, None, 1, e.errorcode or "lmserror", str(e))
     return Transmission(number, "", "", kind, "done", uid, None, 1)

@@ -21,7 +21,7 @@ from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import DiagnosticKind, RouteStatus
-from lms_bridge.errors import LmsError
+from lms_bridge.errors import LmsAuthError, LmsError
 from lms_bridge.ports import LmsLink, RouteStore
 
 T = TypeVar("T")
@@ -79,8 +79,9 @@ def parallel_map(
 ) -> Iterator[tuple[T, R | None, LmsError | None]]:
     """Run ``fn`` over ``items`` on ``workers`` threads, yielding (item, result, LMS error) as each ends.
 
-    At most ``2 × workers`` calls are in flight. Only ``LmsError`` is caught per item (the job reports
-    it and goes on); anything else is a bug and propagates. Closing the generator (the consumer failed
+    At most ``2 × workers`` calls are in flight. ``LmsError`` is caught per item (the job reports it and
+    goes on), except ``LmsAuthError`` (bad token, missing permission: every call would fail), which stops
+    the run like anything else that is not an LMS answer. Closing the generator (the consumer failed
     or was killed) cancels what has not started.
     """
     it = iter(items)
@@ -95,6 +96,8 @@ def parallel_map(
                         pending[ex.submit(fn, nxt)] = nxt
                     try:
                         result = fut.result()
+                    except LmsAuthError:  # a bad token or missing permission fails every call: stop the run
+                        raise
                     except LmsError as e:
                         yield item, None, e
                     else:

@@ -23,7 +23,7 @@ from datetime import datetime
 from lms_bridge.domain.people import SYSTEM
 from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.domain.workflow import transition
-from lms_bridge.errors import LmsError
+from lms_bridge.errors import LmsAuthError, LmsError
 from lms_bridge.ports import Enrolment, FormalItem, Lms, LmsLink, SyncStore, Transmission
 from lms_bridge.services.sync_common import (
     DEFAULT_OPTIONS,
@@ -135,7 +135,9 @@ def _enrol_course(lms: Lms, cw: _CourseWork, options: SyncOptions) -> _CourseWor
         try:
             for f in lms.enrol(chunk):
                 cw.failed[f.row.user_id] = (f.errorcode, f.message)
-        except LmsError as e:  # the whole call failed (transport, auth): every row of it
+        except LmsAuthError:  # a bad token or missing permission fails every call: stop the run
+            raise
+        except LmsError as e:  # the whole call failed (transport, outage): every row of it
             for row in chunk:
                 cw.failed[row.user_id] = (e.errorcode or "lmserror", str(e))
     return cw

@@ -7,6 +7,7 @@ decided by its total needs ``pass_grade`` in the course map). A completion-decid
 ``list_completions`` call PER pending user (Moodle has no per-course completion list).
 
 Rules:
+* pending = formal, not done, application confirmed (an unconfirmed item cannot be in the course yet);
 * grade >= pass grade → the activity is marked done with the grade, the grading date and source "lms"
   (SYSTEM actor, ``mark_activity``); below → it stays pending and the grade is recorded in the
   ``result`` transmission; ungraded → nothing changes;
@@ -51,9 +52,9 @@ from lms_bridge.services.sync_common import (
     shell_route,
     tick,
 )
+from lms_bridge.services.sync_notify import notify_curators
 
 Key = tuple[str, str, str, str]
-SHOWN = 50  # route numbers listed in one message to a curator
 
 
 @dataclass
@@ -93,6 +94,9 @@ def sync_results(
 
     courses: dict[str, _Course] = {}
     for i in items:
+        if not i.done and not i.application_confirmed:
+            report.counts["no_application"] += 1  # not enrolled through the bridge yet (000 §2.1)
+            continue
         uid = user_ids.get(i.teacher_email)
         if uid is None:
             if not i.done:
@@ -117,7 +121,7 @@ def sync_results(
                 c.error = (err.errorcode or "lmserror", str(err))
             _apply(store, got or c, before, report, now=now, options=options, batches=batches, marked=marked)
             tick(progress, done, len(to_read))
-    _notify_curators(lms, store, items, marked, links, report, options=options)
+    notify_curators(lms, store, items, marked, links, report, options=options)
     return report
 
 
@@ -284,86 +288,4 @@ def _tx(
         attempts=(prev.attempts if prev else 0) + 1,
         grade=grade,
         detail=detail,
-    )
-
-
-def _notify_curators(
-    lms: Lms,
-    store: SyncStore,
-    items: list[FormalItem],
-    marked: set[tuple[str, str]],
-    links: Mapping[str, LmsLink],
-    report: JobReport,
-    *,
-    options: SyncOptions,
-) -> None:
-    """Tell the curator of every route whose formal activities are all done, once per route: ONE LMS
-    message per curator per run listing their routes (a curator follows dozens of teachers)."""
-    by_route: dict[str, list[FormalItem]] = defaultdict(list)
-    for i in items:
-        by_route[i.route_number].append(i)
-    told = store.list_transmissions("notify")
-    due: dict[str, list[str]] = defaultdict(list)  # curator e-mail -> route numbers
-    for number, its in sorted(by_route.items()):
-        prev = told.get((number, "", "", "notify"))
-        if all(i.done or (number, i.key) in marked for i in its) and (prev is None or prev.state != "done"):
-            due[its[0].curator_email].append(number)
-    if options.dry_run:
-        for curator, numbers in due.items():
-            report.planned.append(f"сообщить куратору {curator or '—'}: {', '.join(numbers[:SHOWN])}")
-            report.counts["curators_told"] += len(numbers)
-        return
-
-    def tell(curator: str) -> int | None:
-        link = links.get(curator)
-        if link is None or link.lms_user_id is None:
-            return None
-        lms.send_message(link.lms_user_id, _message(due[curator], options))
-        return link.lms_user_id
-
-    for curator, uid, err in parallel_map(tell, sorted(due), options.parallel):
-        numbers = due[curator]
-        state, code, message = "done", "", ""
-        if err is not None:
-            state, code, message = "failed", err.errorcode or "lmserror", str(err)
-            report.problem(curator, code, f"сообщение куратору ({len(numbers)} маршрутов): {err}")
-        with store.transaction():
-            if state == "done":
-                where = (
-                    "сообщение в СДО" if uid is not None else "куратор без учётной записи СДО: только журнал"
-                )
-                details = f"все курсы ДПП пройдены; куратор {curator}: {where}"
-                store.audit_many(SYSTEM, "formal-done", [(number, details) for number in numbers])
-                report.counts["curators_told"] += len(numbers)
-            store.save_transmissions(
-                [
-                    Transmission(
-                        number,
-                        "",
-                        "",
-                        "notify",
-                        state,
-                        uid,
-                        None,
-                        (
-                            told[(number, "", "", "notify")].attempts
-                            if (number, "", "", "notify") in told
-                            else 0
-                        )
-                        + 1,
-                        code,
-                        message,
-                        detail=curator,
-                    )
-                    for number in numbers
-                ]
-            )
-
-
-def _message(numbers: list[str], options: SyncOptions) -> str:
-    lines = [f"{n}: {options.card_url(n)}" for n in numbers[:SHOWN]]
-    more = f"\n… и ещё {len(numbers) - SHOWN}" if len(numbers) > SHOWN else ""
-    return (
-        f"Все курсы ДПП пройдены (итоговая аттестация в СДО) по маршрутам: {len(numbers)}. "
-        "Проведите итоговую диагностику и внесите выводы:\n" + "\n".join(lines) + more
     )

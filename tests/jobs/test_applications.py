@@ -74,3 +74,12 @@ def test_only_approved_or_in_progress_routes_have_applications(tmp_path: Path) -
     assert list_applications(world.store) == []
     with pytest.raises(WorkflowError):
         confirm(world.store, number(1), HEAD)
+
+
+def test_centre_confirms_what_the_head_confirmed_for_a_whole_school(fresh: World) -> None:
+    confirm(fresh.store, number(1), HEAD)
+    done = confirm_school(fresh.store, SCHOOL, CENTRE)
+    assert [(a.number, a.key) for a in done] == [(number(1), "1"), (number(1), "2")]
+    assert len(list_applications(fresh.store, pending_only=True)) == 4
+    with pytest.raises(PermissionDenied):
+        confirm_school(fresh.store, SCHOOL, Actor(Role.CURATOR, "Куратор"))

@@ -100,3 +100,15 @@ def test_lms_outage_fails_the_course_not_the_run(world: World) -> None:
     assert report.counts["failed"] == 4 and report.counts["enrolled"] == 4
     again = sync_enrol(world.lms, world.store, now=NOW, options=OPTS)
     assert again.exit_code == 0 and again.counts["enrolled"] == 4
+
+
+def test_a_bad_token_stops_the_run_instead_of_failing_every_item(world: World) -> None:
+    import pytest
+
+    from lms_bridge.errors import LmsAuthError
+
+    attached(world)
+    world.lms.fail("list_enrolled", LmsAuthError("Invalid token", errorcode="invalidtoken"), times=-1)
+    with pytest.raises(LmsAuthError):
+        sync_enrol(world.lms, world.store, now=NOW, options=OPTS)
+    assert world.store.list_transmissions("enrol") == {}

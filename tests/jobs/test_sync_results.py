@@ -157,3 +157,12 @@ def test_results_are_the_same_in_parallel(tmp_path: Path, parallel: int) -> None
     sync_results(world.lms, world.store, now=NOW, options=SyncOptions(parallel=parallel))
     done = [(i, a.key) for i in range(1, 7) for a in world.route(i).formal_activities if a.done]
     assert done == [(2, "1"), (3, "1"), (3, "2"), (4, "1"), (4, "2"), (5, "1"), (5, "2"), (6, "1"), (6, "2")]
+
+
+def test_unconfirmed_applications_are_not_looked_for(world: World) -> None:
+    from tests.jobs.conftest import unconfirm
+
+    enrolled(world)
+    unconfirm(world.store, 1, "1")
+    report = sync_results(world.lms, world.store, now=NOW, options=OPTS)
+    assert report.counts["no_application"] == 1 and report.problems == []
