@@ -23,7 +23,7 @@ def test_card_shows_every_part(launcher: Launcher, seeded: dict[str, Route]) -> 
     lid = launcher.session("teacher1@school.ru")
     html = launcher.client.get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
     for part in (
-        "Индивидуальный образовательный маршрут № 74-2026-00001",
+        'Индивидуальный образовательный маршрут № <span class="nowrap">74-2026-00001',
         "1. Информация о педагоге",
         "2. Входная диагностика",
         "3. Дорожная карта",
