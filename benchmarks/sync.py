@@ -103,7 +103,9 @@ def http(url: str, method: str = "GET") -> dict[str, Any]:
 def start_sim(teachers: int, latency_ms: float, per_row_ms: float) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     args = [sys.executable, __file__, "--serve", str(teachers), str(latency_ms), str(per_row_ms), str(port)]
-    proc = subprocess.Popen(args, cwd=ROOT)
+    proc = subprocess.Popen(
+        args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )  # keep --json clean
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
