@@ -6,6 +6,7 @@ A progress bar is drawn only on a terminal; the summary table is always printed.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,11 @@ from rich.table import Table
 
 from lms_bridge import bootstrap
 from lms_bridge.cli.context import AppContext
+from lms_bridge.cli.routes import parse_actor
 from lms_bridge.config import Settings
+from lms_bridge.domain.people import Actor
+from lms_bridge.domain.vocabulary import Role
+from lms_bridge.errors import NotFound, PermissionDenied
 from lms_bridge.ports import LmsLink, SyncStore
 from lms_bridge.services.sync_attach import sync_attach
 from lms_bridge.services.sync_common import JobReport, SyncOptions
@@ -174,3 +179,47 @@ def results_cmd(app: AppContext, dry_run: bool) -> None:
 def all_cmd(app: AppContext, dry_run: bool) -> None:
     """attach → enrol → results (каждые 15 минут по cron или таймеру systemd)."""
     run_jobs(app, ["attach", "enrol", "results"], dry_run)
+
+
+@group.command("disagreements")
+@click.option("--json", "as_json", is_flag=True, help="вывести JSON")
+@click.pass_obj
+def disagreements_cmd(app: AppContext, as_json: bool) -> None:
+    """Зачёты из СДО, которые СДО позже опровергла (отметка не снимается: решает человек)."""
+    rows = [
+        {
+            "number": d.route_number,
+            "activity": d.item_key,
+            "course": d.lms_course,
+            "recorded_grade": d.recorded_grade,
+            "lms_grade": d.lms_grade,
+            "pass_grade": d.pass_grade,
+            "found_at": d.found_at.isoformat(timespec="seconds"),
+        }
+        for d in bootstrap.build_sync_store(app.settings).list_disagreements()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        now = "нет оценки" if r["lms_grade"] is None else f"сейчас {r['lms_grade']:g}"
+        click.echo(
+            f"{r['number']}  {r['activity']}  {r['course']}: зачтено с оценкой {r['recorded_grade']}, "
+            f"в СДО {now} (проходной {r['pass_grade']}), найдено {r['found_at']}"
+        )
+    click.echo(f"расхождений: {len(rows)}")
+
+
+@group.command("resolve")
+@click.argument("number")
+@click.argument("key")
+@click.option("--actor", required=True, callback=parse_actor, help="кто решил, РОЛЬ:ИМЯ")
+@click.option("--note", required=True, help="решение, например «оценка исправлена преподавателем»")
+@click.pass_obj
+def resolve_cmd(app: AppContext, number: str, key: str, actor: Actor, note: str) -> None:
+    """Закрыть расхождение по мероприятию KEY маршрута NUMBER (отметку при необходимости меняет куратор)."""
+    if actor.role not in (Role.CURATOR, Role.CENTRE, Role.ADMIN):
+        raise PermissionDenied("расхождения разбирают куратор, специалист ЦНППМ или администратор")
+    if not bootstrap.build_sync_store(app.settings).resolve_disagreement(number, key, actor, note):
+        raise NotFound(f"открытого расхождения по {number}, мероприятие {key}, нет")
+    click.echo("расхождение закрыто")

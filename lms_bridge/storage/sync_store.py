@@ -325,6 +325,23 @@ class SqlSyncStore(SqlRouteStore):
             )
             return True
 
+    def resolve_disagreement(self, route_number: str, item_key: str, actor: Actor, note: str) -> bool:
+        """Close the open disagreement of this item with a note (audited); False when none is open."""
+        now = self._now()
+        with self._tx() as c:
+            done = c.execute(
+                update(result_disagreements)
+                .where(
+                    result_disagreements.c.route_number == route_number,
+                    result_disagreements.c.item_key == item_key,
+                    result_disagreements.c.resolved_at.is_(None),
+                )
+                .values(resolved_by=str(actor), resolved_at=now, note=note)
+            ).rowcount
+            if done:
+                self.audit(actor, "disagreement-resolved", route_number, f"мероприятие {item_key}: {note}")
+            return bool(done)
+
     def list_disagreements(self, unresolved_only: bool = True) -> list[Disagreement]:
         q = select(result_disagreements).order_by(result_disagreements.c.found_at, result_disagreements.c.id)
         if unresolved_only:

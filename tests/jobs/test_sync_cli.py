@@ -80,3 +80,21 @@ def test_applications_cli(world: World) -> None:
     ok = run("applications", "confirm", number(1), "--activity", "1", "--actor", "centre:Сидоров Б.Б.")
     assert ok.exit_code == 0 and "подтверждено заявок: 1" in ok.output
     assert run("applications", "list", "--pending").output.strip() == "заявок: 0"
+
+
+def test_disagreements_are_listed_and_resolved_by_a_person(world: World) -> None:
+    assert run("sync", "all").exit_code == 0
+    math = world.courses["PK-MATH"].id
+    world.lms.set_grade(math, world.user(1).id, 90, item="final")
+    run("sync", "results")
+    world.lms.set_grade(math, world.user(1).id, 10, item="final")
+    run("sync", "results")
+    listed = json.loads(run("sync", "disagreements", "--json").output)
+    assert [(d["number"], d["recorded_grade"], d["lms_grade"]) for d in listed] == [(number(1), 90, 10)]
+    denied = run("sync", "resolve", number(1), "1", "--actor", "teacher:Иванова", "--note", "ок")
+    assert denied.exit_code == 1
+    ok = run("sync", "resolve", number(1), "1", "--actor", "curator:Смирнова О.В.", "--note", "пересдача")
+    assert ok.exit_code == 0 and "закрыто" in ok.output
+    assert run("sync", "disagreements").output.strip() == "расхождений: 0"
+    assert run("sync", "resolve", number(1), "1", "--actor", "curator:С", "--note", "x").exit_code == 1
+    assert world.route(1).activity("1").done

@@ -79,4 +79,6 @@ def test_links_marks_statuses_and_disagreements(db_url: str) -> None:
     d = Disagreement("74-2026-000001", "1", "PK-MATH", 80.0, 20.0, 60.0, NOW)
     assert store.add_disagreement(d) and not store.add_disagreement(d)
     assert store.list_disagreements() == [d]
+    assert store.resolve_disagreement("74-2026-000001", "1", Actor(Role.CURATOR, "К"), "пересдача")
+    assert store.list_disagreements() == [] and store.add_disagreement(d)
     store.engine.dispose()
