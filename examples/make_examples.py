@@ -1,7 +1,7 @@
 """Regenerate examples/diagnostics.xlsx and examples/diagnostics.xml from examples/diagnostics.csv.
 
-Run from anywhere: ``python examples/make_examples.py``. The three files then hold the same rows,
-so each import format can be tried on the same data (and the tests check they read the same).
+Run with the project installed: ``.venv/bin/python examples/make_examples.py``. The three files
+then hold the same rows, so each import format can be tried on the same data (and the tests check they read the same).
 """
 
 from __future__ import annotations
@@ -13,31 +13,10 @@ from lxml import etree
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lms_bridge.importers.xml_reader import SCALARS
+
 HERE = Path(__file__).resolve().parent
 LEVEL_PREFIX = "level_"
-SCALARS = (
-    "email",
-    "last_name",
-    "first_name",
-    "middle_name",
-    "school",
-    "municipality",
-    "position",
-    "subject",
-    "category",
-    "education",
-    "experience_years",
-    "attestation_date",
-    "recent_courses",
-    "degree",
-    "academic_title",
-    "awards",
-    "phone",
-    "self_education_theme",
-    "role",
-    "diagnostic_kind",
-    "diagnostic_date",
-)
 
 
 def read_rows() -> tuple[list[str], list[dict[str, str]]]:

@@ -7,6 +7,7 @@ import click
 from course_map.loading import FORMATS, load_course_map
 from course_map.recommend import uncovered_codes
 from lms_bridge.cli.context import AppContext
+from lms_bridge.cli.options import input_file
 from lms_bridge.domain.people import Actor
 from lms_bridge.importers.formats import read_file
 from lms_bridge.storage.codec import entry_row
@@ -25,13 +26,7 @@ def group() -> None:
 
 
 @group.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS, case_sensitive=False),
-    help="формат файла; по умолчанию — по расширению",
-)
+@input_file(FORMATS)
 @click.option(
     "--actor",
     default="course_admin:lms-bridge",

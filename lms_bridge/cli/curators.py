@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from lms_bridge.cli.context import AppContext
+from lms_bridge.cli.options import input_file
 from lms_bridge.importers.curators import FORMATS, read_curators
 from lms_bridge.importers.formats import read_file
 
@@ -13,13 +14,7 @@ def group() -> None:
 
 
 @group.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS, case_sensitive=False),
-    help="формат файла; по умолчанию — по расширению",
-)
+@input_file(FORMATS)
 @click.pass_obj
 def import_cmd(app: AppContext, file: str, fmt: str | None) -> None:
     """Загрузить кураторов из FILE (CSV или XLSX): новые добавляются, известные (по почте) обновляются."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from lms_bridge.cli.context import AppContext
+from lms_bridge.cli.options import input_file
 from lms_bridge.errors import ValidationError
 from lms_bridge.importers.diagnostics import FORMATS, import_diagnostics, read_diagnostics
 from lms_bridge.importers.formats import read_file
@@ -15,17 +16,11 @@ def group() -> None:
 
 
 @group.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
+@input_file(FORMATS)
 @click.option(
     "--partial",
     is_flag=True,
     help="сохранить верные строки, даже если есть ошибочные (код выхода всё равно 1)",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS, case_sensitive=False),
-    help="формат файла; по умолчанию — по расширению",
 )
 @click.pass_obj
 def import_cmd(app: AppContext, file: str, partial: bool, fmt: str | None) -> None:

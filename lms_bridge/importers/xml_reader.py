@@ -17,10 +17,11 @@ from typing import Any
 
 from lxml import etree
 
+from lms_bridge.domain.vocabulary import Block
 from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.importers.table import Record, Table
 
-SCALARS = (
+SCALARS = (  # the XSD's element order (xs:sequence)
     "email",
     "last_name",
     "first_name",
@@ -43,18 +44,7 @@ SCALARS = (
     "diagnostic_kind",
     "diagnostic_date",
 )
-BLOCKS = (
-    "subject",
-    "methodical",
-    "psychological",
-    "communicative",
-    "ict",
-    "processes",
-    "resources",
-    "staff",
-    "results",
-    "information",
-)
+BLOCKS = tuple(b.value for b in Block)  # the XSD lists them in this order
 HEADERS = (*SCALARS, *(f"level_{b}" for b in BLOCKS), "deficit_codes", "recommendations")
 _RECORD_PATH = re.compile(r"^/diagnostics/diagnostic(?:\[(\d+)\])?(?:/|$)")
 _ELEMENT = re.compile(r"Element '([^']+)'")

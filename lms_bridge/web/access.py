@@ -3,11 +3,15 @@ missing ones (RouteNotFound → 404), so nobody learns that another teacher's ro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import Role
-from lms_bridge.errors import PermissionDenied, RouteNotFound
+from lms_bridge.domain.vocabulary import Role, RouteStatus
+from lms_bridge.errors import PermissionDenied, Problem, RouteNotFound, ValidationError
 from lms_bridge.ports import RouteFilter, RouteStore
+from lms_bridge.services.reports import GROUPINGS, GroupBy
 from lms_bridge.web.registry import Principal
 
 SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.DEVELOPER})
@@ -24,6 +28,32 @@ def scope_filter(p: Principal) -> RouteFilter:
     if p.role is Role.TEACHER:
         return RouteFilter(teacher_email=p.email)
     raise PermissionDenied(f"роли «{p.role.label}» реестр маршрутов не показывается")
+
+
+def requested_filter(p: Principal, args: Mapping[str, str]) -> RouteFilter:
+    """The caller's scope narrowed by the filters asked for (only staff pick a school or municipality)."""
+    flt = scope_filter(p)
+    if p.role in SEES_ALL:
+        flt = replace(flt, municipality=args.get("municipality") or None, school=args.get("school") or None)
+    return flt
+
+
+def requested_status(args: Mapping[str, str]) -> RouteStatus | None:
+    raw = args.get("status")
+    if not raw:
+        return None
+    try:
+        return RouteStatus.parse(raw)
+    except ValueError as e:
+        raise ValidationError([Problem(str(e), field="status")]) from None
+
+
+def requested_grouping(args: Mapping[str, str], default: GroupBy) -> GroupBy:
+    by = args.get("by") or default
+    for known in GROUPINGS:
+        if by == known:
+            return known
+    raise ValidationError([Problem(f"группировка «{by}»: возможны {', '.join(GROUPINGS)}", field="by")])
 
 
 def can_see(p: Principal, route: Route) -> bool:

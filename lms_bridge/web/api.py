@@ -15,13 +15,19 @@ from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import Role, RouteStatus
+from lms_bridge.domain.vocabulary import Role
 from lms_bridge.domain.workflow import allowed_actions
 from lms_bridge.errors import PermissionDenied, Problem, ValidationError
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
 from lms_bridge.services import proposals, route_actions
-from lms_bridge.services.reports import GROUPINGS, report_to_dict, summary_report
-from lms_bridge.web.access import SEES_ALL, actor_of, get_visible_route, scope_filter
+from lms_bridge.services.reports import report_to_dict, summary_report
+from lms_bridge.web.access import (
+    actor_of,
+    get_visible_route,
+    requested_filter,
+    requested_grouping,
+    requested_status,
+)
 from lms_bridge.web.api_models import (
     ConclusionBody,
     CorrectionBody,
@@ -88,14 +94,7 @@ def list_routes() -> Response:
     ctx = web_context()
     p = current_principal()
     a = request.args
-    flt = scope_filter(p)
-    if p.role in SEES_ALL:
-        flt = replace(flt, municipality=a.get("municipality") or None, school=a.get("school") or None)
-    if a.get("status"):
-        try:
-            flt = replace(flt, status=RouteStatus.parse(a["status"]))
-        except ValueError as e:
-            raise ValidationError([Problem(str(e), field="status")]) from None
+    flt = replace(requested_filter(p, a), status=requested_status(a))
     today = ctx.today()
     items = [route_summary(r, today) for r in ctx.store().iter_routes(flt)]
     if a.get("overdue") in ("1", "true"):
@@ -201,11 +200,6 @@ def report() -> Response:
     p = current_principal()
     if p.role is Role.TEACHER:
         raise PermissionDenied("сводные отчёты педагогу не показываются")
-    by = request.args.get("by", "municipality")
-    if by not in GROUPINGS:
-        raise ValidationError([Problem(f"группировка «{by}»: возможны {', '.join(GROUPINGS)}", field="by")])
-    flt = scope_filter(p)
-    if p.role in SEES_ALL:
-        a = request.args
-        flt = replace(flt, municipality=a.get("municipality") or None, school=a.get("school") or None)
+    by = requested_grouping(request.args, "municipality")
+    flt = requested_filter(p, request.args)
     return jsonify(report_to_dict(summary_report(web_context().store(), by=by, flt=flt)))

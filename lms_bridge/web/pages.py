@@ -3,7 +3,6 @@ resolve the caller, check scope, call a service, redirect back to the card."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
@@ -18,7 +17,14 @@ from lms_bridge.exporters.json_card import route_summary
 from lms_bridge.ports import RouteStore
 from lms_bridge.services import proposals, route_actions
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
-from lms_bridge.web.access import SEES_ALL, actor_of, get_visible_route, scope_filter
+from lms_bridge.web.access import (
+    SEES_ALL,
+    actor_of,
+    get_visible_route,
+    requested_filter,
+    requested_grouping,
+    requested_status,
+)
 from lms_bridge.web.auth import check_csrf, current_principal
 from lms_bridge.web.card_view import card_document, view
 from lms_bridge.web.context import web_context
@@ -189,13 +195,9 @@ def dashboard() -> str:
     ctx = web_context()
     p = current_principal()
     a = request.args
-    flt = scope_filter(p)
-    if p.role in SEES_ALL:
-        flt = replace(flt, municipality=a.get("municipality") or None, school=a.get("school") or None)
-    status = _status(a.get("status"))
-    by = a.get("by") or ("school" if p.role is Role.HEAD else "municipality")
-    if by not in GROUPINGS:
-        raise ValidationError([Problem(f"группировка «{by}»: возможны {', '.join(GROUPINGS)}", field="by")])
+    flt = requested_filter(p, a)
+    status = requested_status(a)
+    by = requested_grouping(a, "school" if p.role is Role.HEAD else "municipality")
     routes = list(ctx.store().iter_routes(flt))
     today = ctx.today()
     rows = [route_summary(r, today) for r in routes if status is None or r.status is status]
@@ -216,12 +218,3 @@ def dashboard() -> str:
         filters=a,
         sees_all=p.role in SEES_ALL,
     )
-
-
-def _status(raw: str | None) -> RouteStatus | None:
-    if not raw:
-        return None
-    try:
-        return RouteStatus.parse(raw)
-    except ValueError as e:
-        raise ValidationError([Problem(str(e), field="status")]) from None
