@@ -10,7 +10,8 @@ For tests and the demo. What it copies from the recordings (shared/moodle/NOTES.
   batch in halves until every bad row stands alone. ``ws_calls`` counts those wire calls;
 * re-enrolment: same role + same dates is a no-op; omitted (0) dates **clear** stored dates;
   ``suspended=False`` **reactivates** a suspended user; another role is **added**;
-* the grade report lists every student-role enrolled user (graded or not, teachers excluded);
+* the grade report lists every active student-role enrolment (graded or not; teachers and suspended
+  users left out, Moodle's default "show only active enrolments");
 * gradepass is readable for a named grade item only, never for the course total (no WS returns it);
 * course completion is never revoked by a later failing grade.
 
@@ -274,8 +275,8 @@ class InMemoryLms:
             top = c.items[item_idnumber][0] if item_idnumber else c.grade_max
             out = []
             for (cid, uid), e in sorted(self.enrolments.items()):
-                if cid != course_id or STUDENT not in e.roles:
-                    continue
+                if cid != course_id or STUDENT not in e.roles or e.suspended:
+                    continue  # the report shows active enrolments only (Moodle's default)
                 row = self.grades.get((course_id, item_idnumber, uid))
                 out.append(row if row is not None else GradeRow(uid, None, top))
             return out

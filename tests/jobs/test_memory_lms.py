@@ -77,8 +77,11 @@ def test_grade_report_lists_students_only_and_pass_grade_only_for_items(lms: InM
     lms.enrol([Enrolment(s.id, c.id), Enrolment(t.id, c.id, role_id=3), Enrolment(ungraded.id, c.id)])
     lms.set_grade(c.id, s.id, 150, item="final")
     lms.set_grade(c.id, t.id, 90, item="final")
+    suspended = lms.add_user("x", "x@school.ru")
+    lms.enrol([Enrolment(suspended.id, c.id)])
+    lms.suspend(c.id, suspended.id)
     rows = {r.user_id: r.grade for r in lms.list_grades(c.id, "final")}
-    assert rows == {s.id: 100, ungraded.id: None}  # clamped to grademax, teacher excluded
+    assert rows == {s.id: 100, ungraded.id: None}  # clamped to grademax; teacher and suspended left out
     assert lms.find_pass_grade(c.id, "final") == 60
     assert lms.find_pass_grade(c.id) is None
     with pytest.raises(LmsNotFound):
