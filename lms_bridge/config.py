@@ -105,3 +105,4 @@ class Settings(BaseSettings):
         default="Asia/Yekaterinburg", description="the LMS's time zone for enrolment dates"
     )
     sync_plans: bool = Field(default=True, description="attach makes a Moodle learning plan per route")
+    sync_lock_file: str = Field(default="var/sync.lock", description="one sync run at a time (file lock)")

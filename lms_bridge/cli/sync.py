@@ -6,11 +6,13 @@ A progress bar is drawn only on a terminal; the summary table is always printed.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -113,7 +115,34 @@ def print_report(report: JobReport, title: str, console: Console) -> None:
             console.print(f"  … и ещё {len(report.planned) - SHOWN}")
 
 
+@contextmanager
+def single_run(path: str) -> Iterator[bool]:
+    """An exclusive lock on ``path`` for the whole run: True when taken, False when another run holds it
+    (cron every 15 minutes must not start a second run while a long first one is still going)."""
+    lock = Path(path)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
+    settings = app.settings
+    with single_run(settings.sync_lock_file) as mine:
+        if not mine:
+            click.echo(f"синхронизация уже идёт ({settings.sync_lock_file}): этот запуск пропущен", err=True)
+            return
+        _run_jobs(app, names, dry_run)
+
+
+def _run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
     settings = app.settings
     lms = bootstrap.build_lms(settings)  # MoodleClient keeps the per-site rate limit (moodle_rate_per_s)
     store: SyncStore = bootstrap.build_sync_store(settings)

@@ -98,3 +98,16 @@ def test_disagreements_are_listed_and_resolved_by_a_person(world: World) -> None
     assert run("sync", "disagreements").output.strip() == "расхождений: 0"
     assert run("sync", "resolve", number(1), "1", "--actor", "curator:С", "--note", "x").exit_code == 1
     assert world.route(1).activity("1").done
+
+
+def test_a_second_run_while_one_is_going_is_skipped(world: World, tmp_path: Path) -> None:
+    import fcntl
+
+    lock = tmp_path / "var" / "sync.lock"
+    lock.parent.mkdir()
+    with lock.open("a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        result = CliRunner().invoke(cli, ["sync", "all"], catch_exceptions=False)
+    assert result.exit_code == 0 and "уже идёт" in result.output
+    assert world.lms.total_calls == 0
+    assert run("sync", "all").exit_code == 0 and world.lms.total_calls > 0
