@@ -99,7 +99,10 @@ class Settings(BaseSettings):
 
     # LMS sync jobs (area: jobs; the Moodle block above gives user field, role, parallel, rate)
     sync_batch: int = Field(
-        default=100, ge=1, le=1000, description="values per user lookup, rows per enrol call"
+        default=100,
+        ge=1,
+        le=1000,
+        description="values per user lookup, rows per enrol call, users per card-link call",
     )
     lms_timezone: str = Field(
         default="Asia/Yekaterinburg", description="the LMS's time zone for enrolment dates"

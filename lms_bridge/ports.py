@@ -135,6 +135,16 @@ class RowFailure:
 
 
 @dataclass(frozen=True)
+class LinkFailure:
+    """A route card link the LMS did not apply: (user id, url) with the LMS's code (Moodle's warningcode)."""
+
+    user_id: int
+    url: str
+    errorcode: str
+    message: str
+
+
+@dataclass(frozen=True)
 class GradeRow:
     """A user's final attestation in a course: the course total or the named grade item."""
 
@@ -205,8 +215,9 @@ class Lms(Protocol):
         """Course id → completion of one user across their courses, in one call."""
         ...
 
-    def set_route_link(self, user_id: int, url: str) -> None:
-        """Show the route card link to the user in the LMS (profile field or plan description)."""
+    def set_route_links(self, links: Sequence[tuple[int, str]]) -> list[LinkFailure]:
+        """Show route card links (user id, url) to their users in the LMS (a profile field), many per call.
+        Rows the LMS refuses come back as failures and the others land; an error of a whole call raises."""
         ...
 
     def send_message(self, user_id: int, text: str) -> None: ...

@@ -13,7 +13,9 @@ For tests and the demo. What it copies from the recordings (shared/moodle/NOTES.
 * the grade report lists every active student-role enrolment (graded or not; teachers and suspended
   users left out, Moodle's default "show only active enrolments");
 * gradepass is readable for a named grade item only, never for the course total (no WS returns it);
-* course completion is never revoked by a later failing grade.
+* course completion is never revoked by a later failing grade;
+* ``core_user_update_users`` (the card link) is per row: an unknown user is a failure (``invaliduserid``,
+  Moodle's warning), the other rows land. One port call counts as one wire call.
 
 Helpers seed users, courses, grades and completions, inject failures and count calls.
 Every method holds one lock, so jobs may call it from several threads.
@@ -35,6 +37,7 @@ from lms_bridge.ports import (
     Enrolment,
     GradeRow,
     LearningPlan,
+    LinkFailure,
     LmsCourse,
     LmsUser,
     RowFailure,
@@ -147,6 +150,11 @@ class InMemoryLms:
     def suspend(self, course_id: int, user_id: int) -> None:
         with self._lock:
             self.enrolments[(course_id, user_id)].suspended = True
+
+    def route_link(self, user_id: int) -> str | None:
+        """The card link the user's profile shows (what ``set_route_links`` stored)."""
+        with self._lock:
+            return self.route_links.get(user_id)
 
     def fail(self, method: str, error: Exception | None = None, *, after: int = 0, times: int = 1) -> None:
         """Make port ``method`` raise ``error`` after ``after`` good calls, ``times`` times (-1: always)."""
@@ -314,14 +322,20 @@ class InMemoryLms:
 
         return self._call("list_completions", run)
 
-    def set_route_link(self, user_id: int, url: str) -> None:
-        def run() -> None:
+    def set_route_links(self, links: Sequence[tuple[int, str]]) -> list[LinkFailure]:
+        def run() -> list[LinkFailure]:
+            if not links:
+                return []
             self.ws_calls["core_user_update_users"] += 1
-            if user_id not in self.users:
-                raise LmsResponseError("Invalid user id", errorcode="invaliduserid")
-            self.route_links[user_id] = url
+            failures = []
+            for uid, url in links:  # row by row, no transaction: a bad row is a warning, the rest lands
+                if uid not in self.users:
+                    failures.append(LinkFailure(uid, url, "invaliduserid", "Invalid user ID"))
+                else:
+                    self.route_links[uid] = url
+            return failures
 
-        self._call("set_route_link", run)
+        return self._call("set_route_links", run)
 
     def send_message(self, user_id: int, text: str) -> None:
         def run() -> None:

@@ -5,6 +5,9 @@ link in the LMS, and create a learning plan where the LMS adapter offers one.
   lookups are exact: an account whose e-mail differs in case is not found (reported as "no account").
 * A person with no account or with several is reported and looked up again on the next run; a person
   linked once is not looked up again.
+* Card links go ``options.batch`` users per ``set_route_links`` call; the LMS applies them row by row, so
+  a refused row (its code, e.g. ``invaliduserid``) fails alone and the others are recorded done. Each
+  batch is recorded when its call answers; a failed or unrecorded link is sent again on the next run.
 * The plan (Moodle learning plan named «ИОМ <number>», the card link in its description, the route's
   deficit codes as competencies of one framework) is made through the port's idempotent ``ensure_*``.
 * The card link and the plan are recorded as transmissions (kinds ``link``/``plan``) per route: a
@@ -18,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from lms_bridge.errors import LmsAuthError, LmsError
-from lms_bridge.ports import Lms, LmsLink, LmsUser, RoutePeople, SyncStore, Transmission
+from lms_bridge.ports import LinkFailure, Lms, LmsLink, LmsUser, RoutePeople, SyncStore, Transmission
 from lms_bridge.services.sync_common import (
     ACTIVE,
     DEFAULT_OPTIONS,
@@ -108,8 +111,8 @@ def _card_links(
     options: SyncOptions,
     done: int,
 ) -> None:
-    """Per route: the card link in the LMS profile, then the learning plan with the route's deficits
-    as competencies (one framework mirrors the deficit codes)."""
+    """The card links in the LMS profiles, ``options.batch`` users per call, then per route the learning
+    plan with the route's deficits as competencies (one framework mirrors the deficit codes)."""
     total = done + len(people)
     sent = store.list_transmissions("link")
     plans = store.list_transmissions("plan")
@@ -142,41 +145,58 @@ def _card_links(
                 report.planned.append(f"план обучения {number} → пользователь СДО {uid}")
         tick(progress, total, total)
         return
+    link_rows = [(number, uid) for number, uid, need_link, _ in work if need_link]
+    plan_rows = [(number, uid) for number, uid, _, need_plan in work if need_plan]
+    total = done + len(link_rows) + len(plan_rows)  # progress: one unit per link and per plan
+
+    def push_links(rows: Sequence[tuple[str, int]]) -> list[LinkFailure]:
+        return lms.set_route_links([(uid, options.card_url(number)) for number, uid in rows])
+
+    # card links: many per call (Moodle's core_user_update_users is per row: bad rows come back, good land)
+    for rows, failures, err in parallel_map(push_links, chunked(link_rows, options.batch), options.parallel):
+        refused = {f.user_id: (f.errorcode, f.message) for f in failures or []}
+        txs = []
+        for number, uid in rows:
+            url = options.card_url(number)
+            failed = (err.errorcode or "lmserror", str(err)) if err is not None else refused.get(uid)
+            if failed is None:
+                report.counts["card_links"] += 1
+                txs.append(Transmission(number, "", "", "link", "done", uid, None, 1, detail=url))
+                continue
+            report.problem(number, failed[0], f"link: {failed[1]}")
+            txs.append(Transmission(number, "", "", "link", "failed", uid, None, 1, *failed, detail=url))
+        _save(store, txs, sent, plans)  # recorded as soon as the call answered: a kill loses nothing
+        done += len(rows)
+        tick(progress, done, total)
+    if not plan_rows:
+        return
+
     competencies: dict[str, int] = {}
-    wanted = sorted({c for number, _, _, need_plan in work if need_plan for c in codes_of[number]})
+    wanted = sorted({c for number, _ in plan_rows for c in codes_of[number]})
     if wanted:
         try:
             found = lms.ensure_framework(FRAMEWORK_IDNUMBER, FRAMEWORK_NAME, {c: c for c in wanted})
             competencies = {code: comp.id for code, comp in found.items()}
         except LmsAuthError:  # a bad token or missing permission fails every call: stop the run
             raise
-        except LmsError as e:  # plans then go without competencies; the card link still goes out
+        except LmsError as e:  # plans then go without competencies; the card links went out already
             report.problem("framework", e.errorcode or "lmserror", f"рамка компетенций в СДО: {e}")
 
-    def push(w: tuple[str, int, bool, bool]) -> list[Transmission]:
-        number, uid, need_link, need_plan = w
-        out = []
-        if need_link:
-            out.append(
-                _attempt(lambda: lms.set_route_link(uid, options.card_url(number)), number, uid, "link")
-            )
-            out[-1] = replace(out[-1], detail=options.card_url(number))
-        if need_plan:
-            description = f"Индивидуальный образовательный маршрут {number}: {options.card_url(number)}"
-            ids = [competencies[c] for c in codes_of[number] if c in competencies]
-            out.append(
-                _attempt(lambda: lms.ensure_plan(uid, f"ИОМ {number}", description, ids), number, uid, "plan")
-            )
-        return out
+    def push_plan(row: tuple[str, int]) -> Transmission:
+        number, uid = row
+        description = f"Индивидуальный образовательный маршрут {number}: {options.card_url(number)}"
+        ids = [competencies[c] for c in codes_of[number] if c in competencies]
+        return _attempt(lambda: lms.ensure_plan(uid, f"ИОМ {number}", description, ids), number, uid, "plan")
 
     batch: list[Transmission] = []
-    for _, rows, _ in parallel_map(push, work, options.parallel):
-        for t in rows or []:
-            if t.state == "done":
-                report.counts["card_links" if t.kind == "link" else "plans"] += 1
-            else:
-                report.problem(t.route_number, t.error_code, f"{t.kind}: {t.error_message}")
-        batch += rows or []
+    for _, t, _ in parallel_map(push_plan, plan_rows, options.parallel):
+        if t is None:  # _attempt turns LMS errors into a failed transmission
+            continue
+        if t.state == "done":
+            report.counts["plans"] += 1
+        else:
+            report.problem(t.route_number, t.error_code, f"plan: {t.error_message}")
+        batch.append(t)
         done += 1
         tick(progress, done, total)
         if len(batch) >= options.batch:

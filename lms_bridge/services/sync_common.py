@@ -129,7 +129,7 @@ class SyncOptions:
     user_field: str = "email"  # how teachers are found in the LMS: email | username
     role_id: int = 5  # student
     parallel: int = 4
-    batch: int = 100  # values per user lookup, rows per enrol call, marks per commit
+    batch: int = 100  # lookup values, enrol rows, card links per call; marks per commit
     timezone: str = "Asia/Yekaterinburg"
     plans: bool = True  # attach also makes a learning plan per route (Moodle competencies enabled)
     dry_run: bool = False

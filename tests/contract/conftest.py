@@ -23,7 +23,7 @@ from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.ports import Lms, LmsCourse, LmsUser
 from lms_bridge.sim import SimConfig, SimState, create_sim_app
 from lms_bridge.sim.seed import seed_staff
-from lms_bridge.sim.state import Activity
+from lms_bridge.sim.state import IOM_URL_FIELD, Activity
 from lms_bridge.sim.state import Course as SimCourse
 from lms_bridge.sim.state import User as SimUser
 from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
@@ -51,6 +51,9 @@ class Seed(Protocol):
     ) -> None: ...
     def complete(self, course_id: int, user_id: int, at: int = 1) -> None: ...
     def suspend(self, course_id: int, user_id: int) -> None: ...
+    def route_link(self, user_id: int) -> str | None:
+        """The card link shown in the user's LMS profile, if any."""
+        ...
 
 
 @dataclass
@@ -146,6 +149,10 @@ class SimSeed:
     def suspend(self, course_id: int, user_id: int) -> None:
         with self.state.lock:
             self.state.enrolments[(course_id, user_id)].suspended = True
+
+    def route_link(self, user_id: int) -> str | None:
+        with self.state.lock:
+            return self.state.users[user_id].customfields.get(IOM_URL_FIELD[0])
 
 
 @contextmanager

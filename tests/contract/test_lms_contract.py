@@ -156,12 +156,22 @@ def test_completions_of_one_user_across_courses(world: World) -> None:
         world.lms.list_completions(99999)
 
 
-def test_route_link_and_messages(world: World) -> None:
+def test_route_links_in_one_batch_isolate_an_unknown_user(world: World) -> None:
+    users = [world.seed.add_user(f"t{i}") for i in range(5)]
+    url = "https://iom.example.org/card/74-2026-{:04d}".format
+    links = [(u.id, url(i)) for i, u in enumerate(users[:2])]
+    links += [(99999, url(99)), *((u.id, url(i)) for i, u in enumerate(users[2:], start=2))]
+    failures = world.lms.set_route_links(links)
+    assert [(f.user_id, f.url, f.errorcode) for f in failures] == [(99999, url(99), "invaliduserid")]
+    assert failures[0].message
+    for i, u in enumerate(users):  # the good rows landed: a lookup by the stored link finds the user's link
+        assert world.seed.route_link(u.id) == url(i)
+    assert world.lms.set_route_links([]) == []
+
+
+def test_messages(world: World) -> None:
     u = world.seed.add_user("u")
-    world.lms.set_route_link(u.id, "https://iom.example.org/card/74-2026-0001")
     world.lms.send_message(u.id, "Ваш маршрут утверждён")
-    with pytest.raises(LmsResponseError):
-        world.lms.set_route_link(99999, "https://iom.example.org/card/x")
     with pytest.raises(LmsResponseError):
         world.lms.send_message(99999, "x")
 

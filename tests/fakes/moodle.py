@@ -177,6 +177,9 @@ class FakeMoodle:
     def suspend(self, course_id: int, user_id: int) -> None:
         self.enrolments[(course_id, user_id)].suspended = True
 
+    def route_link(self, user_id: int) -> str | None:
+        return self.custom.get(user_id, {}).get("iom_url")
+
     # --- core ---------------------------------------------------------------------------------------
     def ws_core_webservice_get_site_info(self, p: dict[str, Any]) -> Reply:
         body = response_of("core_webservice_get_site_info__ok")

@@ -91,6 +91,43 @@ def test_killed_runs_resume_to_the_uninterrupted_state(tmp_path: Path, mode: str
     assert world.lms.messages  # some routes were finished and their curator told, once each
 
 
+def attach_state(world: World) -> tuple[Any, ...]:
+    tx = sorted(
+        (t.key, t.state, t.lms_user_id, t.detail, t.error_code)
+        for kind in ("link", "plan")
+        for t in world.store.list_transmissions(kind).values()
+    )
+    plans = sorted((p.user_id, p.name, p.status, len(p.competency_ids)) for p in world.lms.plans.values())
+    return tx, dict(world.lms.route_links), plans
+
+
+@pytest.mark.parametrize(
+    ("mode", "k", "resent"),
+    [("progress", 4, {2}), ("progress", 6, {1}), ("progress", 9, {0}), ("lms", 1, {2, 3})],
+)
+def test_attach_killed_among_link_batches_and_plans_resumes(
+    tmp_path: Path, mode: str, k: int, resent: set[int]
+) -> None:
+    """6 e-mails in 3 lookups, then 5 card links in 3 calls, then 5 plans: kills land in each phase."""
+    reference = make_world(tmp_path, n=5, name="reference")
+    sync_attach(reference.lms, reference.store, now=NOW, options=OPTS)
+    world = make_world(tmp_path, n=5, name="killed")
+    if mode == "progress":
+        with pytest.raises(Killed):
+            sync_attach(world.lms, world.store, now=NOW, progress=kill_after(k), options=OPTS)
+    else:  # killed inside a link call: the other threads' links may have landed unrecorded
+        world.lms.fail("set_route_links", Killed("process killed"), after=k)
+        with pytest.raises(Killed):
+            sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    calls = world.lms.ws_calls["core_user_update_users"]
+    sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert attach_state(world) == attach_state(reference)
+    assert world.lms.ws_calls["core_user_update_users"] - calls in resent  # only unrecorded links go again
+    before = world.lms.total_calls
+    sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert world.lms.total_calls == before  # and then nothing at all
+
+
 def test_dry_runs_write_nothing(tmp_path: Path) -> None:
     world = make_world(tmp_path, n=3)
     dry = SyncOptions(dry_run=True)

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
+from lms_bridge.errors import LmsError
 from lms_bridge.services.sync_attach import sync_attach
 from lms_bridge.services.sync_common import SyncOptions
 from tests.jobs.conftest import CURATOR, NOW, World, number
 
 OPTS = SyncOptions(public_url="https://iom.example.ru/", batch=2)
+LINKS_ONLY = replace(OPTS, plans=False)
 
 
 def test_attach_links_people_and_sets_card_links_once(world: World) -> None:
@@ -16,6 +20,8 @@ def test_attach_links_people_and_sets_card_links_once(world: World) -> None:
     assert world.lms.route_links[world.user(3).id] == f"https://iom.example.ru/card/{number(3)}"
     assert report.counts["linked"] == 5 and report.counts["card_links"] == 4
     assert world.lms.calls["find_users"] == 3  # 5 e-mails, 2 per call
+    assert world.lms.ws_calls["core_user_update_users"] == 2  # 4 card links, 2 per call
+    assert {t.state for t in world.store.list_transmissions("link").values()} == {"done"}
 
     calls = world.lms.total_calls
     again = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
@@ -73,3 +79,41 @@ def test_plans_can_be_switched_off(world: World) -> None:
     sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(plans=False))
     assert world.lms.plans == {} and world.lms.calls["ensure_framework"] == 0
     assert len(world.lms.route_links) == 4
+
+
+def test_a_refused_card_link_fails_alone_and_is_resent_next_run(world: World) -> None:
+    dry = sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(dry_run=True))
+    with world.store.transaction():  # linked on an earlier run, so not looked up again
+        world.store.save_links(list(dry.planned_links.values()))
+    del world.lms.users[world.user(2).id]  # the account went away after it was linked
+    report = sync_attach(world.lms, world.store, now=NOW, options=LINKS_ONLY)
+    assert [(p.subject, p.code) for p in report.problems] == [(number(2), "invaliduserid")]
+    assert report.counts["card_links"] == 3 and report.exit_code == 1
+    tx = world.store.list_transmissions("link")
+    assert {k[0]: t.state for k, t in tx.items()} == {
+        number(1): "done",
+        number(2): "failed",
+        number(3): "done",
+        number(4): "done",
+    }
+    assert tx[(number(2), "", "", "link")].error_code == "invaliduserid"
+    assert world.user(2).id not in world.lms.route_links
+
+    world.lms.users[world.user(2).id] = world.user(2)  # restored: only the refused link goes again
+    calls = world.lms.ws_calls["core_user_update_users"]
+    again = sync_attach(world.lms, world.store, now=NOW, options=LINKS_ONLY)
+    assert world.lms.ws_calls["core_user_update_users"] == calls + 1
+    assert again.counts["card_links"] == 1 and again.counts["card_links_before"] == 3
+    assert world.store.list_transmissions("link")[(number(2), "", "", "link")].attempts == 2
+    assert world.lms.route_links[world.user(2).id] == f"https://iom.example.ru/card/{number(2)}"
+
+
+def test_a_failed_link_call_fails_its_batch_and_records_the_others(world: World) -> None:
+    world.lms.fail("set_route_links", LmsError("Moodle недоступен", errorcode="servererror"), after=1)
+    report = sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(batch=2, plans=False))
+    assert report.counts["card_links"] == 2 and report.failed == 2
+    assert {p.code for p in report.problems} == {"servererror"}
+    states = [t.state for t in world.store.list_transmissions("link").values()]
+    assert sorted(states) == ["done", "done", "failed", "failed"]
+    again = sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(batch=2, plans=False))
+    assert again.counts["card_links"] == 2 and len(world.lms.route_links) == 4

@@ -56,7 +56,12 @@ def test_moodle_adapter_round_trip(served: tuple[MoodleLms, SimState]) -> None:
     assert {(g.user_id, g.grade) for g in lms.list_grades(4)} == {(8, 50.0), (9, 80.0)}
     assert lms.list_completions(9)[4].completed is True
     assert lms.list_completions(8)[4].completed is False
-    lms.set_route_link(9, "https://iom.example.org/r/1")
+    failures = lms.set_route_links(
+        [(9, "https://iom.example.org/r/1"), (99999, "https://iom.example.org/r/2")]
+    )
+    assert [(f.user_id, f.errorcode, f.message) for f in failures] == [
+        (99999, "invaliduserid", "Invalid user ID")
+    ]
     assert state.users[9].customfields == {"iom_url": "https://iom.example.org/r/1"}
 
 

@@ -7,6 +7,9 @@ Each method: call, validate with a payload model, map to the port's dataclasses.
   by their lower-case address. Empty values are never sent (they would match every user without one).
 * ``enrol`` sizes calls by PHP ``max_input_vars``; one call is ONE transaction in Moodle, so a failed call
   is split in halves until each bad row stands alone (good rows land, bad rows return Moodle's errorcode).
+* ``set_route_links`` sizes ``core_user_update_users`` calls the same way (and at most
+  ``max_values_per_call`` users each). That call is per row, not one transaction: a bad row is only a
+  ``warnings[]`` entry (``invaliduserid``, ...) and is returned as a failure while the good rows land.
 * ``list_enrolled`` cannot read enrolment dates: ``core_enrol_get_enrolled_users`` has no timestart/timeend
   (``course3_with_dates``); ``start``/``end`` are 0. "Suspended" = not in the ``onlyactive`` list (that also
   covers an enrolment whose dates have ended).
@@ -25,7 +28,7 @@ from typing import Any, TypeVar
 
 from lms_bridge.adapters.moodle import payloads as p
 from lms_bridge.adapters.moodle.params import FIXED_FIELDS, chunk_by_fields, flatten
-from lms_bridge.adapters.moodle.transport import MoodleClient, raise_for_warnings
+from lms_bridge.adapters.moodle.transport import MoodleClient
 from lms_bridge.errors import LmsAuthError, LmsError, LmsNotFound, LmsResponseError
 from lms_bridge.ports import (
     Competency,
@@ -34,6 +37,7 @@ from lms_bridge.ports import (
     Enrolment,
     GradeRow,
     LearningPlan,
+    LinkFailure,
     LmsCourse,
     LmsUser,
     RowFailure,
@@ -234,11 +238,38 @@ class MoodleLms:
         return out
 
     # --- telling the user ---------------------------------------------------------------------------
-    def set_route_link(self, user_id: int, url: str) -> None:
+    def set_route_links(self, links: Sequence[tuple[int, str]]) -> list[LinkFailure]:
+        if not links:
+            return []
+        budget = self.client.max_input_vars - FIXED_FIELDS
+        costs = [len(flatten({"users": [self._link_row(uid, url)]})) for uid, url in links]
+        chunks = chunk_by_fields(costs, budget, self.max_values_per_call)
+        failures: list[LinkFailure] = []
+        for found in self._map(lambda chunk: self._update_links([links[i] for i in chunk]), chunks):
+            failures.extend(found)
+        return failures
+
+    def _link_row(self, user_id: int, url: str) -> dict[str, Any]:
+        return {"id": user_id, "customfields": [{"type": self.profile_field, "value": url}]}
+
+    def _update_links(self, links: list[tuple[int, str]]) -> list[LinkFailure]:
+        """One ``core_user_update_users`` call. Moodle applies it row by row (no transaction): a bad row
+        is a ``warnings[]`` entry naming the user by ``itemid``, and the other rows land."""
         fn = "core_user_update_users"
-        field = {"type": self.profile_field, "value": url}
-        # per-row problems come back as warnings, not exceptions; one row, so any warning is a failure
-        raise_for_warnings(fn, self.client.call(fn, users=[{"id": user_id, "customfields": [field]}]))
+        users = [self._link_row(uid, url) for uid, url in links]
+        warnings = p.parse(p.Warnings, self.client.call(fn, users=users), fn).warnings
+        sent = {uid for uid, _ in links}
+        by_user: dict[int, p.WsWarning] = {}
+        for w in warnings:
+            # a warning we cannot pin to a row: count none of them as landed (they are re-sent next run)
+            if w.itemid is None or w.itemid not in sent:
+                return [LinkFailure(uid, url, w.warningcode, w.message) for uid, url in links]
+            by_user.setdefault(w.itemid, w)
+        return [
+            LinkFailure(uid, url, by_user[uid].warningcode, by_user[uid].message)
+            for uid, url in links
+            if uid in by_user
+        ]
 
     def send_message(self, user_id: int, text: str) -> None:
         fn = "core_message_send_instant_messages"

@@ -110,6 +110,19 @@ class UserCourse(Payload):
     completionhascriteria: bool | None = None
 
 
+class WsWarning(Payload):
+    """One ``warnings[]`` entry: a per-row problem of a call that otherwise went through."""
+
+    item: str = ""
+    itemid: int | None = None
+    warningcode: str = "warning"
+    message: str = ""
+
+
+class Warnings(Payload):
+    warnings: list[WsWarning] = []
+
+
 class MessageResult(Payload):
     msgid: int
     errormessage: str | None = None

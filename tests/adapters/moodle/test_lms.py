@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -10,7 +11,7 @@ import requests
 from lms_bridge.adapters.moodle.lms import MoodleLms
 from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.errors import LmsAuthError, LmsNotFound, LmsResponseError, LmsUnavailable
-from lms_bridge.ports import Enrolment
+from lms_bridge.ports import Enrolment, LinkFailure
 from tests.fakes.moodle import BASE, TOKEN, FakeMoodle, recorded_request
 
 
@@ -260,23 +261,67 @@ def test_item_without_pass_mark(fake: FakeMoodle, lms: MoodleLms) -> None:
 
 
 # --- telling the user ---------------------------------------------------------------------------------------
-def test_route_link_goes_to_the_profile_field(fake: FakeMoodle, lms: MoodleLms) -> None:
-    u = fake.add_user("u")
-    lms.set_route_link(u.id, "https://iom.example.org/card/74-2026-0001")
-    assert fake.custom[u.id] == {"iom_url": "https://iom.example.org/card/74-2026-0001"}
+def test_route_links_go_to_the_profile_field_in_one_call(fake: FakeMoodle, lms: MoodleLms) -> None:
+    users = [fake.add_user(f"u{i}") for i in range(3)]
+    links = [(u.id, f"https://iom.example.org/card/74-2026-000{i}") for i, u in enumerate(users)]
+    assert lms.set_route_links(links) == []
+    assert {u.id: fake.custom[u.id] for u in users} == {uid: {"iom_url": url} for uid, url in links}
+    assert fake.calls["core_user_update_users"] == 1
 
 
 def test_route_link_request_matches_recording(fake: FakeMoodle, lms: MoodleLms) -> None:
     case = "core_user_update_users__customfield_iom_url_ok"
     fake.queue("core_user_update_users", case)
-    lms.set_route_link(6, "https://iom.example.org/portfolio/olga-smirnova")
+    assert lms.set_route_links([(6, "https://iom.example.org/portfolio/olga-smirnova")]) == []
     assert sent(fake, "core_user_update_users") == [recorded_request(case)]
 
 
-def test_route_link_for_an_unknown_user_fails(lms: MoodleLms) -> None:
+def test_a_recorded_warning_fails_only_its_row(fake: FakeMoodle, lms: MoodleLms) -> None:
+    fake.queue("core_user_update_users", "core_user_update_users__batch_valid_and_unknown_id")
+    failures = lms.set_route_links([(7, "https://iom.example.org/a"), (99999, "https://iom.example.org/b")])
+    assert failures == [LinkFailure(99999, "https://iom.example.org/b", "invaliduserid", "Invalid user ID")]
+
+
+def test_a_warning_naming_no_sent_row_fails_the_whole_call(fake: FakeMoodle, lms: MoodleLms) -> None:
+    warning = {"item": "user", "itemid": 5, "warningcode": "dmlwriteexception", "message": "Error writing"}
+    fake.queue("core_user_update_users", (200, {"Content-Type": "application/json"}, json.dumps(
+        {"warnings": [warning]})))  # fmt: skip
+    failures = lms.set_route_links([(7, "https://x/a"), (8, "https://x/b")])
+    assert [(f.user_id, f.errorcode) for f in failures] == [
+        (7, "dmlwriteexception"),
+        (8, "dmlwriteexception"),
+    ]
+
+
+def test_an_exception_body_fails_the_whole_link_call(fake: FakeMoodle, lms: MoodleLms) -> None:
+    body = {"exception": "invalid_parameter_exception", "errorcode": "invalidparameter",
+            "message": "Invalid parameter value detected"}  # fmt: skip
+    fake.queue("core_user_update_users", (200, {"Content-Type": "application/json"}, json.dumps(body)))
     with pytest.raises(LmsResponseError) as info:
-        lms.set_route_link(99999, "https://x")
-    assert info.value.errorcode == "invaliduserid"
+        lms.set_route_links([(fake.add_user("u").id, "https://x/a")])
+    assert info.value.errorcode == "invalidparameter"
+
+
+def test_route_link_batches_are_sized_by_max_input_vars(fake: FakeMoodle) -> None:
+    lms = MoodleLms(MoodleClient(BASE, TOKEN, max_input_vars=100), parallel=2)
+    users = [fake.add_user(f"u{i}") for i in range(70)]
+    links = [(u.id, f"https://iom.example.org/card/{i}") for i, u in enumerate(users)]
+    links.insert(35, (99999, "https://iom.example.org/card/x"))
+    failures = lms.set_route_links(links)  # 3 fields a row: 32 rows a call
+    assert [(f.user_id, f.errorcode) for f in failures] == [(99999, "invaliduserid")]
+    assert max(len(r) for r in fake.requests if ("wsfunction", "core_user_update_users") in r) <= 100
+    assert fake.calls["core_user_update_users"] == math.ceil(71 / 32)
+    assert {uid: fake.custom[uid]["iom_url"] for uid, _ in links if uid != 99999} == dict(
+        links[:35] + links[36:]
+    )
+
+
+def test_route_link_batches_are_capped_by_rows_per_call(fake: FakeMoodle) -> None:
+    lms = MoodleLms(MoodleClient(BASE, TOKEN), max_values_per_call=10)
+    users = [fake.add_user(f"u{i}") for i in range(25)]
+    assert lms.set_route_links([(u.id, "https://x") for u in users]) == []
+    assert fake.calls["core_user_update_users"] == 3
+    assert lms.set_route_links([]) == [] and fake.calls["core_user_update_users"] == 3
 
 
 def test_messages(fake: FakeMoodle, lms: MoodleLms) -> None:
