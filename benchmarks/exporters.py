@@ -9,6 +9,7 @@ Works on in-memory routes (no database), so it measures the exporters alone.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -62,4 +63,10 @@ def main(cards: int = 200, routes: int = 30_000) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("cards", type=int, nargs="?", default=200, help="DOCX/XML/JSON cards to export")
+    parser.add_argument("routes", type=int, nargs="?", default=30_000, help="routes in registry and report")
+    args = parser.parse_args()
+    main(args.cards, args.routes)

@@ -9,6 +9,7 @@ time (NOTES timings: 33 ms a call + 11.8 ms a row) and our wall time. Asserts no
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 import threading
@@ -68,9 +69,15 @@ def run(n: int, bad: int, max_input_vars: int = 1000) -> None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("rows", type=int, nargs="?", help="good rows to enrol (default: 200, 1000, 5000)")
+    parser.add_argument("bad", type=int, nargs="?", help="unknown-user rows added (default: 0, 1, 10)")
+    args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    if len(sys.argv) == 3:
-        run(int(sys.argv[1]), int(sys.argv[2]))
+    if args.rows is not None:
+        run(args.rows, args.bad or 0)
         return
     for n in (200, 1000, 5000):
         for bad in (0, 1, 10):

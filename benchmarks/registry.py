@@ -9,6 +9,7 @@ Target: 30,000 teachers imported and routed in under 60 s on a 2-core machine.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import random
 import resource
@@ -119,7 +120,11 @@ def run(n: int, tmp: Path) -> None:
 
 
 def main() -> None:
-    sizes = tuple(int(a) for a in sys.argv[1:]) or SIZES
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("sizes", type=int, nargs="*", help=f"teacher counts (default {SIZES})")
+    sizes = tuple(parser.parse_args().sizes) or SIZES
     with tempfile.TemporaryDirectory(prefix="lms-bridge-bench-") as tmp:
         for n in sizes:
             run(n, Path(tmp))

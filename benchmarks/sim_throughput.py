@@ -10,6 +10,7 @@ sure it is never the bottleneck next to the modelled server time. Prints figures
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import sys
@@ -84,4 +85,8 @@ def main(teachers: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 30_000)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("teachers", type=int, nargs="?", default=30_000, help="synthetic teachers to seed")
+    main(parser.parse_args().teachers)

@@ -12,6 +12,7 @@ Aim: card throughput >= half of /healthz, card p99 < 100 ms. When ``wrk`` is ins
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import shutil
@@ -238,8 +239,13 @@ def serve_and_load(
 
 
 def main() -> None:
-    clients = int(sys.argv[1]) if len(sys.argv) > 1 else 50
-    total = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("clients", type=int, nargs="?", default=50, help="concurrent clients (50)")
+    parser.add_argument("total", type=int, nargs="?", default=3000, help="requests per target (3000)")
+    args = parser.parse_args()
+    clients, total = args.clients, args.total
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         number, lid = seed(db_url)

@@ -7,12 +7,13 @@ from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.config import Settings
 from lms_bridge.errors import ConfigError
 from lms_bridge.ports import Lms
-from lms_bridge.storage.store import SqlRouteStore, make_engine
+from lms_bridge.storage.store import make_engine
 from lms_bridge.storage.sync_store import SqlSyncStore
 
 
-def build_store(settings: Settings) -> SqlRouteStore:
-    return SqlRouteStore(make_engine(settings.database_url))
+def build_store(settings: Settings) -> SqlSyncStore:
+    """The registry, with what the sync jobs record (``SqlSyncStore`` is a ``SqlRouteStore``)."""
+    return SqlSyncStore(make_engine(settings.database_url))
 
 
 def build_lms(settings: Settings) -> Lms:
@@ -38,8 +39,3 @@ def build_lms(settings: Settings) -> Lms:
         parallel=settings.moodle_parallel,
         competency_scale_id=settings.moodle_competency_scale_id,
     )
-
-
-def build_sync_store(settings: Settings) -> SqlSyncStore:
-    """The registry with what the sync jobs record (a ``SqlRouteStore`` too)."""
-    return SqlSyncStore(make_engine(settings.database_url))

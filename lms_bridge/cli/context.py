@@ -7,7 +7,7 @@ from functools import cached_property
 
 from lms_bridge.bootstrap import build_store
 from lms_bridge.config import Settings
-from lms_bridge.storage.store import SqlRouteStore
+from lms_bridge.storage.sync_store import SqlSyncStore
 
 
 class AppContext:
@@ -16,7 +16,7 @@ class AppContext:
         return Settings()
 
     @cached_property
-    def store(self) -> SqlRouteStore:
+    def store(self) -> SqlSyncStore:
         return build_store(self.settings)
 
     def today(self) -> date:

@@ -145,7 +145,7 @@ def run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
 def _run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
     settings = app.settings
     lms = bootstrap.build_lms(settings)  # MoodleClient keeps the per-site rate limit (moodle_rate_per_s)
-    store: SyncStore = bootstrap.build_sync_store(settings)
+    store: SyncStore = app.store
     options = options_from(settings, dry_run)
     out, err = Console(), Console(stderr=True)
     failed = 0
@@ -225,7 +225,7 @@ def disagreements_cmd(app: AppContext, as_json: bool) -> None:
             "pass_grade": d.pass_grade,
             "found_at": d.found_at.isoformat(timespec="seconds"),
         }
-        for d in bootstrap.build_sync_store(app.settings).list_disagreements()
+        for d in app.store.list_disagreements()
     ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -249,6 +249,6 @@ def resolve_cmd(app: AppContext, number: str, key: str, actor: Actor, note: str)
     """Закрыть расхождение по мероприятию KEY маршрута NUMBER (отметку при необходимости меняет куратор)."""
     if actor.role not in (Role.CURATOR, Role.CENTRE, Role.ADMIN):
         raise PermissionDenied("расхождения разбирают куратор, специалист ЦНППМ или администратор")
-    if not bootstrap.build_sync_store(app.settings).resolve_disagreement(number, key, actor, note):
+    if not app.store.resolve_disagreement(number, key, actor, note):
         raise NotFound(f"открытого расхождения по {number}, мероприятие {key}, нет")
     click.echo("расхождение закрыто")

@@ -24,7 +24,7 @@ PASSING, FAILING = 87.0, 45.0
 
 def run_jobs(settings: Settings, names: list[str], now: datetime) -> list[JobReport]:
     lms = bootstrap.build_lms(settings)
-    store = bootstrap.build_sync_store(settings)
+    store = bootstrap.build_store(settings)
     options = options_from(settings, dry_run=False)
     links: dict[str, LmsLink] = {}
     reports = []
