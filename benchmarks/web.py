@@ -207,7 +207,7 @@ def wrk(port: int, path: str, clients: int, seconds: float) -> None:
 
 
 def serve_and_load(
-    db_url: str, card: str, clients: int, total: int, cache_seconds: int
+    db_url: str, card: str, clients: int, total: int, cache_seconds: int, worker_class: str = "gevent"
 ) -> tuple[float, float]:
     port = _free_port()
     env = {
@@ -216,8 +216,9 @@ def serve_and_load(
         "LMS_BRIDGE_DATABASE_URL": db_url,
         "LMS_BRIDGE_WEB_CARD_CACHE_SECONDS": str(cache_seconds),
     }
+    command = [sys.executable, "-m", "lms_bridge", "serve", "--port", str(port), "--workers", "2"]
     server = subprocess.Popen(
-        [sys.executable, "-m", "lms_bridge", "serve", "--port", str(port), "--workers", "2"],
+        [*command, "--worker-class", worker_class],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -250,7 +251,7 @@ def main() -> None:
         db_url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         number, lid = seed(db_url)
         card = f"/card/{number}?lid={lid}"
-        print(f"{TEACHERS} routes in SQLite, gunicorn 2 workers x 4 threads, {clients} clients,")
+        print(f"{TEACHERS} routes in SQLite, gunicorn 2 gevent workers, {clients} clients,")
         print(f"at most {total} requests or {SECONDS:.0f} s per target; load generator in this process")
         print("-- card* = rendered on every request (LMS_BRIDGE_WEB_CARD_CACHE_SECONDS=0)")
         trivial, page = serve_and_load(db_url, card, clients, total, 0)

@@ -1,49 +1,74 @@
-"""``lms-bridge serve``: the web app (LTI tool, route cards, dashboards, JSON API) on gunicorn."""
+"""``lms-bridge serve``: the web app (LTI tool, route cards, dashboards, JSON API) on gunicorn.
+
+The command checks the settings, prints where it listens, and replaces itself by the server process
+(``lms_bridge/serving.py``, which says why: gevent workers, bounded reads, a fresh interpreter).
+"""
 
 from __future__ import annotations
 
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.config import Settings
-from lms_bridge.ports import Lms
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="адрес для входящих соединений")
 @click.option("--port", default=5000, show_default=True, type=int, help="порт")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="процессы gunicorn")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="потоки на процесс")
 @click.option(
     "--worker-class",
-    type=click.Choice(["gthread", "sync"]),
-    default="gthread",
+    type=click.Choice(["gevent", "gthread"]),
+    default="gevent",
     show_default=True,
-    help="gthread: keep-alive и потоки; sync: один запрос на процесс",
+    help="gevent: медленные клиенты не занимают потоки; gthread: только за буферизующим прокси",
+)
+@click.option(
+    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="потоки на процесс (gthread)"
+)
+@click.option(
+    "--header-timeout",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 60),
+    help="секунд на строку запроса и заголовки (и простой keep-alive)",
+)
+@click.option(
+    "--body-timeout",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 300),
+    help="секунд на тело запроса (gevent), затем 408",
 )
 @click.option("--access-log/--no-access-log", default=False, help="журнал запросов (без строки запроса)")
 @click.pass_obj
 def group(
-    app: AppContext, host: str, port: int, workers: int, threads: int, worker_class: str, access_log: bool
+    app: AppContext,
+    host: str,
+    port: int,
+    workers: int,
+    worker_class: str,
+    threads: int,
+    header_timeout: int,
+    body_timeout: int,
+    access_log: bool,
 ) -> None:
     """Запустить веб-приложение: LTI-инструмент, карты ИОМ, панели, JSON API."""
-    from lms_bridge.web import create_app
-    from lms_bridge.web.server import BridgeServer, options
+    from lms_bridge.serving import exec_server, options
 
-    settings = app.settings
+    settings = app.settings  # bad settings are reported here, before the server starts
     click.echo(
-        f"lms-bridge: http://{host}:{port} (публичный адрес {settings.public_url}), процессов: {workers}"
+        f"lms-bridge: http://{host}:{port} (публичный адрес {settings.public_url}), "
+        f"процессов: {workers} ({worker_class})"
     )
-    BridgeServer(
-        lambda: create_app(settings), options(host, port, workers, threads, access_log, worker_class)
-    ).run()
-
-
-def _lms(settings: Settings) -> Lms | None:
-    """Moodle, when configured: course links on the card then point at the course itself.
-    Built in each worker after the fork (its HTTP session must not be shared between processes)."""
-    if not (settings.moodle_url and settings.moodle_token.get_secret_value()):
-        return None
-    from lms_bridge.bootstrap import build_lms
-
-    return build_lms(settings)
+    exec_server(
+        options(
+            host,
+            port,
+            workers,
+            worker_class=worker_class,
+            threads=threads,
+            header_timeout=header_timeout,
+            body_timeout=body_timeout,
+            access_log=access_log,
+        )
+    )
