@@ -39,8 +39,6 @@ from gunicorn.app.base import BaseApplication
 if TYPE_CHECKING:
     from flask import Flask
 
-    from lms_bridge.config import Settings
-    from lms_bridge.ports import Lms
 
 ACCESS_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 WORKER_CLASSES = ("gevent", "gthread")
@@ -106,21 +104,12 @@ class BridgeServer(BaseApplication):  # type: ignore[misc]
 
 
 def build_app() -> Flask:
-    """The app, built in each worker after the fork (and, on gevent, after the patching)."""
+    """The app, built in each worker after the fork (and, on gevent, after the patching): the engine
+    and Moodle's HTTP session are the worker's own."""
+    from lms_bridge.bootstrap import build_web_app
     from lms_bridge.config import Settings
-    from lms_bridge.web import create_app
 
-    settings = Settings()
-    return create_app(settings, lms=_lms(settings))
-
-
-def _lms(settings: Settings) -> Lms | None:
-    """Moodle, when configured: course links on the card then point at the course itself."""
-    if not (settings.moodle_url and settings.moodle_token.get_secret_value()):
-        return None
-    from lms_bridge.bootstrap import build_lms
-
-    return build_lms(settings)
+    return build_web_app(Settings())
 
 
 class BodyDeadline:
