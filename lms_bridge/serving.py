@@ -39,6 +39,8 @@ from gunicorn.app.base import BaseApplication
 if TYPE_CHECKING:
     from flask import Flask
 
+    from lms_bridge.config import Settings
+
 
 ACCESS_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 WORKER_CLASSES = ("gevent", "gthread")
@@ -85,7 +87,10 @@ def exec_server(opts: dict[str, Any]) -> None:
 
 
 class BridgeServer(BaseApplication):  # type: ignore[misc]
-    def __init__(self, opts: dict[str, Any]):
+    """gunicorn started from code; ``settings`` are read from the environment in each worker unless given."""
+
+    def __init__(self, opts: dict[str, Any], settings: Settings | None = None):
+        self._settings = settings
         self._options = dict(opts)
         self._body_timeout = float(self._options.pop("body_timeout", 10))
         super().__init__()
@@ -96,20 +101,20 @@ class BridgeServer(BaseApplication):  # type: ignore[misc]
                 self.cfg.set(key, value)
 
     def load(self) -> WsgiApp:
-        app = build_app()
+        app = build_app(self._settings)
         if self.cfg.worker_class_str != "gevent":
             return app
         limit = int(app.config.get("MAX_CONTENT_LENGTH") or 1 << 20)
         return BodyDeadline(app, self._body_timeout, limit)
 
 
-def build_app() -> Flask:
+def build_app(settings: Settings | None = None) -> Flask:
     """The app, built in each worker after the fork (and, on gevent, after the patching): the engine
     and Moodle's HTTP session are the worker's own."""
     from lms_bridge.bootstrap import build_web_app
     from lms_bridge.config import Settings
 
-    return build_web_app(Settings())
+    return build_web_app(settings or Settings())
 
 
 class BodyDeadline:

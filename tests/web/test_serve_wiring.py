@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import responses
 from click.testing import CliRunner
-from flask import Flask
-from lms_bridge.web.server import BridgeServer
 from pydantic import SecretStr
+from werkzeug.test import Client
 
+from lms_bridge import serving
 from lms_bridge.cli import serve
 from lms_bridge.cli.context import AppContext
 from lms_bridge.config import Settings
@@ -25,16 +25,16 @@ from tests.fakes.recorded import http_reply
 MOODLE = "http://moodle.example.test"
 
 
-def _served_app(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Flask:
-    """Run ``serve`` with gunicorn's run loop replaced by building the app as a worker does."""
-    built: list[Flask] = []
-    monkeypatch.setattr(BridgeServer, "run", lambda self: built.append(self.load()))
+def _served_app(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Client:
+    """Run ``serve`` up to its exec of the server process, then load the app as each worker does."""
+    execs: list[dict[str, Any]] = []
+    monkeypatch.setattr(serving, "exec_server", execs.append)
     ctx = AppContext()
     ctx.__dict__["settings"] = settings  # what Settings() would read from the environment
     result = CliRunner().invoke(serve.group, [], obj=ctx)
     assert result.exit_code == 0, result.output
-    [app] = built
-    return app
+    [options] = execs
+    return Client(serving.BridgeServer(options, settings).load())
 
 
 def _moodle(rsps: responses.RequestsMock) -> None:
@@ -61,7 +61,7 @@ def test_served_card_links_the_lms_course(
     app = _served_app(configured, monkeypatch)
     teacher = seeded["t1"].teacher
     lid, _ = SqlLaunchStore(store.engine).open_session(Principal(Role.TEACHER, teacher.email), 1)
-    html = app.test_client().get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
+    html = app.get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
     # course id 2 is what the recorded Moodle 5.1 answer gives for idnumber DPP-MET-01
     assert f"{MOODLE}/course/view.php?id=2" in html
 
@@ -76,6 +76,6 @@ def test_served_card_without_moodle_links_the_course_search(
     app = _served_app(settings, monkeypatch)  # a Moodle address but no token: no LMS
     teacher = seeded["t1"].teacher
     lid, _ = SqlLaunchStore(store.engine).open_session(Principal(Role.TEACHER, teacher.email), 1)
-    html = app.test_client().get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
+    html = app.get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
     assert "/course/view.php?id=" not in html
     assert "DPP-MET-01" in html
