@@ -21,6 +21,17 @@ class LtiPlatformConfig(BaseModel):
     auth_url: str
     jwks_url: str
     token_url: str = ""
+    # Whom its launches may speak for (domain/platforms.py): the whole region, or these places.
+    region: bool = False
+    schools: list[str] = Field(default_factory=list)
+    municipalities: list[str] = Field(default_factory=list)
+
+
+class LtiStaffConfig(BaseModel):
+    """A ЦНППМ staff member, recognised by e-mail only in launches from the named platform (issuer)."""
+
+    role: str
+    platform: str
 
 
 class Settings(BaseSettings):
@@ -79,11 +90,13 @@ class Settings(BaseSettings):
     )
     lti_platforms: list[LtiPlatformConfig] = Field(
         default_factory=list,
-        description="JSON list: issuer, client_id, deployment_ids, auth_url, jwks_url, token_url",
+        description="JSON list: issuer, client_id, deployment_ids, auth_url, jwks_url, token_url, "
+        "and whom it speaks for: region (true) or schools / municipalities (lists)",
     )
-    lti_staff: dict[str, str] = Field(
+    lti_staff: dict[str, LtiStaffConfig] = Field(
         default_factory=dict,
-        description='JSON {"email": "developer|centre|admin"}: ЦНППМ staff who see every route',
+        description='JSON {"email": {"role": "developer|centre|admin", "platform": "<issuer>"}}: '
+        "ЦНППМ staff who see every route, when launched from their platform",
     )
     lti_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed on exp/iat")
     lti_state_minutes: int = Field(default=10, ge=1, le=60, description="how long an OIDC state lives")

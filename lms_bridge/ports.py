@@ -15,6 +15,7 @@ from typing import Protocol
 from course_map.models import CourseEntry
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Actor, Curator, Teacher
+from lms_bridge.domain.platforms import NOBODY, PlatformScope
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import Role, RouteStatus
 
@@ -26,6 +27,7 @@ class RouteFilter:
     municipality: str | None = None
     curator_email: str | None = None
     teacher_email: str | None = None
+    within: PlatformScope | None = None  # only teachers inside a platform's scope (None: no limit)
 
 
 @dataclass(frozen=True)
@@ -389,6 +391,7 @@ class Platform:
     auth_url: str
     jwks_url: str
     token_url: str = ""
+    scope: PlatformScope = NOBODY  # whom its launches may speak for (domain/platforms.py)
 
 
 @dataclass(frozen=True)
@@ -415,6 +418,7 @@ class Principal:
     csrf: str = ""
     via_token: bool = False  # the service token: no browser, no CSRF
     expires_at: datetime | None = None  # of the launch session
+    within: PlatformScope | None = None  # the launching platform's scope; None: not limited by one
 
 
 @dataclass(frozen=True)

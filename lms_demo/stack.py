@@ -18,7 +18,7 @@ from types import TracebackType
 from pydantic import SecretStr
 
 from lms_bridge.bootstrap import build_launch_store, build_web_app
-from lms_bridge.config import LtiPlatformConfig, Settings
+from lms_bridge.config import LtiPlatformConfig, LtiStaffConfig, Settings
 from lms_bridge.ports import Head
 from lms_bridge.services.sync_common import JobReport
 from lms_bridge.storage.store import SqlRouteStore
@@ -73,7 +73,7 @@ class DemoStack:
         self.settings = Settings(
             public_url=self.web_url,
             lti_private_key=SecretStr(generate_pem().decode()),
-            lti_staff={CENTRE_EMAIL: "centre"},
+            lti_staff={CENTRE_EMAIL: LtiStaffConfig(role="centre", platform=self.sim_url)},
             moodle_url=self.sim_url,
             moodle_token=SecretStr(SIM_TOKEN),
         )
@@ -170,6 +170,7 @@ class DemoStack:
             auth_url=f"{base}/mod/lti/auth.php",
             jwks_url=f"{base}/mod/lti/certs.php",
             token_url=f"{base}/mod/lti/token.php",
+            region=True,  # the demo's one Moodle serves the whole region
         )
 
     def stop(self) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from lms_bridge.cli.context import AppContext
+from lms_bridge.domain.platforms import PlatformScope
 from lms_bridge.ports import Head, LaunchStore, Platform
 from lms_bridge.web.lti.keys import load_private_pem, public_jwks, write_private_key
 
@@ -47,6 +48,11 @@ def keygen(app: AppContext, path: Path | None, force: bool) -> None:
 @click.option("--auth-url", help="по умолчанию ISSUER/mod/lti/auth.php")
 @click.option("--jwks-url", help="по умолчанию ISSUER/mod/lti/certs.php")
 @click.option("--token-url", help="по умолчанию ISSUER/mod/lti/token.php")
+@click.option("--region", is_flag=True, help="платформа говорит за весь регион (все ОО реестра)")
+@click.option("--school", "schools", multiple=True, help="ОО, чьи педагоги и руководители входят через неё")
+@click.option(
+    "--municipality", "municipalities", multiple=True, help="муниципалитет, чьи ОО входят через неё"
+)
 @click.pass_obj
 def add_platform(
     app: AppContext,
@@ -56,8 +62,16 @@ def add_platform(
     auth_url: str | None,
     jwks_url: str | None,
     token_url: str | None,
+    region: bool,
+    schools: tuple[str, ...],
+    municipalities: tuple[str, ...],
 ) -> None:
-    """Зарегистрировать платформу LTI (Moodle) в базе."""
+    """Зарегистрировать платформу LTI (Moodle) в базе и указать, за кого она говорит."""
+    scope = PlatformScope.of(region=region, schools=schools, municipalities=municipalities)
+    if scope.empty:
+        raise click.UsageError(
+            "укажите, чьи пользователи входят через эту платформу: --region, --school или --municipality"
+        )
     base = issuer.rstrip("/")
     platform = Platform(
         issuer=base,
@@ -66,19 +80,23 @@ def add_platform(
         auth_url=auth_url or f"{base}/mod/lti/auth.php",
         jwks_url=jwks_url or f"{base}/mod/lti/certs.php",
         token_url=token_url or f"{base}/mod/lti/token.php",
+        scope=scope,
     )
     _launches(app).add_platform(platform)
-    click.echo(f"платформа {platform.issuer} (client_id {client_id}) зарегистрирована")
+    click.echo(f"платформа {platform.issuer} (client_id {client_id}) зарегистрирована: {scope.describe()}")
 
 
 @group.command("platforms")
 @click.pass_obj
 def platforms(app: AppContext) -> None:
     """Платформы: из настроек (LMS_BRIDGE_LTI_PLATFORMS) и из базы."""
-    for c in app.settings.lti_platforms:
-        click.echo(f"{c.issuer}\t{c.client_id}\t{','.join(c.deployment_ids)}\t(настройки)")
-    for p in _launches(app).list_platforms():
-        click.echo(f"{p.issuer}\t{p.client_id}\t{','.join(p.deployment_ids)}\t(база)")
+    from lms_bridge.web.context import platform_of
+
+    rows = [(platform_of(c), "настройки") for c in app.settings.lti_platforms]
+    rows += [(p, "база") for p in _launches(app).list_platforms()]
+    for p, source in rows:
+        deployments = ",".join(p.deployment_ids)
+        click.echo(f"{p.issuer}\t{p.client_id}\t{deployments}\t{p.scope.describe()}\t({source})")
 
 
 @group.command("config")

@@ -5,14 +5,30 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 
+from lms_bridge.domain.platforms import PlatformScope
 from lms_bridge.domain.vocabulary import Role
 from lms_bridge.ports import Head, LoginState, Platform, Principal
 from lms_bridge.storage.tables import lti_identities, lti_platforms, lti_states, school_heads, web_sessions
+
+
+def _scope_row(scope: PlatformScope) -> dict[str, Any]:
+    return {
+        "region": scope.region,
+        "schools": sorted(scope.schools),
+        "municipalities": sorted(scope.municipalities),
+    }
+
+
+def _scope_of(row: Mapping[Any, Any]) -> PlatformScope:
+    return PlatformScope.of(
+        region=bool(row["region"]), schools=row["schools"] or (), municipalities=row["municipalities"] or ()
+    )
 
 
 def _hash(launch_id: str) -> str:
@@ -35,6 +51,7 @@ class SqlLaunchStore:
             "auth_url": p.auth_url,
             "jwks_url": p.jwks_url,
             "token_url": p.token_url,
+            **_scope_row(p.scope),
         }
         with self.engine.begin() as c:
             key = (lti_platforms.c.issuer == p.issuer) & (lti_platforms.c.client_id == p.client_id)
@@ -53,6 +70,7 @@ class SqlLaunchStore:
                     r.auth_url,
                     r.jwks_url,
                     r.token_url,
+                    _scope_of(r._mapping),
                 )
                 for r in c.execute(select(lti_platforms).order_by(lti_platforms.c.id))
             ]
@@ -121,6 +139,7 @@ class SqlLaunchStore:
                     municipality=p.municipality,
                     issuer=issuer,
                     subject=subject,
+                    scope=None if p.within is None else _scope_row(p.within),
                     csrf=csrf,
                     created_at=now,
                     expires_at=now + timedelta(hours=hours),
@@ -138,7 +157,14 @@ class SqlLaunchStore:
         if r is None:
             return None
         return Principal(
-            Role(r.role), r.email, r.name, r.school, r.municipality, r.csrf, expires_at=r.expires_at
+            Role(r.role),
+            r.email,
+            r.name,
+            r.school,
+            r.municipality,
+            r.csrf,
+            expires_at=r.expires_at,
+            within=None if r.scope is None else _scope_of(r.scope),
         )
 
     # --- identities -----------------------------------------------------------------------------

@@ -12,7 +12,19 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Row
 
 from course_map.models import CourseEntry
@@ -70,6 +82,13 @@ def _filtered(q: Select[Any], flt: RouteFilter) -> Select[Any]:
     for column, value in conditions.items():
         if value is not None:
             q = q.where(column == value)
+    if flt.within is not None and not flt.within.region:
+        q = q.where(
+            or_(
+                teachers.c.school.in_(sorted(flt.within.schools)),
+                teachers.c.municipality.in_(sorted(flt.within.municipalities)),
+            )
+        )
     return q
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -194,6 +195,10 @@ lti_platforms = Table(
     Column("auth_url", String(1000), nullable=False),
     Column("jwks_url", String(1000), nullable=False),
     Column("token_url", String(1000), nullable=False, default=""),
+    # Whom the platform's launches may speak for (domain/platforms.py): the region, or these places.
+    Column("region", Boolean, nullable=False, default=False, server_default=false()),
+    Column("schools", JSON, nullable=False, default=list, server_default="[]"),
+    Column("municipalities", JSON, nullable=False, default=list, server_default="[]"),
     UniqueConstraint("issuer", "client_id", name="uq_lti_platforms_issuer_client"),
 )
 
@@ -226,6 +231,8 @@ web_sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False, index=True),
+    # The launching platform's scope at launch time ({region, schools, municipalities}); NULL: no limit.
+    Column("scope", JSON),
 )
 
 # How a platform user (issuer + sub, LMS idnumber) maps onto our person (email).

@@ -17,7 +17,12 @@ SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.DEVELOPER})
 
 
 def scope_filter(p: Principal) -> RouteFilter:
-    """The RouteFilter that limits a listing to what ``p`` may see."""
+    """The RouteFilter that limits a listing to what ``p`` may see, inside the scope of the
+    platform ``p`` launched from (``p.within``; domain/platforms.py)."""
+    return replace(_role_filter(p), within=p.within)
+
+
+def _role_filter(p: Principal) -> RouteFilter:
     if p.role in SEES_ALL:
         return RouteFilter()
     if p.role is Role.HEAD:
@@ -56,6 +61,8 @@ def requested_grouping(args: Mapping[str, str], default: GroupBy) -> GroupBy:
 
 
 def can_see(p: Principal, route: Route) -> bool:
+    if p.within is not None and not p.within.contains(route.teacher.school, route.teacher.municipality):
+        return False
     if p.role in SEES_ALL:
         return True
     if p.role is Role.HEAD:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g
 
 from lms_bridge.config import LtiPlatformConfig, Settings
+from lms_bridge.domain.platforms import PlatformScope
 from lms_bridge.errors import LmsError
 from lms_bridge.ports import LaunchStore, Lms, Platform, Principal, RouteStore
 from lms_bridge.web.cache import TtlCache
@@ -106,7 +107,10 @@ class WebContext:
 
 
 def platform_of(c: LtiPlatformConfig) -> Platform:
-    return Platform(c.issuer, c.client_id, tuple(c.deployment_ids), c.auth_url, c.jwks_url, c.token_url)
+    scope = PlatformScope.of(region=c.region, schools=c.schools, municipalities=c.municipalities)
+    return Platform(
+        c.issuer, c.client_id, tuple(c.deployment_ids), c.auth_url, c.jwks_url, c.token_url, scope
+    )
 
 
 def web_context() -> WebContext:

@@ -23,7 +23,7 @@ from jwt.algorithms import RSAAlgorithm
 from pydantic import SecretStr
 
 from lms_bridge.bootstrap import build_web_app
-from lms_bridge.config import LtiPlatformConfig, Settings
+from lms_bridge.config import LtiPlatformConfig, LtiStaffConfig, Settings
 from lms_bridge.domain.people import Actor, Curator
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, CuratorKind, Role, RouteStatus
@@ -94,10 +94,18 @@ def settings(db_url: str) -> Settings:
         moodle_url=ISSUER,
         lti_platforms=[
             LtiPlatformConfig(
-                issuer=ISSUER, client_id=CLIENT_ID, deployment_ids=["1"], auth_url=AUTH_URL, jwks_url=JWKS_URL
+                issuer=ISSUER,
+                client_id=CLIENT_ID,
+                deployment_ids=["1"],
+                auth_url=AUTH_URL,
+                jwks_url=JWKS_URL,
+                region=True,
             )
         ],
-        lti_staff={"centre@cnppm.ru": "centre", "dev@cnppm.ru": "developer"},
+        lti_staff={
+            "centre@cnppm.ru": LtiStaffConfig(role="centre", platform=ISSUER),
+            "dev@cnppm.ru": LtiStaffConfig(role="developer", platform=ISSUER),
+        },
         api_token=SecretStr(API_TOKEN),
         lti_private_key_path="/nonexistent/key.pem",
     )
@@ -165,25 +173,29 @@ def sign(claims: dict[str, Any], key: PlatformKey, headers: dict[str, Any] | Non
 
 @dataclass
 class Launcher:
+    """Launches as one platform (by default the registered ``ISSUER``)."""
+
     client: FlaskClient
     template: dict[str, Any]
     key: PlatformKey
+    issuer: str = ISSUER
+    client_id: str = CLIENT_ID
 
     def login(self, **extra: str) -> dict[str, str]:
         """Run the OIDC initiation as Moodle does (form POST); return the auth request's query."""
         form = {
-            "iss": ISSUER,
+            "iss": self.issuer,
             "login_hint": "6",
             "target_link_uri": TOOL + "/lti/launch",
             "lti_message_hint": '{"cmid":8,"launchid":"x"}',
-            "client_id": CLIENT_ID,
+            "client_id": self.client_id,
             "lti_deployment_id": "1",
             **extra,
         }
         resp = self.client.post("/lti/login", data=form)
         assert resp.status_code == 302, resp.get_data(as_text=True)
         location = urlsplit(resp.headers["Location"])
-        assert f"{location.scheme}://{location.netloc}{location.path}" == AUTH_URL
+        assert f"{location.scheme}://{location.netloc}{location.path}" == self.issuer + "/mod/lti/auth.php"
         return {k: v[0] for k, v in parse_qs(location.query).items()}
 
     def claims(
@@ -192,8 +204,8 @@ class Launcher:
         now = int(time.time())
         c = copy.deepcopy(self.template)
         c.update(
-            iss=ISSUER,
-            aud=CLIENT_ID,
+            iss=self.issuer,
+            aud=self.client_id,
             nonce=nonce,
             iat=now,
             exp=now + 60,

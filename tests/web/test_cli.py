@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from lms_bridge.domain.platforms import PlatformScope
 from lms_bridge.storage.launch_store import SqlLaunchStore
 from lms_bridge.storage.store import make_engine
 
@@ -55,18 +56,14 @@ def test_keygen_config_add_platform_and_head(env: dict[str, str], db_url: str, t
     ):
         assert line in out
 
-    added = _run(
-        env,
-        "lti",
-        "add-platform",
-        "--issuer",
-        "https://sdo.example.ru/",
-        "--client-id",
-        "abc",
-        "--deployment-id",
-        "7",
-    )
+    platform_args = ["add-platform", "--issuer", "https://sdo.example.ru/", "--client-id", "abc"]
+    platform_args += ["--deployment-id", "7"]
+    unscoped = _run(env, "lti", *platform_args)
+    assert unscoped.returncode == 2
+    assert "укажите, чьи пользователи входят через эту платформу" in unscoped.stderr
+    added = _run(env, "lti", *platform_args, "--municipality", "г. Челябинск", "--school", "СОШ 1")
     assert added.returncode == 0, added.stderr
+    assert "ОО: СОШ 1; муниципалитеты: г. Челябинск" in added.stdout
     head = _run(
         env, "lti", "add-head", "--email", "Head@School.ru", "--name", "Петрова А.А.", "--school", "СОШ 1"
     )
@@ -78,6 +75,7 @@ def test_keygen_config_add_platform_and_head(env: dict[str, str], db_url: str, t
         "abc",
         ("7",),
     )
+    assert platform.scope == PlatformScope.of(schools=["СОШ 1"], municipalities=["г. Челябинск"])
     assert platform.jwks_url == "https://sdo.example.ru/mod/lti/certs.php"
     found = launches.find_head("head@school.ru")
     assert found is not None and found.school == "СОШ 1"

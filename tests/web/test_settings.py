@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lms_bridge.config import Settings
+from lms_bridge.config import LtiStaffConfig, Settings
 
 
 def test_platforms_and_staff_from_json_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -17,6 +17,7 @@ def test_platforms_and_staff_from_json_env(monkeypatch: pytest.MonkeyPatch) -> N
             "deployment_ids": ["1", "2"],
             "auth_url": "https://sdo.example.ru/mod/lti/auth.php",
             "jwks_url": "https://sdo.example.ru/mod/lti/certs.php",
+            "region": True,
         },
         {
             "issuer": "https://moodle.region.ru",
@@ -24,16 +25,23 @@ def test_platforms_and_staff_from_json_env(monkeypatch: pytest.MonkeyPatch) -> N
             "deployment_ids": ["7"],
             "auth_url": "https://moodle.region.ru/mod/lti/auth.php",
             "jwks_url": "https://moodle.region.ru/mod/lti/certs.php",
+            "schools": ["МБОУ «СОШ № 1»"],
         },
     ]
     monkeypatch.setenv("LMS_BRIDGE_LTI_PLATFORMS", json.dumps(platforms))
-    monkeypatch.setenv("LMS_BRIDGE_LTI_STAFF", '{"metodist@cnppm.ru": "centre"}')
+    monkeypatch.setenv(
+        "LMS_BRIDGE_LTI_STAFF",
+        '{"metodist@cnppm.ru": {"role": "centre", "platform": "https://sdo.example.ru"}}',
+    )
     monkeypatch.setenv("LMS_BRIDGE_API_TOKEN", "s3cret")
     s = Settings(_env_file=None)  # type: ignore[call-arg]
     assert [(p.issuer, p.deployment_ids) for p in s.lti_platforms] == [
         ("https://sdo.example.ru", ["1", "2"]),
         ("https://moodle.region.ru", ["7"]),
     ]
-    assert s.lti_staff == {"metodist@cnppm.ru": "centre"}
+    assert s.lti_staff == {
+        "metodist@cnppm.ru": LtiStaffConfig(role="centre", platform="https://sdo.example.ru")
+    }
+    assert [(p.region, p.schools) for p in s.lti_platforms] == [(True, []), (False, ["МБОУ «СОШ № 1»"])]
     assert s.api_token.get_secret_value() == "s3cret"
     assert "s3cret" not in repr(s)

@@ -87,7 +87,7 @@ def launch() -> WResponse:
         subject=verified.subject,
     )
     if principal.role is Role.TEACHER:
-        own = store.list_routes(RouteFilter(teacher_email=principal.email))
+        own = store.list_routes(RouteFilter(teacher_email=principal.email, within=principal.within))
         target = url_for("pages.card", number=own[-1].number, lid=lid)
     else:
         target = url_for("pages.dashboard", lid=lid)
