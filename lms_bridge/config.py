@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -100,6 +100,20 @@ class Settings(BaseSettings):
     )
     lti_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed on exp/iat")
     lti_state_minutes: int = Field(default=10, ge=1, le=60, description="how long an OIDC state lives")
+    lti_max_states: int = Field(
+        default=1000,
+        ge=10,
+        le=1_000_000,
+        description="OIDC states kept per platform; the oldest are dropped beyond it (login flooding)",
+    )
+    lti_login_rate: str = Field(
+        default="60 per minute",
+        description="/lti/login requests allowed per client address (Flask-Limiter notation)",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="where rate-limit counters live: memory:// (per worker) or redis://host:6379/0 (shared)",
+    )
     web_session_hours: int = Field(default=8, ge=1, le=72, description="how long a launch session lives")
     web_card_cache_seconds: int = Field(
         default=60,
@@ -122,3 +136,14 @@ class Settings(BaseSettings):
     )
     sync_plans: bool = Field(default=True, description="attach makes a Moodle learning plan per route")
     sync_lock_file: str = Field(default="var/sync.lock", description="one sync run at a time (file lock)")
+
+    @field_validator("lti_login_rate")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("ожидается частота вида «60 per minute» или «10/second»") from None
+        return value

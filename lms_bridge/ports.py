@@ -443,8 +443,9 @@ class LaunchStore(Protocol):
     def list_platforms(self) -> list[Platform]: ...
 
     # OIDC login states
-    def new_state(self, issuer: str, client_id: str, minutes: int) -> LoginState:
-        """A fresh state and nonce valid for ``minutes``."""
+    def new_state(self, issuer: str, client_id: str, minutes: int, *, keep: int = 1000) -> LoginState:
+        """A fresh state and nonce valid for ``minutes``; expired states are purged and the platform
+        keeps only its ``keep`` newest."""
         ...
 
     def find_state(self, state: str) -> LoginState | None: ...

@@ -76,7 +76,9 @@ class SqlLaunchStore:
             ]
 
     # --- OIDC login states ----------------------------------------------------------------------
-    def new_state(self, issuer: str, client_id: str, minutes: int) -> LoginState:
+    def new_state(self, issuer: str, client_id: str, minutes: int, *, keep: int = 1000) -> LoginState:
+        """A fresh state. Expired states are purged here, and the platform keeps only its ``keep``
+        newest ones (an unauthenticated caller makes these: the table must stay bounded)."""
         now = self._now()
         st = LoginState(
             state=secrets.token_urlsafe(32),
@@ -86,9 +88,11 @@ class SqlLaunchStore:
             expires_at=now + timedelta(minutes=minutes),
             used_at=None,
         )
+        mine = (lti_states.c.issuer == issuer) & (lti_states.c.client_id == client_id)
+        newest_first = lti_states.c.created_at.desc(), lti_states.c.state
+        beyond = select(lti_states.c.state).where(mine).order_by(*newest_first).offset(keep)
         with self.engine.begin() as c:
-            # Housekeeping on the write path keeps the table small without a cron job.
-            c.execute(delete(lti_states).where(lti_states.c.expires_at < now - timedelta(days=1)))
+            c.execute(delete(lti_states).where(lti_states.c.expires_at < now))
             c.execute(
                 insert(lti_states).values(
                     state=st.state,
@@ -99,6 +103,7 @@ class SqlLaunchStore:
                     expires_at=st.expires_at,
                 )
             )
+            c.execute(delete(lti_states).where(lti_states.c.state.in_(beyond.scalar_subquery())))
         return st
 
     def find_state(self, state: str) -> LoginState | None:

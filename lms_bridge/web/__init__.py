@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms_bridge.config import Settings
 from lms_bridge.ports import LaunchStore, Lms, RouteStore
-from lms_bridge.web import errors
+from lms_bridge.web import errors, ratelimit
 from lms_bridge.web.cache import TtlCache
 from lms_bridge.web.card_view import fmt_date
 from lms_bridge.web.context import WebContext, web_context
@@ -51,13 +51,14 @@ def create_app(
         settings=settings,
         new_route_store=route_store,
         launches=launch_store,
-        jwks=JwksCache(http),
+        jwks=JwksCache(http, clock=lambda: now().timestamp()),
         clock=now,
         lms=lms,
         cards=TtlCache(float(settings.web_card_cache_seconds), 2048),
     )
     for bp in (lti.bp, pages.bp, api.bp):
         app.register_blueprint(bp)
+    ratelimit.install(app, settings)
     errors.register(app)
     _templating(app)
     app.after_request(_security_headers)

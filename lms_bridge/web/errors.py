@@ -89,6 +89,8 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
         text = {404: "страница не найдена", 405: "метод не поддерживается"}.get(status, exc.name)
+        if status == 429:  # Flask-Limiter's refusal carries our Russian message (web/ratelimit.py)
+            text = exc.description or "слишком много запросов: повторите позже"
         resp = _respond(status, exc.name.replace(" ", ""), text)
         if status == 405 and exc.get_response().headers.get("Allow"):
             resp.headers["Allow"] = exc.get_response().headers["Allow"]

@@ -42,7 +42,12 @@ def login() -> WResponse:
     base = ctx.settings.public_url.rstrip("/")
     if target and not (target.rstrip("/") == base or target.startswith(base + "/")):
         raise LaunchError("target_link_uri не указывает на этот инструмент")
-    st = ctx.launches.new_state(platform.issuer, platform.client_id, ctx.settings.lti_state_minutes)
+    st = ctx.launches.new_state(
+        platform.issuer,
+        platform.client_id,
+        ctx.settings.lti_state_minutes,
+        keep=ctx.settings.lti_max_states,
+    )
     query = {
         "scope": "openid",
         "response_type": "id_token",
