@@ -22,6 +22,8 @@ from datetime import datetime
 
 from lms_bridge.errors import LmsAuthError, LmsError
 from lms_bridge.ports import LinkFailure, Lms, LmsLink, LmsUser, RoutePeople, SyncStore, Transmission
+from lms_bridge.ports import TransmissionKind as Kind
+from lms_bridge.ports import TransmissionState as State
 from lms_bridge.services.sync_common import (
     ACTIVE,
     DEFAULT_OPTIONS,
@@ -114,8 +116,8 @@ def _card_links(
     """The card links in the LMS profiles, ``options.batch`` users per call, then per route the learning
     plan with the route's deficits as competencies (one framework mirrors the deficit codes)."""
     total = done + len(people)
-    sent = store.list_transmissions("link")
-    plans = store.list_transmissions("plan")
+    sent = store.list_transmissions(Kind.LINK)
+    plans = store.list_transmissions(Kind.PLAN)
     codes_of = {p[0]: p[3] for p in people}
     work: list[tuple[str, int, bool, bool]] = []  # (route, user, needs link, needs plan)
     for number, teacher, _, _ in people:
@@ -125,11 +127,13 @@ def _card_links(
             tick(progress, done, total)
             continue
         url = options.card_url(number)
-        tx = sent.get((number, "", "", "link"))
-        need_link = tx is None or tx.state != "done" or tx.detail != url or tx.lms_user_id != link.lms_user_id
-        ptx = plans.get((number, "", "", "plan"))
+        tx = sent.get((number, "", "", Kind.LINK))
+        need_link = (
+            tx is None or tx.state != State.DONE or tx.detail != url or tx.lms_user_id != link.lms_user_id
+        )
+        ptx = plans.get((number, "", "", Kind.PLAN))
         need_plan = options.plans and (
-            ptx is None or ptx.state != "done" or ptx.lms_user_id != link.lms_user_id
+            ptx is None or ptx.state != State.DONE or ptx.lms_user_id != link.lms_user_id
         )
         if need_link or need_plan:
             work.append((number, link.lms_user_id, need_link, need_plan))
@@ -161,10 +165,12 @@ def _card_links(
             failed = (err.errorcode or "lmserror", str(err)) if err is not None else refused.get(uid)
             if failed is None:
                 report.counts["card_links"] += 1
-                txs.append(Transmission(number, "", "", "link", "done", uid, None, 1, detail=url))
+                txs.append(Transmission(number, "", "", Kind.LINK, State.DONE, uid, None, 1, detail=url))
                 continue
             report.problem(number, failed[0], f"link: {failed[1]}")
-            txs.append(Transmission(number, "", "", "link", "failed", uid, None, 1, *failed, detail=url))
+            txs.append(
+                Transmission(number, "", "", Kind.LINK, State.FAILED, uid, None, 1, *failed, detail=url)
+            )
         _save(store, txs, sent, plans)  # recorded as soon as the call answered: a kill loses nothing
         done += len(rows)
         tick(progress, done, total)
@@ -186,13 +192,15 @@ def _card_links(
         number, uid = row
         description = f"Индивидуальный образовательный маршрут {number}: {options.card_url(number)}"
         ids = [competencies[c] for c in codes_of[number] if c in competencies]
-        return _attempt(lambda: lms.ensure_plan(uid, f"ИОМ {number}", description, ids), number, uid, "plan")
+        return _attempt(
+            lambda: lms.ensure_plan(uid, f"ИОМ {number}", description, ids), number, uid, Kind.PLAN
+        )
 
     batch: list[Transmission] = []
     for _, t, _ in parallel_map(push_plan, plan_rows, options.parallel):
         if t is None:  # _attempt turns LMS errors into a failed transmission
             continue
-        if t.state == "done":
+        if t.state == State.DONE:
             report.counts["plans"] += 1
         else:
             report.problem(t.route_number, t.error_code, f"plan: {t.error_message}")
@@ -205,14 +213,16 @@ def _card_links(
     _save(store, batch, sent, plans)
 
 
-def _attempt(call: Callable[[], object], number: str, uid: int, kind: str) -> Transmission:
+def _attempt(call: Callable[[], object], number: str, uid: int, kind: Kind) -> Transmission:
     try:
         call()
     except LmsAuthError:  # a bad token or missing permission fails every call: stop the run
         raise
     except LmsError as e:
-        return Transmission(number, "", "", kind, "failed", uid, None, 1, e.errorcode or "lmserror", str(e))
-    return Transmission(number, "", "", kind, "done", uid, None, 1)
+        return Transmission(
+            number, "", "", kind, State.FAILED, uid, None, 1, e.errorcode or "lmserror", str(e)
+        )
+    return Transmission(number, "", "", kind, State.DONE, uid, None, 1)
 
 
 def _save(
@@ -225,7 +235,7 @@ def _save(
         return
     rows = []
     for t in batch:
-        before = (sent if t.kind == "link" else plans).get(t.key)
+        before = (sent if t.kind == Kind.LINK else plans).get(t.key)
         rows.append(replace(t, attempts=(before.attempts if before else 0) + 1))
     with store.transaction():
         store.save_transmissions(rows)

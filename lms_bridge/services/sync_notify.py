@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 from lms_bridge.domain.people import SYSTEM
 from lms_bridge.ports import FormalItem, Lms, LmsLink, SyncStore, Transmission
+from lms_bridge.ports import TransmissionKind as Kind
+from lms_bridge.ports import TransmissionState as State
 from lms_bridge.services.sync_common import JobReport, SyncOptions, parallel_map
 
 SHOWN = 50  # route numbers listed in one message to a curator
@@ -34,11 +36,13 @@ def notify_curators(
     by_route: dict[str, list[FormalItem]] = defaultdict(list)
     for i in items:
         by_route[i.route_number].append(i)
-    told = store.list_transmissions("notify")
+    told = store.list_transmissions(Kind.NOTIFY)
     due: dict[str, list[str]] = defaultdict(list)  # curator e-mail -> route numbers
     for number, its in sorted(by_route.items()):
-        prev = told.get((number, "", "", "notify"))
-        if all(i.done or (number, i.key) in marked for i in its) and (prev is None or prev.state != "done"):
+        prev = told.get((number, "", "", Kind.NOTIFY))
+        if all(i.done or (number, i.key) in marked for i in its) and (
+            prev is None or prev.state != State.DONE
+        ):
             due[its[0].curator_email].append(number)
     if options.dry_run:
         for curator, numbers in due.items():
@@ -55,12 +59,12 @@ def notify_curators(
 
     for curator, uid, err in parallel_map(tell, sorted(due), options.parallel):
         numbers = due[curator]
-        state, code, message = "done", "", ""
+        state, code, message = State.DONE, "", ""
         if err is not None:
-            state, code, message = "failed", err.errorcode or "lmserror", str(err)
+            state, code, message = State.FAILED, err.errorcode or "lmserror", str(err)
             report.problem(curator, code, f"сообщение куратору ({len(numbers)} маршрутов): {err}")
         with store.transaction():
-            if state == "done":
+            if state == State.DONE:
                 where = (
                     "сообщение в СДО" if uid is not None else "куратор без учётной записи СДО: только журнал"
                 )
@@ -73,13 +77,13 @@ def notify_curators(
                         number,
                         "",
                         "",
-                        "notify",
+                        Kind.NOTIFY,
                         state,
                         uid,
                         None,
                         (
-                            told[(number, "", "", "notify")].attempts
-                            if (number, "", "", "notify") in told
+                            told[(number, "", "", Kind.NOTIFY)].attempts
+                            if (number, "", "", Kind.NOTIFY) in told
                             else 0
                         )
                         + 1,

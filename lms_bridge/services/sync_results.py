@@ -40,6 +40,8 @@ from lms_bridge.ports import (
     SyncStore,
     Transmission,
 )
+from lms_bridge.ports import TransmissionKind as Kind
+from lms_bridge.ports import TransmissionState as State
 from lms_bridge.services.sync_common import (
     ACTIVE,
     DEFAULT_OPTIONS,
@@ -86,7 +88,7 @@ def sync_results(
     """``planned_links``: in a dry run of ``sync all``, the links attach would have recorded."""
     report = JobReport("results", options.dry_run)
     items = store.list_formal_items(ACTIVE)
-    before = store.list_transmissions("result", states=("pending", "failed"))
+    before = store.list_transmissions(Kind.RESULT, states=(State.PENDING, State.FAILED))
     links = {**store.list_links(), **(planned_links or {})}
     cmap = {e.lms_course: e for e in store.list_course_map()}
     course_ids = store.lms_course_ids()
@@ -170,12 +172,12 @@ def _apply(
     rows: list[Transmission] = []
     nocriteria = False
     for item, uid in c.pending:
-        prev = before.get((item.route_number, item.key, item.lms_course, "result"))
+        prev = before.get((item.route_number, item.key, item.lms_course, Kind.RESULT))
         verdict, grade, at = _verdict(c, uid)
         if verdict == "pass":
             marks[item.route_number].append((item, grade, at))
             report.counts["passed"] += 1
-            rows.append(_tx(item, uid, c, "done", grade, "зачтено", prev))
+            rows.append(_tx(item, uid, c, State.DONE, grade, "зачтено", prev))
             continue
         if verdict == "nocriteriaset":
             nocriteria = True
@@ -189,9 +191,9 @@ def _apply(
             )
             continue
         report.counts["below_pass" if verdict == "below" else "waiting"] += 1
-        if prev is None or prev.grade != grade or prev.state != "pending":
+        if prev is None or prev.grade != grade or prev.state != State.PENDING:
             rows.append(
-                _tx(item, uid, c, "pending", grade, "ниже проходного" if verdict == "below" else "", prev)
+                _tx(item, uid, c, State.PENDING, grade, "ниже проходного" if verdict == "below" else "", prev)
             )
     if nocriteria:
         report.problem(c.ref, "nocriteriaset", f"у курса {c.ref} не заданы условия завершения")
@@ -272,7 +274,7 @@ def _tx(
     item: FormalItem,
     uid: int,
     c: _Course,
-    state: str,
+    state: State,
     grade: float | None,
     detail: str,
     prev: Transmission | None,
@@ -281,7 +283,7 @@ def _tx(
         route_number=item.route_number,
         item_key=item.key,
         lms_course=item.lms_course,
-        kind="result",
+        kind=Kind.RESULT,
         state=state,
         lms_user_id=uid,
         lms_course_id=c.course_id,
