@@ -6,7 +6,8 @@ import pytest
 
 from lms_bridge.errors import ValidationError
 from lms_bridge.importers.curators import read_curators
-from lms_bridge.importers.diagnostics import import_diagnostics, read_diagnostics
+from lms_bridge.importers.diagnostics import read_diagnostics
+from lms_bridge.services.imports import import_diagnostics
 from lms_bridge.storage.store import SqlRouteStore
 from tests.importers.helpers import EXAMPLES, TODAY, csv_bytes, row
 

@@ -11,9 +11,9 @@ import pytest
 from lms_bridge.importers.diagnostics import (
     MAX_LENGTH,
     ParsedDiagnostics,
-    import_diagnostics,
     read_diagnostics,
 )
+from lms_bridge.services.imports import import_diagnostics
 from lms_bridge.storage import tables
 from lms_bridge.storage.store import SqlRouteStore
 from tests.importers.helpers import EXAMPLES, HEADER, TODAY, csv_bytes, row, xlsx_bytes
