@@ -44,7 +44,9 @@ def offenders(path: Path, limit: int) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("paths", nargs="+", type=Path, help="packages or files to check")
     parser.add_argument("--limit", type=int, default=40, help="body lines allowed without a reason (40)")
     args = parser.parse_args(argv)

@@ -108,6 +108,7 @@ class ParsedDiagnostics:
         return ValidationError(self.problems, source=self.source)
 
 
+# long: one field per column, in the file's order; each line is one check
 def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
     email = row.email("email")
     last_name = _text(row, "last_name", required=True)

@@ -46,6 +46,7 @@ class TransmissionKind(StrEnum):
     LINK = "link"  # the route card link shown in the LMS profile
     PLAN = "plan"  # a learning plan with the route's deficit competencies
     NOTIFY = "notify"  # the curator told that a route's formal items are done
+    COMPETENCY = "competency"  # an LMS course linked to the competencies of the deficits it removes
 
 
 class TransmissionState(StrEnum):

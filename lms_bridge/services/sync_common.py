@@ -70,6 +70,22 @@ def tick(progress: Progress | None, done: int, total: int) -> None:
         progress(done, total)
 
 
+@dataclass
+class Ticker:
+    """A job's progress: ``advance`` after each unit of work reports (done, total) to ``progress``."""
+
+    progress: Progress | None
+    total: int = 0
+    done: int = 0
+
+    def advance(self, units: int = 1) -> None:
+        self.done += units
+        tick(self.progress, self.done, self.total)
+
+    def finish(self) -> None:
+        tick(self.progress, self.total, self.total)
+
+
 def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 

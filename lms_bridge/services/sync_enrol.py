@@ -70,23 +70,7 @@ def sync_enrol(
     links = {**store.list_links(), **(planned_links or {})}
     todo = [i for i in items if getattr(_tx(before, i), "state", "") != State.DONE]
     report.counts["enrolled_before"] = len(items) - len(todo)
-    by_course: dict[str, list[tuple[FormalItem, int]]] = {}
-    no_user: list[Transmission] = []
-    for i in todo:
-        link = links.get(i.teacher_email)
-        if link is None or link.lms_user_id is None:
-            why = (
-                "нет связи с учётной записью СДО (запустите sync attach)"
-                if link is None
-                else ("нет учётной записи в СДО" if link.matches == 0 else "несколько учётных записей в СДО")
-            )
-            report.problem(i.route_number, "nouser", f"{i.teacher_email}: {why}")
-            no_user.append(_record(before, i, State.FAILED, None, None, "nouser", why))
-            continue
-        by_course.setdefault(i.lms_course, []).append((i, link.lms_user_id))
-    if no_user and not options.dry_run:
-        with store.transaction():
-            store.save_transmissions(no_user)
+    by_course = _by_course(store, todo, links, before, report, options)
 
     def work(ref: str) -> _CourseWork:
         return _enrol_course(lms, _CourseWork(ref, by_course[ref]), options)
@@ -109,6 +93,36 @@ def sync_enrol(
     if options.dry_run:
         report.counts["started"] = len(started)
     return report
+
+
+def _by_course(
+    store: SyncStore,
+    todo: list[FormalItem],
+    links: Mapping[str, LmsLink],
+    before: dict[tuple[str, str, str, str], Transmission],
+    report: JobReport,
+    options: SyncOptions,
+) -> dict[str, list[tuple[FormalItem, int]]]:
+    """LMS course → (item, LMS user id) to enrol; a teacher without exactly one account is reported and
+    recorded failed (``nouser``), to be tried again on the next run."""
+    by_course: dict[str, list[tuple[FormalItem, int]]] = {}
+    no_user: list[Transmission] = []
+    for i in todo:
+        link = links.get(i.teacher_email)
+        if link is None or link.lms_user_id is None:
+            why = (
+                "нет связи с учётной записью СДО (запустите sync attach)"
+                if link is None
+                else ("нет учётной записи в СДО" if link.matches == 0 else "несколько учётных записей в СДО")
+            )
+            report.problem(i.route_number, "nouser", f"{i.teacher_email}: {why}")
+            no_user.append(_record(before, i, State.FAILED, None, None, "nouser", why))
+            continue
+        by_course.setdefault(i.lms_course, []).append((i, link.lms_user_id))
+    if no_user and not options.dry_run:
+        with store.transaction():
+            store.save_transmissions(no_user)
+    return by_course
 
 
 def _enrol_course(lms: Lms, cw: _CourseWork, options: SyncOptions) -> _CourseWork:

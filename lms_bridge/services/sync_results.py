@@ -27,7 +27,7 @@ from datetime import datetime
 
 from course_map.models import CourseEntry, DecidedBy
 from lms_bridge.domain.people import SYSTEM
-from lms_bridge.domain.route import Activity
+from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory
 from lms_bridge.domain.workflow import mark_activity
 from lms_bridge.ports import (
@@ -94,21 +94,7 @@ def sync_results(
     course_ids = store.lms_course_ids()
     user_ids = {email: link.lms_user_id for email, link in links.items()}
 
-    courses: dict[str, _Course] = {}
-    for i in items:
-        if not i.done and not i.application_confirmed:
-            report.counts["no_application"] += 1  # not enrolled through the bridge yet (000 §2.1)
-            continue
-        uid = user_ids.get(i.teacher_email)
-        if uid is None:
-            if not i.done:
-                report.counts["no_lms_user"] += 1
-            continue
-        c = courses.setdefault(i.lms_course, _Course(i.lms_course, cmap.get(i.lms_course), [], []))
-        if not i.done:
-            c.pending.append((i, uid))
-        elif i.result_source == "lms":
-            c.passed.append((i, uid))
+    courses = _courses(items, user_ids, cmap, report)
     to_read = [c for c in courses.values() if c.pending]
     report.counts["courses_read"] = len(to_read)
 
@@ -125,6 +111,29 @@ def sync_results(
             tick(progress, done, len(to_read))
     notify_curators(lms, store, items, marked, links, report, options=options)
     return report
+
+
+def _courses(
+    items: list[FormalItem], user_ids: dict[str, int | None], cmap: dict[str, CourseEntry], report: JobReport
+) -> dict[str, _Course]:
+    """The items to look at, by LMS course: pending ones of enrolled teachers with an LMS account, and
+    the ones passed from the LMS earlier (checked for disagreements)."""
+    courses: dict[str, _Course] = {}
+    for i in items:
+        if not i.done and not i.application_confirmed:
+            report.counts["no_application"] += 1  # not enrolled through the bridge yet (000 §2.1)
+            continue
+        uid = user_ids.get(i.teacher_email)
+        if uid is None:
+            if not i.done:
+                report.counts["no_lms_user"] += 1
+            continue
+        c = courses.setdefault(i.lms_course, _Course(i.lms_course, cmap.get(i.lms_course), [], []))
+        if not i.done:
+            c.pending.append((i, uid))
+        elif i.result_source == "lms":
+            c.passed.append((i, uid))
+    return courses
 
 
 def _read_course(lms: Lms, c: _Course) -> _Course:
@@ -152,6 +161,9 @@ def _read_course(lms: Lms, c: _Course) -> _Course:
     return c
 
 
+Marks = dict[str, list[tuple[FormalItem, float | None, int]]]  # route number -> (item, grade, when)
+
+
 def _apply(
     store: SyncStore,
     c: _Course,
@@ -168,7 +180,30 @@ def _apply(
         code, message = c.error
         report.problem(c.ref, code, message)
         return
-    marks: dict[str, list[tuple[FormalItem, float | None, int]]] = defaultdict(list)  # route -> marks
+    marks, rows = _decide(c, before, report)
+    disagreements = _disagreements(c, now)
+    if options.dry_run:
+        for number, ms in marks.items():
+            report.planned += [f"{number}: «{c.ref}» выполнено, оценка {g}" for _, g, _ in ms]
+        report.counts["disagreements"] += len(disagreements)
+        return
+    batches.begin()
+    keys = [(number, item.key) for number, ms in marks.items() for item, _, _ in ms]
+    store.save_item_marks(_marked_routes(marks, now, options), keys, SYSTEM)
+    store.save_transmissions(rows)
+    for d in disagreements:
+        if store.add_disagreement(d):
+            report.counts["disagreements"] += 1
+    marked.update(keys)
+    batches.added(len(rows) + len(keys) + len(disagreements))
+
+
+def _decide(
+    c: _Course, before: dict[Key, Transmission], report: JobReport
+) -> tuple[Marks, list[Transmission]]:
+    """The passes to mark and the transmissions to record for the course's pending items, counted or
+    reported (a waiting or below-pass item is recorded only when its grade or state changed)."""
+    marks: Marks = defaultdict(list)
     rows: list[Transmission] = []
     nocriteria = False
     for item, uid in c.pending:
@@ -178,50 +213,33 @@ def _apply(
             marks[item.route_number].append((item, grade, at))
             report.counts["passed"] += 1
             rows.append(_tx(item, uid, c, State.DONE, grade, "зачтено", prev))
-            continue
-        if verdict == "nocriteriaset":
+        elif verdict == "nocriteriaset":
             nocriteria = True
-            continue
-        if verdict == "notenroled":
-            report.problem(
-                item.route_number,
-                "notenroled",
-                f"{item.teacher_email} не зачислен на курс {c.ref}",
-                failed=False,
-            )
-            continue
-        report.counts["below_pass" if verdict == "below" else "waiting"] += 1
-        if prev is None or prev.grade != grade or prev.state != State.PENDING:
-            rows.append(
-                _tx(item, uid, c, State.PENDING, grade, "ниже проходного" if verdict == "below" else "", prev)
-            )
+        elif verdict == "notenroled":
+            why = f"{item.teacher_email} не зачислен на курс {c.ref}"
+            report.problem(item.route_number, "notenroled", why, failed=False)
+        else:
+            report.counts["below_pass" if verdict == "below" else "waiting"] += 1
+            if prev is None or prev.grade != grade or prev.state != State.PENDING:
+                detail = "ниже проходного" if verdict == "below" else ""
+                rows.append(_tx(item, uid, c, State.PENDING, grade, detail, prev))
     if nocriteria:
         report.problem(c.ref, "nocriteriaset", f"у курса {c.ref} не заданы условия завершения")
-    disagreements = _disagreements(c, now)
-    if options.dry_run:
-        for number, ms in marks.items():
-            report.planned += [f"{number}: «{c.ref}» выполнено, оценка {g}" for _, g, _ in ms]
-        report.counts["disagreements"] += len(disagreements)
-        return
-    batches.begin()
-    keys = [(number, item.key) for number, ms in marks.items() for item, _, _ in ms]
+    return marks, rows
+
+
+def _marked_routes(marks: Marks, now: datetime, options: SyncOptions) -> list[Route]:
+    """The domain rule runs on a shell route holding this course's items of the route, built from what
+    ``mark_activity`` reads; ``save_item_marks`` writes back only the columns a mark changes."""
     updated = []
     for number, ms in marks.items():
-        # The domain rule runs on a shell route holding this course's item of the route, built from
-        # what mark_activity reads; save_item_marks writes back only the columns a mark changes.
         route = shell_route(number, ms[0][0].status, [_shell_activity(item) for item, _, _ in ms])
         for item, grade, at in ms:
             on = from_unix(at, options.tz) if at else now.date()
             result = f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
             route = mark_activity(route, item.key, SYSTEM, on, grade=grade, result=result)
         updated.append(route)
-    store.save_item_marks(updated, keys, SYSTEM)
-    store.save_transmissions(rows)
-    for d in disagreements:
-        if store.add_disagreement(d):
-            report.counts["disagreements"] += 1
-    marked.update(keys)
-    batches.added(len(rows) + len(keys) + len(disagreements))
+    return updated
 
 
 def _shell_activity(item: FormalItem) -> Activity:
