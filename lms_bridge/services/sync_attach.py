@@ -12,6 +12,8 @@ link in the LMS, and create a learning plan where the LMS adapter offers one.
   deficit codes as competencies of one framework) is made through the port's idempotent ``ensure_*``.
 * The card link and the plan are recorded as transmissions (kinds ``link``/``plan``) per route: a
   second run sends nothing unless the card URL changed.
+* Last, each ДПП course of an active route is linked to the competencies of its deficits
+  (``sync_courses``), so that completing the course rates the plan's competencies.
 """
 
 from __future__ import annotations
@@ -34,9 +36,7 @@ from lms_bridge.services.sync_common import (
     chunked,
     parallel_map,
 )
-
-FRAMEWORK_IDNUMBER = "lms-bridge-deficits"
-FRAMEWORK_NAME = "Дефициты профессиональных компетенций (ИОМ)"
+from lms_bridge.services.sync_courses import FRAMEWORK_IDNUMBER, FRAMEWORK_NAME, link_courses
 
 Recorded = dict[tuple[str, str, str, str], Transmission]  # transmissions by key, of the kinds at hand
 Work = tuple[str, int, bool, bool]  # (route number, LMS user id, needs the link, needs the plan)
@@ -60,6 +60,7 @@ def sync_attach(
     teachers = {p[1] for p in people}
     _look_up(lms, store, lookups, teachers, links, report, now=now, options=options, ticker=ticker)
     _card_links(lms, store, people, links, report, options=options, ticker=ticker)
+    link_courses(lms, store, report, options=options)
     return report
 
 
