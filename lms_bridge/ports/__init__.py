@@ -6,7 +6,7 @@ plain verbs are commands.
 - ``registry``: ``RouteStore``, the route registry (routes, diagnostics, people, course map, audit);
 - ``lms``: ``Lms``, what the jobs need from an LMS, and its records;
 - ``sync``: ``SyncStore``, what the sync jobs record (transmissions, links, disagreements);
-- ``web``: the web tool's own state.
+- ``web``: ``LaunchStore``, the web app's own state (LTI platforms, login states, sessions, heads).
 
 Import from ``lms_bridge.ports``; the modules are an internal split.
 """
@@ -36,6 +36,7 @@ from lms_bridge.ports.sync import (
     TransmissionKind,
     TransmissionState,
 )
+from lms_bridge.ports.web import Head, LaunchStore, LoginState, Platform, Principal
 
 __all__ = [
     "AuditEntry",
@@ -47,12 +48,17 @@ __all__ = [
     "Enrolment",
     "FormalItem",
     "GradeRow",
+    "Head",
+    "LaunchStore",
     "LearningPlan",
     "LinkFailure",
     "Lms",
     "LmsCourse",
     "LmsLink",
     "LmsUser",
+    "LoginState",
+    "Platform",
+    "Principal",
     "RouteFilter",
     "RoutePeople",
     "RouteStore",
