@@ -9,7 +9,6 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-import responses
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -40,9 +39,7 @@ def _client(app: Flask, address: str) -> FlaskClient:
     return client
 
 
-def test_login_is_limited_per_client_address(
-    settings: Settings, store: SqlRouteStore, jwks_server: responses.RequestsMock
-) -> None:
+def test_login_is_limited_per_client_address(settings: Settings, store: SqlRouteStore) -> None:
     app = _app(settings, store, lti_login_rate="3 per day")  # a day: no test runs long enough to reset it
     flooder = _client(app, "10.0.0.1")
     assert [flooder.post("/lti/login", data=LOGIN).status_code for _ in range(3)] == [302, 302, 302]
@@ -55,9 +52,7 @@ def test_login_is_limited_per_client_address(
     assert _client(app, "10.0.0.1").get("/healthz").status_code == 200  # only the login is limited
 
 
-def test_behind_a_proxy_the_forwarded_address_is_limited(
-    settings: Settings, store: SqlRouteStore, jwks_server: responses.RequestsMock
-) -> None:
+def test_behind_a_proxy_the_forwarded_address_is_limited(settings: Settings, store: SqlRouteStore) -> None:
     app = _app(settings, store, lti_login_rate="1 per day", web_proxy_hops=1)
     proxy = _client(app, "127.0.0.1")
     first = {"X-Forwarded-For": "203.0.113.5"}
@@ -76,9 +71,7 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
-def test_workers_share_the_limit_through_redis(
-    settings: Settings, store: SqlRouteStore, jwks_server: responses.RequestsMock
-) -> None:
+def test_workers_share_the_limit_through_redis(settings: Settings, store: SqlRouteStore) -> None:
     shared = {"lti_login_rate": "2 per day", "rate_limit_storage": "redis://127.0.0.1:6379/15"}
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
     one, two = (_client(_app(settings, store, **shared), address) for _ in range(2))  # two workers
@@ -94,7 +87,7 @@ def _states(store: SqlRouteStore) -> int:
 
 
 def test_stored_states_are_capped_per_platform_keeping_the_newest(
-    settings: Settings, store: SqlRouteStore, jwks_server: responses.RequestsMock
+    settings: Settings, store: SqlRouteStore
 ) -> None:
     app = _app(settings, store, lti_max_states=10, lti_login_rate="1000 per day")
     client = _client(app, "10.0.0.3")

@@ -140,9 +140,7 @@ def test_curator_sees_only_teachers_inside_the_platform(
     _refused(b, ONLY_SCHOOL_1_CURATOR, [INSTRUCTOR])  # nothing of theirs in school 2
 
 
-def test_centre_staff_only_from_their_platform(
-    platforms: tuple[Launcher, Launcher], seeded: dict[str, Route]
-) -> None:
+def test_centre_staff_only_from_their_platform(platforms: tuple[Launcher, Launcher]) -> None:
     a, b = platforms
     assert len(_numbers(a, "centre@cnppm.ru")) == 4
     _refused(b, "centre@cnppm.ru")  # LTI_STAFF names platform A
@@ -163,10 +161,10 @@ def test_admin_of_a_platform_administers_its_scope_only(
     assert b.client.get(f"/card/{seeded['t3'].number}", headers=h).status_code == 200
 
 
+@pytest.mark.usefixtures("seeded")
 def test_a_platform_registered_without_a_scope_speaks_for_nobody(
     settings: Settings,
     store: SqlRouteStore,
-    seeded: dict[str, Route],
     jwks_server: responses.RequestsMock,
     claims_template: dict[str, object],
     platform_key: PlatformKey,
