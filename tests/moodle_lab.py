@@ -2,9 +2,9 @@
 
 * ``LMS_BRIDGE_TEST_MOODLE_URL`` and ``LMS_BRIDGE_TEST_MOODLE_TOKEN``: the site and a web-service token of a
   service with every function ``MoodleLms`` calls.
-* ``LMS_BRIDGE_TEST_MOODLE_LAB``: the lab folder (``$LAB/moodle/config.php``, ``$LAB/scripts/``) on this machine.
-  The tests seed the site through Moodle's PHP API (``tests/fixtures/moodle_lab/seed.php``, one ``php`` process
-  per session) because the token's service has no function to create users, courses or grades.
+* ``LMS_BRIDGE_TEST_MOODLE_LAB``: the lab folder (``$LAB/moodle/config.php``, ``$LAB/scripts/``) here.
+  The tests seed the site through Moodle's PHP API (``tests/fixtures/moodle_lab/seed.php``, one ``php``
+  process per session) because the token's service has no function to create users, courses or grades.
 
 Without them the real-Moodle tests are skipped with a reason (:func:`missing`). What the seed makes is marked
 and retired after each test (users deleted, courses renamed ``zz-retired-<id>`` and hidden), so the site stays

@@ -2,9 +2,9 @@
 
 A target is a ``World``: the ``lms`` under test and a ``seed`` that puts users, courses, grade items, grades
 and completions into the LMS behind it (the seeding names are InMemoryLms's). Adding a target is one more
-builder in ``BUILDERS``. The fourth target, ``real``, is a real Moodle (``tests/moodle_lab.py``): it runs when
-``LMS_BRIDGE_TEST_MOODLE_URL``, ``LMS_BRIDGE_TEST_MOODLE_TOKEN`` and ``LMS_BRIDGE_TEST_MOODLE_LAB`` name one and is
-skipped with the reason otherwise.
+builder in ``BUILDERS``. The fourth target, ``real``, is a real Moodle (``tests/moodle_lab.py``): it runs
+when ``LMS_BRIDGE_TEST_MOODLE_URL``, ``LMS_BRIDGE_TEST_MOODLE_TOKEN`` and ``LMS_BRIDGE_TEST_MOODLE_LAB`` name
+one and is skipped with the reason otherwise.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ BUILDERS: dict[str, Callable[[], AbstractContextManager[World]]] = {
 }
 
 
-# --- a real Moodle (the moodle-lab), when LMS_BRIDGE_TEST_MOODLE_URL/_TOKEN/_LAB name one ---------------------
+# --- a real Moodle (the moodle-lab), when LMS_BRIDGE_TEST_MOODLE_URL/_TOKEN/_LAB name one ------------------
 @pytest.fixture(scope="session")
 def lab_seeder() -> Iterator[moodle_lab.Seeder]:
     why = moodle_lab.missing()

@@ -76,7 +76,7 @@ def test_enrol_isolates_bad_rows_with_moodle_error_codes(world: World) -> None:
     good = [Enrolment(u.id, c.id)] + [Enrolment(o.id, c.id) for o in others]
     rows = good[:3] + bad[:2] + good[3:8] + bad[2:] + good[8:]
     failures = {f.row: f.errorcode for f in world.lms.enrol(rows)}
-    # an unknown user: "invalidrecordunknown" with debugging off, "invaliduser" with DEVELOPER debugging (the lab)
+    # an unknown user: "invalidrecordunknown" with debugging off, "invaliduser" with DEVELOPER debugging (lab)
     assert failures.pop(bad[0]) in {"invalidrecordunknown", "invaliduser"}
     assert failures == {
         bad[1]: "invalidparameter",
