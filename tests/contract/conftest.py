@@ -9,6 +9,7 @@ one and is skipped with the reason otherwise.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -190,6 +191,8 @@ BUILDERS: dict[str, Callable[[], AbstractContextManager[World]]] = {
 @pytest.fixture(scope="session")
 def lab_seeder() -> Iterator[moodle_lab.Seeder]:
     why = moodle_lab.missing()
+    if why and os.environ.get("LMS_BRIDGE_TEST_MOODLE_REQUIRED"):
+        pytest.fail(f"CI stood a Moodle lab up but: {why}")
     if why:
         pytest.skip(why)
     seeder = moodle_lab.Seeder(moodle_lab.site().lab)

@@ -402,6 +402,18 @@ class FakeMoodle:
             return _error("core_message_send_instant_messages__batch_ok_and_bad")
         return _json(out)
 
+    def ws_core_message_get_messages(self, p: dict[str, Any]) -> Reply:
+        """The token user's messages to ``useridto``, newest first (fields lms-bridge reads)."""
+        to = int(p["useridto"])
+        if to not in self.users:
+            return _error("enrol_manual_enrol_users__missing_user_99999")
+        mine = [
+            {"id": i, "useridto": u, "fullmessage": text}
+            for i, (u, text) in enumerate(self.messages, 1)
+            if u == to
+        ]
+        return _json({"messages": mine[::-1], "warnings": []})
+
     # --- competencies -------------------------------------------------------------------------------
     def ws_core_competency_list_competency_frameworks(self, p: dict[str, Any]) -> Reply:
         return _json(list(self.frameworks.values()))
