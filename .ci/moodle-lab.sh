@@ -25,7 +25,8 @@ lab_available() {
 lab_up() {  # NAME SRC PORT PGPORT
   local name=$1 src=$2 url=http://127.0.0.1:$3 pgport=$4 start=$SECONDS
   echo "$url" >"$LAB_ROOT/$name.url"
-  if ! MOODLE_SRC=$src PGPORT=$pgport MOODLE_WWWROOT=$url \
+  # core_message_get_messages: lms-bridge looks before it sends a message again (REQUIRED_FUNCTIONS)
+  if ! MOODLE_SRC=$src PGPORT=$pgport MOODLE_WWWROOT=$url LAB_EXTRA_FUNCTIONS=core_message_get_messages \
       bash "$LAB_SRC/setup.sh" "$LAB_ROOT/$name" >"$LAB_ROOT/$name-setup.log" 2>&1; then
     echo "moodle lab $name: setup failed after $((SECONDS - start)) s; last lines of its log:"
     tail -n 20 "$LAB_ROOT/$name-setup.log"
