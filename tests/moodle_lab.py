@@ -74,7 +74,8 @@ class Seeder:
         )
 
     def __call__(self, op: str, **args: Any) -> Any:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
+        assert self.proc.stdin is not None
+        assert self.proc.stdout is not None
         self.proc.stdin.write(json.dumps({"op": op, "args": args}, ensure_ascii=False) + "\n")
         self.proc.stdin.flush()
         while line := self.proc.stdout.readline():
@@ -113,7 +114,7 @@ class LabSeed:
         *,
         manual_enrol: bool = True,
         completion_tracked: bool = True,
-        grade_max: float = 100.0,  # the course total follows its items (Natural): not set separately
+        grade_max: float = 100.0,  # noqa: ARG002 (Natural aggregation: the course total follows its items)
     ) -> LmsCourse:
         c = self.seeder(
             "course",

@@ -122,7 +122,8 @@ def test_attach_enrol_grade_results_on_a_real_moodle(
         c["competency"]["idnumber"]
         for c in call(lms, "core_competency_list_plan_competencies", id=plan["id"])
     }
-    assert plan_codes == set(CODES) and plan["status"] == 1
+    assert plan_codes == set(CODES)
+    assert plan["status"] == 1
     # the ДПП course is linked to the same competencies, outcome "complete": completing it rates the plan
     course_id = lms.find_course(COURSE).id  # type: ignore[union-attr]
     links = call(lms, "core_competency_list_course_competencies", id=course_id)
@@ -130,7 +131,8 @@ def test_attach_enrol_grade_results_on_a_real_moodle(
     assert {code: linked.get(code) for code in CODES} == {code: 3 for code in CODES}
 
     enrol = sync_enrol(lms, store, now=now, options=options)
-    assert enrol.exit_code == 0 and enrol.counts["enrolled"] == 2, enrol.problems
+    assert enrol.exit_code == 0, enrol.problems
+    assert enrol.counts["enrolled"] == 2
     assert {u.id for u in users} <= {e.user_id for e in lms.list_enrolled(course_id) if not e.suspended}
 
     subprocess.run(
@@ -140,11 +142,13 @@ def test_attach_enrol_grade_results_on_a_real_moodle(
         ["php", str(site.script("set_grade.php")), COURSE, emails[1], "40"], check=True, capture_output=True
     )
     results = sync_results(lms, store, now=now, options=options)
-    assert results.counts["passed"] == 1 and results.counts["below_pass"] == 1, results.problems
+    assert results.exit_code == 0, results.problems
+    assert (results.counts["passed"], results.counts["below_pass"]) == (1, 1)
     passed, below = (store.get_route(n).activity("1") for n in numbers)
     assert (passed.done, passed.grade, passed.result_source) == (True, 85.0, "lms")
     assert not below.done  # below the pass mark: not done, reported as below_pass
 
     again = [job(lms, store, now=now, options=options) for job in (sync_attach, sync_enrol, sync_results)]
     assert [r.exit_code for r in again] == [0, 0, 0]
-    assert again[0].counts["course_competencies"] == 0 and again[1].counts["enrolled"] == 0
+    assert again[0].counts["course_competencies"] == 0
+    assert again[1].counts["enrolled"] == 0

@@ -125,7 +125,8 @@ def test_registry_csv_has_russian_headers_and_no_diagnostics(run: Invoke, card_r
 def test_registry_xlsx_and_json(run: Invoke, card_route: Route) -> None:
     result = run("routes", "export-registry", "--format", "xlsx", "--status", "in_progress")
     [name] = result.files
-    assert name.startswith("реестр_ИОМ_") and name.endswith(".xlsx")
+    assert name.startswith("реестр_ИОМ_")
+    assert name.endswith(".xlsx")
     ws = openpyxl.load_workbook(io.BytesIO(result.files[name])).active
     assert ws is not None
     assert [c.value for c in ws[1]] == [h for _, h in COLUMNS]
@@ -134,7 +135,8 @@ def test_registry_xlsx_and_json(run: Invoke, card_route: Route) -> None:
     assert ws["I2"].value.date() == date(2027, 9, 30)
     result = run("routes", "export-registry", "--format", "json", "-o", "-")
     data = json.loads(result.stdout)
-    assert len(data) == 7 and set(data[0]) == {
+    assert len(data) == 7
+    assert set(data[0]) == {
         "number",
         "teacher",
         "school",
@@ -157,7 +159,9 @@ def test_reports_summary_over_the_registry_shows_no_people(run: Invoke, card_rou
     # Челябинск has 6 people, Смоленск 1: shown apart, Смоленск would be «total − Челябинск»
     assert [(g["name"], g["people"]) for g in data["groups"]] == [("прочие", 7)]
     for output in (text, json.dumps(data, ensure_ascii=False)):
-        assert "Иванова" not in output and "@school.ru" not in output and card_route.number not in output
+        assert "Иванова" not in output
+        assert "@school.ru" not in output
+        assert card_route.number not in output
 
 
 def test_the_installed_command_reports_a_missing_route(db_url: str, tmp_path: Path) -> None:
@@ -184,3 +188,22 @@ def test_the_installed_command_reports_a_missing_route(db_url: str, tmp_path: Pa
     assert done.returncode == 1
     assert "маршрут 67-2026-999999 не найден" in done.stderr
     assert done.stdout == ""
+
+
+def test_export_for_the_head_withholds_the_results_and_says_why(run: Invoke, card_route: Route) -> None:
+    result = run("routes", "export", card_route.number, "--format", "json", "-o", "-", "--for", "head")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout_bytes)
+    assert data["withheld"].startswith("Результаты диагностики не передаются в образовательную организацию")
+    assert data["diagnostic"]["deficit_codes"] is None
+    assert data["final_levels"] is None
+    full = json.loads(run("routes", "export", card_route.number, "--format", "json", "-o", "-").stdout_bytes)
+    assert full["withheld"] is None
+    assert full["diagnostic"]["deficit_codes"]
+
+
+def test_show_for_the_head_says_the_results_are_withheld(run: Invoke, card_route: Route) -> None:
+    shown = run("routes", "show", card_route.number, "--for", "head").output
+    assert "не передаются в образовательную организацию" in shown
+    assert card_route.diagnostic.deficit_codes[0] not in shown
+    assert run("routes", "show", card_route.number, "--for", "завуч").exit_code == 2

@@ -107,7 +107,7 @@ class SimLms:
         )
         self.timeout_s = config.timeout_sleep_s
         self.web = create_sim_app(config, self.state).test_client()
-        client = MoodleClient(BASE, TOKEN, retry=RetryPolicy(attempts=3), sleep=lambda s: None)
+        client = MoodleClient(BASE, TOKEN, retry=RetryPolicy(attempts=3), sleep=lambda _s: None)
         self.lms = MoodleLms(client, parallel=1)
 
     def _sleep(self, seconds: float) -> None:
@@ -209,7 +209,8 @@ def test_twenty_kills_and_faults_leave_the_lms_as_an_uninterrupted_run(tmp_path:
     reference = SimLms()
     populate(reference)
     store = make_store(tmp_path, n=TEACHERS, courses=COURSES, name="reference")
-    assert sync_all(reference, store) and sync_all(reference, store)
+    assert sync_all(reference, store)
+    assert sync_all(reference, store)
     expected = lms_objects(reference.state)
     assert all(expected.values()), expected  # every kind is there to be compared
     assert all(n == 1 for kind in expected.values() for n in kind.values())

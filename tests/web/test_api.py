@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -30,7 +31,8 @@ def test_teacher_gets_own_record_and_404_for_another(launcher: Launcher, seeded:
     other = launcher.client.get(f"/api/v1/routes/{seeded['t2'].number}", headers=h)
     assert other.status_code == 404
     body = other.get_data(as_text=True)
-    assert "teacher2" not in body and "Иванова2" not in body
+    assert "teacher2" not in body
+    assert "Иванова2" not in body
     assert set(other.get_json()) == {"error"}
 
 
@@ -39,8 +41,11 @@ def test_head_record_withholds_diagnostics_and_other_schools(
 ) -> None:
     h = _session(launcher, HEAD_EMAIL)
     card = launcher.client.get(f"/api/v1/routes/{seeded['t1'].number}", headers=h).get_json()
-    assert card["diagnostic"] is None
-    assert all(a["deficit_codes"] == [] for a in card["activities"])
+    # withheld, and saying so: null where the results were (an empty list would say «none»), and why
+    assert card["withheld"].startswith("Результаты диагностики не передаются")
+    assert card["diagnostic"]["levels"] is None
+    assert card["diagnostic"]["deficit_codes"] is None
+    assert all(a["deficit_codes"] is None for a in card["activities"])
     assert launcher.client.get(f"/api/v1/routes/{seeded['t3'].number}", headers=h).status_code == 404
     numbers = {i["number"] for i in launcher.client.get("/api/v1/routes", headers=h).get_json()["items"]}
     assert numbers == {seeded["t1"].number, seeded["t2"].number}
@@ -87,9 +92,8 @@ def test_bad_body_is_422_and_wrong_state_is_409(launcher: Launcher, seeded: dict
     assert wrong.status_code == 409  # already in progress
 
 
-def test_service_token_sees_everything_and_a_wrong_one_nothing(
-    client: FlaskClient, seeded: dict[str, Route]
-) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_service_token_sees_everything_and_a_wrong_one_nothing(client: FlaskClient) -> None:
     listed = client.get("/api/v1/routes", headers=SERVICE).get_json()
     assert listed["count"] == 3
     assert client.get("/api/v1/routes?school=МБОУ «СОШ № 2»", headers=SERVICE).get_json()["count"] == 1
