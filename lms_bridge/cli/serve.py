@@ -53,9 +53,12 @@ def group(
     access_log: bool,
 ) -> None:
     """Запустить веб-приложение: LTI-инструмент, карты ИОМ, панели, JSON API."""
+    from lms_bridge.bootstrap import build_lms, moodle_configured
     from lms_bridge.serving import exec_server, options
 
     settings = app.settings  # bad settings are reported here, before the server starts
+    if moodle_configured(settings):
+        build_lms(settings)  # a bad Moodle setting stops here with its message, not in every worker
     click.echo(
         f"lms-bridge: http://{host}:{port} (публичный адрес {settings.public_url}), "
         f"процессов: {workers} ({worker_class})"
