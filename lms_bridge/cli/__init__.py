@@ -7,15 +7,22 @@ from typing import Any
 import click
 
 from lms_bridge.cli.context import AppContext
+from lms_bridge.config_errors import SettingsInvalid
 from lms_bridge.errors import BridgeError, ValidationError
 
 
 class BridgeGroup(click.Group):
-    """Turns the project's errors into a Russian message on stderr and exit code 1 (no traceback)."""
+    """Turns the project's errors into a Russian message on stderr and exit code 1 (no traceback);
+    bad settings exit with 2 (a usage error: nothing was done), one line per bad variable."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except SettingsInvalid as e:
+            click.echo("Ошибка в настройках (переменные окружения или файл .env):", err=True)
+            for line in e.lines:
+                click.echo(f"  {line}", err=True)
+            ctx.exit(2)
         except ValidationError as e:
             click.echo(f"Ошибка: {e.source or 'данные'} отклонены ({len(e.problems)}):", err=True)
             for p in e.problems:

@@ -6,14 +6,14 @@ from datetime import date
 from functools import cached_property
 
 from lms_bridge.bootstrap import build_store
-from lms_bridge.config import Settings
+from lms_bridge.config import Settings, load_settings
 from lms_bridge.storage.sync_store import SqlSyncStore
 
 
 class AppContext:
     @cached_property
     def settings(self) -> Settings:
-        return Settings()
+        return load_settings()
 
     @cached_property
     def store(self) -> SqlSyncStore:
