@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validato
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from lms_bridge.config_errors import SettingsInvalid, explain
+from lms_bridge.config_errors import explain
+from lms_bridge.errors import SettingsInvalid
 
 ENV_PREFIX = "LMS_BRIDGE_"
 

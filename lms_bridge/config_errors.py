@@ -8,15 +8,12 @@ secret; JSON values are never echoed (they may carry URLs of a platform).
 from __future__ import annotations
 
 import types
-from collections.abc import Sequence
 from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types as at
 from pydantic import BaseModel, SecretStr
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.fields import FieldInfo
-
-from lms_bridge.errors import ConfigError
 
 _NESTED_PROBLEMS = {
     "missing": "нет обязательного поля",
@@ -26,14 +23,6 @@ _NESTED_PROBLEMS = {
     "dict_type": "ожидается объект {…}",
     "model_type": "ожидается объект {…}",
 }
-
-
-class SettingsInvalid(ConfigError):
-    """One or more settings have values that cannot be used; ``lines`` has one line per variable."""
-
-    def __init__(self, lines: Sequence[str]):
-        self.lines = list(lines)
-        super().__init__("; ".join(self.lines))
 
 
 def _bounds(field: FieldInfo) -> str:

@@ -32,5 +32,5 @@ def test_xlsx_text_is_a_string_cell_in_both_workbook_modes(write_only: bool) -> 
     out = io.BytesIO()
     wb.save(out)
     back = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
-    cells = list(back.worksheets[0].iter_rows(values_only=False))[0]
+    cells = next(iter(back.worksheets[0].iter_rows(values_only=False)))
     assert [(c.value, c.data_type) for c in cells[:3]] == [(ATTACK, "s"), ("@A1", "s"), (7, "n")]
