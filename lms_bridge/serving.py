@@ -112,9 +112,9 @@ def build_app(settings: Settings | None = None) -> Flask:
     """The app, built in each worker after the fork (and, on gevent, after the patching): the engine
     and Moodle's HTTP session are the worker's own."""
     from lms_bridge.bootstrap import build_web_app
-    from lms_bridge.config import Settings
+    from lms_bridge.config import load_settings
 
-    return build_web_app(settings or Settings())
+    return build_web_app(settings or load_settings())
 
 
 class BodyDeadline:

@@ -49,10 +49,6 @@ class Viewer(Protocol):
     def email(self) -> str: ...
     @property
     def school(self) -> str: ...
-    @property
-    def within(self) -> PlatformScope | None:
-        """The scope of the platform the viewer came through; None: not limited by a platform."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -77,10 +73,17 @@ class RouteFilter:
     within: PlatformScope | None = None  # only teachers inside a platform's scope (None: no limit)
 
 
+def within(v: Viewer) -> PlatformScope | None:
+    """The scope of the LMS platform ``v`` came through (web principals carry one, ``Principal.within``);
+    None: not limited by a platform (the CLI, the service token, an actor of a job)."""
+    scope = getattr(v, "within", None)
+    return scope if isinstance(scope, PlatformScope) else None
+
+
 def scope_filter(v: Viewer) -> RouteFilter:
     """The RouteFilter that limits a listing to what ``v`` may see (inside the scope of the platform
     ``v`` came through); PermissionDenied when it is none."""
-    return replace(_role_filter(v), within=v.within)
+    return replace(_role_filter(v), within=within(v))
 
 
 def _role_filter(v: Viewer) -> RouteFilter:
@@ -96,7 +99,8 @@ def _role_filter(v: Viewer) -> RouteFilter:
 
 
 def can_see(v: Viewer, route: Route) -> bool:
-    if v.within is not None and not v.within.contains(route.teacher.school, route.teacher.municipality):
+    scope = within(v)
+    if scope is not None and not scope.contains(route.teacher.school, route.teacher.municipality):
         return False
     if v.role in SEES_ALL:
         return True
