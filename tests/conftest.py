@@ -12,6 +12,7 @@ from lms_bridge.domain.vocabulary import Block, DiagnosticKind, Level
 from lms_bridge.storage.migrate import upgrade
 from lms_bridge.storage.store import SqlRouteStore, make_engine
 
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
