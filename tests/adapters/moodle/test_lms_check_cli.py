@@ -1,4 +1,4 @@
-"""``lms-bridge lms check`` against the HTTP-level Moodle fake."""
+"""``lms-bridge lms check`` against the Moodle simulator (over HTTP, in-process)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from click.testing import CliRunner, Result
 
 from lms_bridge.adapters.moodle.lms import REQUIRED_FUNCTIONS
 from lms_bridge.cli import cli
-from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
+from tests.fakes.sim_http import BASE, TOKEN, SimMoodle
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def check() -> Result:
     return CliRunner().invoke(cli, ["lms", "check"], catch_exceptions=False)
 
 
-def test_all_functions_available(env: None, fake: FakeMoodle) -> None:
+def test_all_functions_available(env: None, fake: SimMoodle) -> None:
     fake.functions = frozenset(REQUIRED_FUNCTIONS) | {"core_course_get_contents"}
     result = check()
     assert result.exit_code == 0, result.output
@@ -33,11 +33,11 @@ def test_all_functions_available(env: None, fake: FakeMoodle) -> None:
     assert f"Все нужные функции доступны ({len(REQUIRED_FUNCTIONS)})" in result.output
 
 
-def test_the_recorded_lab_service_has_every_required_function(env: None, fake: FakeMoodle) -> None:
+def test_the_recorded_lab_service_has_every_required_function(env: None, fake: SimMoodle) -> None:
     assert check().exit_code == 0  # the recorded site_info lists the lab's 70 functions
 
 
-def test_missing_functions_are_listed(env: None, fake: FakeMoodle) -> None:
+def test_missing_functions_are_listed(env: None, fake: SimMoodle) -> None:
     fake.functions = frozenset(REQUIRED_FUNCTIONS) - {
         "enrol_manual_enrol_users",
         "core_competency_approve_plan",
@@ -49,7 +49,7 @@ def test_missing_functions_are_listed(env: None, fake: FakeMoodle) -> None:
     assert "  core_competency_approve_plan" in result.output
 
 
-def test_bad_token(env: None, fake: FakeMoodle, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_token(env: None, fake: SimMoodle, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LMS_BRIDGE_MOODLE_TOKEN", "wrong")
     result = check()
     assert result.exit_code == 1
@@ -58,7 +58,7 @@ def test_bad_token(env: None, fake: FakeMoodle, monkeypatch: pytest.MonkeyPatch)
     assert "wrong" not in result.output
 
 
-def test_unreachable_moodle(env: None, fake: FakeMoodle, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_moodle(env: None, fake: SimMoodle, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LMS_BRIDGE_MOODLE_URL", "https://elsewhere.example/moodle")
     result = check()
     assert result.exit_code == 1
