@@ -66,7 +66,7 @@ def sim_world() -> Iterator[World]:
     """``MoodleLms`` over HTTP to the Moodle simulator (in-process, through ``responses``)."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         sim = SimMoodle().install(rsps)
-        client = MoodleClient(BASE, TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda s: None)
+        client = MoodleClient(BASE, TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda _s: None)
         yield World(MoodleLms(client, parallel=2), sim)
 
 

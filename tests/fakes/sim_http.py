@@ -115,7 +115,7 @@ class SimMoodle(SimSeed):
         state = SimState()
         seed_staff(state)
         super().__init__(state)
-        config = SimConfig(token=TOKEN, site_url=BASE, max_input_vars=max_input_vars, sleep=lambda s: None)
+        config = SimConfig(token=TOKEN, site_url=BASE, max_input_vars=max_input_vars, sleep=lambda _s: None)
         self.web = create_sim_app(config, state).test_client()
         self.requests: list[list[tuple[str, str]]] = []  # every request's form fields, in order
         self.calls: Counter[str] = Counter()
