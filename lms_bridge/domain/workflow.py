@@ -110,6 +110,7 @@ MARKERS = frozenset({R.TEACHER, R.CURATOR, R.ADMIN, R.SYSTEM})  # completion mar
 CURATORS = frozenset({R.CURATOR, R.ADMIN})  # intermediate results, final diagnostics and conclusions
 PROPOSERS = frozenset({R.TEACHER})  # proposals of a correction (services/proposals.py)
 CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
+RESOLVERS = frozenset({R.CURATOR, R.CENTRE, R.ADMIN})  # close a disagreement between a mark and the LMS
 
 
 def may(route: Route, role: Role, action: str) -> bool:

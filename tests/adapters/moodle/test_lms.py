@@ -20,6 +20,10 @@ def sent(fake: SimMoodle, wsfunction: str) -> list[list[tuple[str, str]]]:
     return [r[1:] for r in fake.requests if ("wsfunction", wsfunction) in r]
 
 
+def sent_messages(fake: SimMoodle) -> list[tuple[int, str]]:
+    return [(m.useridto, m.text) for m in fake.state.messages]
+
+
 # --- recorded bodies --------------------------------------------------------------------------------------
 @pytest.mark.usefixtures("fake")
 def test_site_info_from_the_recording(lms: MoodleLms) -> None:
@@ -333,17 +337,31 @@ def test_route_link_batches_are_capped_by_rows_per_call(fake: SimMoodle) -> None
 def test_messages(fake: SimMoodle, lms: MoodleLms) -> None:
     u = fake.add_user("u")
     lms.send_message(u.id, "Ваш маршрут утверждён")
-    assert [(m.useridto, m.text) for m in fake.state.messages] == [(u.id, "Ваш маршрут утверждён")]
+    assert sent_messages(fake) == [(u.id, "Ваш маршрут утверждён")]
     with pytest.raises(LmsResponseError, match="doesn't exist"):
         lms.send_message(99999, "x")
 
 
-def test_a_message_is_not_resent_after_a_read_timeout(fake: SimMoodle, lms: MoodleLms) -> None:
+def test_a_message_whose_answer_was_lost_is_looked_up_before_it_is_sent_again(
+    fake: SimMoodle, lms: MoodleLms
+) -> None:
     u = fake.add_user("u")
-    fake.queue("core_message_send_instant_messages", requests.ReadTimeout("slow"))
+    fake.queue("core_message_send_instant_messages", requests.ReadTimeout("slow"))  # never ran
+    lms.send_message(u.id, "x")
+    assert sent_messages(fake) == [(u.id, "x")]
+    assert fake.calls["core_message_send_instant_messages"] == 2
+    lms.send_message(u.id, "x")  # already there (e.g. a run killed before recording it): not sent again
+    assert sent_messages(fake) == [(u.id, "x")]
+    assert fake.calls["core_message_send_instant_messages"] == 2
+
+
+def test_a_message_is_sent_at_most_once_per_attempt_budget(fake: SimMoodle, lms: MoodleLms) -> None:
+    u = fake.add_user("u")
+    for _ in range(lms.client.retry.attempts):
+        fake.queue("core_message_send_instant_messages", requests.ReadTimeout("slow"))
     with pytest.raises(LmsUnavailable):
         lms.send_message(u.id, "x")
-    assert fake.calls["core_message_send_instant_messages"] == 1
+    assert fake.calls["core_message_send_instant_messages"] == lms.client.retry.attempts
 
 
 # --- learning plans ---------------------------------------------------------------------------------------
