@@ -3,11 +3,16 @@
 All-or-nothing by default: a single bad row rejects the file and nothing is stored. With
 ``partial=True`` the good rows are stored and the bad ones still reported. Header problems
 (unknown or missing columns) always reject the whole file: the meaning of every row is in doubt.
+
+Memory stays flat however long the file is: records stream from the reader, are parsed in batches
+of ``BATCH`` rows and stored batch by batch inside the one transaction (rolled back when a bad row
+rejects the file); repeated rows are found through an on-disk index (``first_rows``), and the
+problems kept for the report are capped at ``MAX_PROBLEMS`` with a count of the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -17,14 +22,17 @@ from lms_bridge.domain.limits import limit
 from lms_bridge.domain.people import Teacher
 from lms_bridge.domain.vocabulary import TEACHER_BLOCKS, Block, DiagnosticKind, Level, StaffRole, blocks_for
 from lms_bridge.errors import Problem, ValidationError
+from lms_bridge.importers.first_rows import FirstRows
 from lms_bridge.importers.formats import TABULAR, Reader, format_of, read_table
 from lms_bridge.importers.rows import Column, Columns, RowReader
 from lms_bridge.importers.table import Table
-from lms_bridge.importers.xml_reader import read_diagnostics_xml
+from lms_bridge.importers.xml_reader import stream_diagnostics_xml
 from lms_bridge.ports import RouteStore
 
 FORMATS = ("csv", "xlsx", "xml")
-READERS: dict[str, Reader] = {**TABULAR, "xml": read_diagnostics_xml}
+READERS: dict[str, Reader] = {**TABULAR, "xml": stream_diagnostics_xml}
+BATCH = 2_000  # rows parsed and stored at a time
+MAX_PROBLEMS = 1_000  # problems kept for the report; the rest are counted
 
 
 # A registry file repeats a handful of words 30,000 times: parse each distinct word once.
@@ -169,27 +177,49 @@ def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
     return teacher, diagnostic
 
 
-def parse_table(table: Table, today: date) -> ParsedDiagnostics:
-    out = ParsedDiagnostics(table.source, problems=list(table.problems), rejected=set(table.broken))
+def _check_row(row: RowReader, today: date, seen: FirstRows) -> tuple[Teacher, Diagnostic] | None:
+    pair = parse_row(row, today)
+    if pair is None:
+        return None
+    teacher, d = pair
+    first = seen.first(f"{teacher.email}\x1f{d.kind.value}\x1f{d.date.isoformat()}", row.number)
+    if first is not None:
+        row.fail("email", f"повтор строки {first}: тот же педагог, вид и дата диагностики")
+        return None
+    return pair
+
+
+def parse_batches(table: Table, today: date, *, batch: int = BATCH) -> Iterator[ParsedDiagnostics]:
+    """The table's rows parsed ``batch`` records at a time (header problems raise at once)."""
     index, shown, header_problems = COLUMNS.map_headers(table)
     if header_problems:
-        raise ValidationError(header_problems + out.problems, source=table.source)
-    first_row: dict[tuple[str, DiagnosticKind, date], int] = {}
-    for record in table.records:
-        row = RowReader(record, index, shown)
-        row.extra_cells(len(table.headers))
-        pair = parse_row(row, today)
-        if pair is not None:
-            teacher, d = pair
-            key = (teacher.email, d.kind, d.date)
-            if key in first_row:
-                row.fail("email", f"повтор строки {first_row[key]}: тот же педагог, вид и дата диагностики")
-            else:
-                first_row[key] = record.number
+        raise ValidationError(header_problems + table.problems, source=table.source)
+    out = ParsedDiagnostics(table.source, problems=list(table.problems), rejected=set(table.broken))
+    count = 0
+    with FirstRows() as seen:
+        for record in table.records:
+            row = RowReader(record, index, shown)
+            row.extra_cells(len(table.headers))
+            pair = _check_row(row, today, seen)
+            if pair is not None:
                 out.rows.append(pair)
-        if row.problems:
-            out.problems.extend(row.problems)
-            out.rejected.add(record.number)
+            if row.problems:
+                out.problems.extend(row.problems)
+                out.rejected.add(record.number)
+            count += 1
+            if count % batch == 0:
+                yield out
+                out = ParsedDiagnostics(table.source)
+    yield out
+
+
+def parse_table(table: Table, today: date) -> ParsedDiagnostics:
+    """The whole table parsed at once (small files and tests); see ``parse_batches``."""
+    out = ParsedDiagnostics(table.source)
+    for part in parse_batches(table, today):
+        out.rows.extend(part.rows)
+        out.problems.extend(part.problems)
+        out.rejected |= part.rejected
     out.problems.sort(key=lambda p: p.row or 0)
     return out
 
@@ -208,17 +238,47 @@ class ImportResult:
     problems: Sequence[Problem] = ()
 
 
+@dataclass
+class _Tally:
+    source: str
+    added: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    omitted: int = 0  # problems beyond MAX_PROBLEMS, counted only
+
+    def note(self, part: ParsedDiagnostics) -> None:
+        self.rejected += len(part.rejected)
+        room = MAX_PROBLEMS - len(self.problems)
+        self.problems.extend(part.problems[:room])
+        self.omitted += max(0, len(part.problems) - room)
+
+    def reported(self) -> list[Problem]:
+        kept = sorted(self.problems, key=lambda p: p.row or 0)
+        if self.omitted:
+            kept.append(Problem(f"и ещё {self.omitted} ошибок (показаны первые {MAX_PROBLEMS})"))
+        return kept
+
+
 def import_diagnostics(
-    store: RouteStore, parsed: ParsedDiagnostics, *, partial: bool = False
+    store: RouteStore,
+    parsed: ParsedDiagnostics | Iterable[ParsedDiagnostics],
+    *,
+    partial: bool = False,
 ) -> ImportResult:
-    """Store the parsed rows in one unit of work; any bad row rejects the whole file unless ``partial``."""
-    if parsed.problems and not partial:
-        raise parsed.error()
+    """Store the parsed rows (one result, or batches from ``parse_batches``) in one unit of work;
+    any bad row rejects the whole file (nothing stays stored) unless ``partial``."""
+    batches = [parsed] if isinstance(parsed, ParsedDiagnostics) else parsed
+    tally = _Tally(parsed.source if isinstance(parsed, ParsedDiagnostics) else "")
     with store.transaction():
-        saved = store.save_diagnostics(parsed.rows) if parsed.rows else None
+        for part in batches:
+            tally.source = part.source
+            tally.note(part)
+            if part.rows and (partial or not tally.problems):
+                saved = store.save_diagnostics(part.rows)
+                tally.added, tally.unchanged = tally.added + saved.added, tally.unchanged + saved.unchanged
+        if tally.problems and not partial:
+            raise ValidationError(tally.reported(), source=tally.source)  # rolls the transaction back
     return ImportResult(
-        added=saved.added if saved else 0,
-        unchanged=saved.unchanged if saved else 0,
-        rejected=len(parsed.rejected),
-        problems=tuple(parsed.problems),
+        added=tally.added, unchanged=tally.unchanged, rejected=tally.rejected, problems=tuple(tally.reported())
     )
