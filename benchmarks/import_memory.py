@@ -84,7 +84,9 @@ def run(rows: int, tmp: Path, code: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, nargs="+", default=list(SIZES), help="file sizes in rows")
     parser.add_argument(
         "--code", type=Path, default=ROOT, help="checkout whose lms_bridge is run (default: this one)"

@@ -189,8 +189,10 @@ def _check_row(row: RowReader, today: date, seen: FirstRows) -> tuple[Teacher, D
     return pair
 
 
-def parse_batches(table: Table, today: date, *, batch: int = BATCH) -> Iterator[ParsedDiagnostics]:
-    """The table's rows parsed ``batch`` records at a time (header problems raise at once)."""
+def parse_batches(table: Table, today: date, *, batch: int | None = None) -> Iterator[ParsedDiagnostics]:
+    """The table's rows parsed ``batch`` (default ``BATCH``) records at a time; header problems raise
+    at once. A row repeating an earlier one is found however far apart they are."""
+    batch = batch or BATCH
     index, shown, header_problems = COLUMNS.map_headers(table)
     if header_problems:
         raise ValidationError(header_problems + table.problems, source=table.source)
@@ -279,6 +281,4 @@ def import_diagnostics(
                 tally.added, tally.unchanged = tally.added + saved.added, tally.unchanged + saved.unchanged
         if tally.problems and not partial:
             raise ValidationError(tally.reported(), source=tally.source)  # rolls the transaction back
-    return ImportResult(
-        added=tally.added, unchanged=tally.unchanged, rejected=tally.rejected, problems=tuple(tally.reported())
-    )
+    return ImportResult(tally.added, tally.unchanged, tally.rejected, tuple(tally.reported()))

@@ -18,7 +18,7 @@ class FirstRows:
         self._db.execute("CREATE TABLE seen (key TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID")
 
     def first(self, key: str, row: int) -> int | None:
-        """None when ``key`` is new (it is remembered as seen in ``row``), else the row it was first seen in."""
+        """None when ``key`` is new (then it is remembered as seen in ``row``), else its first row."""
         added = self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (key, row)).rowcount
         if added:
             return None

@@ -55,7 +55,9 @@ def read_file(path: str | Path) -> bytes:
 
 
 def _not_readable(source: str, fmt: str, e: Exception) -> ValidationError:
-    return ValidationError([Problem(f"файл не читается как {fmt.upper()} ({type(e).__name__})")], source=source)
+    return ValidationError(
+        [Problem(f"файл не читается как {fmt.upper()} ({type(e).__name__})")], source=source
+    )
 
 
 def _read(reader: Reader, stream: BinaryIO, source: str, fmt: str) -> Table:
@@ -89,7 +91,7 @@ def read_table(data: bytes, source: str, fmt: str, readers: dict[str, Reader] = 
 def open_table(path: str | Path, fmt: str, readers: dict[str, Reader] = TABULAR) -> Iterator[Table]:
     """The table of the file at ``path``, its records read from disk as they are iterated."""
     try:
-        stream = Path(path).open("rb")
+        stream = Path(path).open("rb")  # noqa: SIM115 (closed by the with below; open errors mapped here)
     except OSError as e:
         raise _unreadable(path, e) from None
     with stream:

@@ -16,8 +16,8 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from lms_bridge.errors import Problem, ValidationError
+from lms_bridge.importers import xlsx_guard
 from lms_bridge.importers.table import Record, Table
-from lms_bridge.importers.xlsx_guard import MAX_COLUMNS, MAX_ROWS, check_archive
 
 
 def cell_text(value: Any) -> str:
@@ -42,7 +42,7 @@ def _broken(source: str, e: Exception) -> ValidationError:
 
 
 def _open(stream: BinaryIO, source: str) -> Workbook:
-    check_archive(stream, source)
+    xlsx_guard.check_archive(stream, source)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; they do not matter here
@@ -61,18 +61,19 @@ def _rows(wb: Workbook, source: str) -> Iterator[tuple[str, ...]]:
         # streaming mode trusts the sheet's <dimension>, which some exporters write wrong
         # (openpyxl then silently drops rows and columns): read what is really there
         ws.reset_dimensions()
-    for number, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), start=1):
-        if number > MAX_ROWS:
+    max_rows, max_columns = xlsx_guard.MAX_ROWS, xlsx_guard.MAX_COLUMNS
+    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):  # ≤ 16,384 cells a row
+        if number > max_rows:
             raise ValidationError(
-                [Problem(f"на листе больше {MAX_ROWS:,} строк: файл отклонён".replace(",", " "))],
+                [Problem(f"на листе больше {max_rows:,} строк: файл отклонён".replace(",", "\u00a0"))],
                 source=source,
             )
-        if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] is not None:
+        if any(v is not None and v != "" for v in row[max_columns:]):
             raise ValidationError(
-                [Problem(f"на листе больше {MAX_COLUMNS} столбцов: файл отклонён", row=number)],
+                [Problem(f"на листе больше {max_columns} столбцов: файл отклонён", row=number)],
                 source=source,
             )
-        yield tuple(cell_text(v) for v in row[:MAX_COLUMNS])
+        yield tuple(cell_text(v) for v in row[:max_columns])
 
 
 def _guarded(wb: Workbook, rows: Iterator[tuple[str, ...]], source: str) -> Iterator[Record]:

@@ -88,7 +88,8 @@ def stream_diagnostics_xml(stream: BinaryIO, source: str) -> Table:
     data = stream.read(MAX_XML_BYTES + 1)
     if len(data) > MAX_XML_BYTES:
         raise ValidationError(
-            [Problem(f"XML-файл больше {MAX_XML_BYTES >> 20} МБ: загрузите такой реестр в CSV")], source=source
+            [Problem(f"XML-файл больше {MAX_XML_BYTES >> 20} МБ: загрузите такой реестр в CSV")],
+            source=source,
         )
     return read_diagnostics_xml(data, source)
 
