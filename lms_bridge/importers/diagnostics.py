@@ -5,14 +5,14 @@ All-or-nothing by default: a single bad row rejects the file and nothing is stor
 (unknown or missing columns) always reject the whole file: the meaning of every row is in doubt.
 
 Memory stays flat however long the file is: records stream from the reader, are parsed in batches
-of ``BATCH`` rows and stored batch by batch inside the one transaction (rolled back when a bad row
-rejects the file); repeated rows are found through an on-disk index (``first_rows``), and the
-problems kept for the report are capped at ``MAX_PROBLEMS`` with a count of the rest.
+of ``BATCH`` rows, which ``services.imports.import_diagnostics`` stores batch by batch inside the
+one transaction (rolled back when a bad row rejects the file); repeated rows are found through an
+on-disk index (``first_rows``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -27,12 +27,10 @@ from lms_bridge.importers.formats import TABULAR, Reader, format_of, read_table
 from lms_bridge.importers.rows import Column, Columns, RowReader
 from lms_bridge.importers.table import Table
 from lms_bridge.importers.xml_reader import stream_diagnostics_xml
-from lms_bridge.ports import RouteStore
 
 FORMATS = ("csv", "xlsx", "xml")
 READERS: dict[str, Reader] = {**TABULAR, "xml": stream_diagnostics_xml}
-BATCH = 2_000  # rows parsed and stored at a time
-MAX_PROBLEMS = 1_000  # problems kept for the report; the rest are counted
+BATCH = 2_000  # rows parsed (and then stored) at a time
 
 
 # A registry file repeats a handful of words 30,000 times: parse each distinct word once.
@@ -122,6 +120,7 @@ class ParsedDiagnostics:
         return ValidationError(self.problems, source=self.source)
 
 
+# long: one field per column, in the file's order; each line is one check
 def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
     email = row.email("email")
     last_name = _text(row, "last_name", required=True)
@@ -230,55 +229,3 @@ def read_diagnostics(data: bytes, source: str, *, today: date, fmt: str | None =
     """Parse a diagnostics file (CSV, XLSX or XML). Raises ValidationError only for file-level faults."""
     table = read_table(data, source, format_of(source, fmt, FORMATS), READERS)
     return parse_table(table, today)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    unchanged: int
-    rejected: int  # rows not stored (only with partial=True; otherwise the import raises)
-    problems: Sequence[Problem] = ()
-
-
-@dataclass
-class _Tally:
-    source: str
-    added: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    omitted: int = 0  # problems beyond MAX_PROBLEMS, counted only
-
-    def note(self, part: ParsedDiagnostics) -> None:
-        self.rejected += len(part.rejected)
-        room = MAX_PROBLEMS - len(self.problems)
-        self.problems.extend(part.problems[:room])
-        self.omitted += max(0, len(part.problems) - room)
-
-    def reported(self) -> list[Problem]:
-        kept = sorted(self.problems, key=lambda p: p.row or 0)
-        if self.omitted:
-            kept.append(Problem(f"и ещё {self.omitted} ошибок (показаны первые {MAX_PROBLEMS})"))
-        return kept
-
-
-def import_diagnostics(
-    store: RouteStore,
-    parsed: ParsedDiagnostics | Iterable[ParsedDiagnostics],
-    *,
-    partial: bool = False,
-) -> ImportResult:
-    """Store the parsed rows (one result, or batches from ``parse_batches``) in one unit of work;
-    any bad row rejects the whole file (nothing stays stored) unless ``partial``."""
-    batches = [parsed] if isinstance(parsed, ParsedDiagnostics) else parsed
-    tally = _Tally(parsed.source if isinstance(parsed, ParsedDiagnostics) else "")
-    with store.transaction():
-        for part in batches:
-            tally.source = part.source
-            tally.note(part)
-            if part.rows and (partial or not tally.problems):
-                saved = store.save_diagnostics(part.rows)
-                tally.added, tally.unchanged = tally.added + saved.added, tally.unchanged + saved.unchanged
-        if tally.problems and not partial:
-            raise ValidationError(tally.reported(), source=tally.source)  # rolls the transaction back
-    return ImportResult(tally.added, tally.unchanged, tally.rejected, tuple(tally.reported()))

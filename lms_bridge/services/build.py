@@ -23,6 +23,7 @@ class BuildSummary:
     without_curator: int
 
 
+# long: the route is one constructor call, field by field as in the card
 def draft_route(
     number: str,
     teacher: Teacher,

@@ -51,7 +51,8 @@ def test_page_refuses_a_megabyte_proposal_and_stores_nothing(
     )
     assert resp.status_code == 422
     page = resp.get_data(as_text=True)
-    assert "поле «Предложение о корректировке»" in page and LIMIT_MESSAGE in page
+    assert "поле «Предложение о корректировке»" in page
+    assert LIMIT_MESSAGE in page
     assert store.list_audit(number) == before
 
 
