@@ -1,8 +1,8 @@
 """Import memory benchmark: peak RSS and rows/s of `lms-bridge diagnostics import` by file size.
 
-For each size, writes a valid diagnostics CSV of N rows (about 700 bytes a row, like the regional
-registry that took 2.0 GB at 290,355 rows), imports it into a fresh SQLite registry with the real
-command in a subprocess, and prints the child's peak RSS (``wait4``) and rows per second.
+For each size, writes a valid diagnostics CSV of N rows (about 1.2 kB a row, wider than the regional
+registry of 200 MB and 290,355 rows that took 2.0 GB), imports it into a fresh SQLite registry with the
+real command in a subprocess, and prints the child's peak RSS (``wait4``) and rows per second.
 Prints figures; asserts nothing.
 
     python benchmarks/import_memory.py                     # 30,000 and 300,000 rows
