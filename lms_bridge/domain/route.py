@@ -96,6 +96,9 @@ class Route:
     approved_by: str = ""
     approved_on: date | None = None
     self_education_theme: str = ""
+    # Set only by ``domain.access.redact_for``: why the diagnostic results are left out of this copy
+    # ("" = complete). Outputs print it in their place; a store refuses to save such a copy.
+    withheld: str = ""
 
     def activity(self, key: str) -> Activity:
         for a in self.activities:

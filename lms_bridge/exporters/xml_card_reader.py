@@ -81,6 +81,7 @@ def route_from_xml(data: bytes) -> Route:
         approved_by=approval.get("approvedBy", ""),
         approved_on=_date(approval, "approvedOn"),
         self_education_theme=_text(root, "selfEducationTheme"),
+        withheld=root.get("withheld", ""),
     )
 
 
