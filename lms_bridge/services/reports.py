@@ -279,14 +279,16 @@ class _Tree:
     def _column_holds(self, cell: CellId, key: Key | None, inside: set[Key] | None) -> bool:
         depth = len(key) if key is not None else min(len(x) for x in inside or {()})
         for finer in range(depth + 1, 4):
+            # «прочие» of the finer grouping is a child too when it lies wholly inside this group
+            others = finer in self.others and cell in self.others[finer][1]
+            others = others and all(self._within(x, key, inside) for x in self.hidden[finer])
             parts = []
             for child, raw in self.raw.items():
                 if len(child) != finer or not self._within(child, key, inside):
                     continue
                 if child in self.hidden[finer]:
-                    if key == () and finer in self.others and cell in self.others[finer][1]:
-                        continue  # everyone: the hidden groups show together as «прочие»
-                    parts.append(raw)
+                    if not others:  # else they show together as «прочие», which is subtracted whole
+                        parts.append(raw)
                 elif cell not in self.shown[child]:
                     parts.append(raw)
             if parts and not _column_ok(cell, parts, self.k):
