@@ -19,7 +19,7 @@ Pure set arithmetic over people (e-mails); ``services.reports`` applies it. The 
 5. **Cells across groupings.** A parent's cell minus the same cell of its children that show it
    (a municipality's «М2.3: 8» minus its schools' «М2.3») is a count over the rest of its people; the
    parent shows the cell only when that count is publishable over those people
-   (``services.reports._Tree``). «всего» counts «прочие» as one child.
+   (``services.report_cells.Tree``). «всего» counts «прочие» as one child.
 
 0 and «everyone» are shown: they describe the whole group, which has at least k people.
 """

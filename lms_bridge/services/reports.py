@@ -33,7 +33,7 @@ live in ``services.disclosure`` (its docstring and docs/reports.md state the met
 - the number of routes is shown when it exceeds the number of people by 0 or at least 5 (else «how
   many teachers have a second route» would be a small cell);
 - across groupings, a group withholds a cell when «the group's cell minus the cells of its finer
-  groups that show it» would not pass these rules over the rest of its people (``_Tree``).
+  groups that show it» would not pass these rules over the rest of its people (``Tree``).
 
 ``summarise`` is pure (routes in, ``Report`` out); ``summary_report`` reads the routes from a
 RouteStore; ``report_to_dict`` gives the JSON-ready form with Russian labels for the web dashboards.
@@ -46,11 +46,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from lms_bridge.domain.numbering import parse_number
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import Block, Level, RouteStatus
+from lms_bridge.domain.vocabulary import Block, RouteStatus
 from lms_bridge.ports import RouteFilter, RouteStore
-from lms_bridge.services.disclosure import hidden_keys, publishable, small, withhold_partition
+from lms_bridge.services.report_cells import (
+    STARTED,
+    CellId,
+    Key,
+    Raw,
+    Tree,
+    people_of,
+    raw_counts,
+    shown_cells,
+)
 
 GroupBy = Literal["region", "municipality", "school"]
 GROUPINGS: tuple[GroupBy, ...] = get_args(GroupBy)
@@ -60,10 +68,6 @@ GROUP_LABELS: dict[GroupBy, str] = {
     "school": "образовательная организация",
 }
 MIN_GROUP = 5  # the privacy floor: a setting may raise it, never lower it
-STARTED = frozenset({RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED, RouteStatus.COMPLETED})
-DEFICIT_LEVELS = frozenset({Level.LOW, Level.BASIC})
-TOP_CODES = 10
-UNKNOWN = "не указано"
 OTHERS = "прочие"
 
 
@@ -103,115 +107,7 @@ class Report:
     hidden_people: int  # people shown nowhere (only when the whole population is too small)
 
 
-def _region(route: Route) -> str:
-    try:
-        return parse_number(route.number)[0]
-    except ValueError:
-        return UNKNOWN
-
-
-Key = tuple[str, ...]  # (region,), (region, municipality) or (region, municipality, school)
-
-
-def _key(by: GroupBy, route: Route) -> Key:
-    region = _region(route)
-    if by == "region":
-        return (region,)
-    municipality = route.teacher.municipality or UNKNOWN
-    if by == "municipality":
-        return (region, municipality)
-    if by == "school":
-        return (region, municipality, route.teacher.school or UNKNOWN)
-    raise ValueError(f"группировка «{by}» не поддерживается; возможны: {', '.join(GROUPINGS)}")
-
-
-def _people(routes: Iterable[Route]) -> set[str]:
-    return {r.teacher.email.lower() for r in routes}
-
-
-def _latest(routes: Iterable[Route]) -> dict[str, Route]:
-    latest: dict[str, Route] = {}
-    for r in sorted(routes, key=lambda r: (r.diagnostic.date, r.number)):
-        latest[r.teacher.email.lower()] = r
-    return latest
-
-
-CellId = tuple[str, str]  # ("status", s) | ("block", b) | ("code", c) | ("routes", "") | ("activities", "")
-
-
-@dataclass
-class _Raw:
-    """Exact counts of one group, before any is withheld."""
-
-    people: set[str]
-    routes: int
-    status: dict[RouteStatus, set[str]]
-    activities: tuple[int, int]
-    blocks: dict[Block, tuple[int, int]]  # (people at «низкий»/«базовый», people assessed in the block)
-    codes: Counter[str]
-
-    @property
-    def started(self) -> set[str]:
-        return set().union(*(self.status[s] for s in STARTED))
-
-
-def _raw(routes: Sequence[Route]) -> _Raw:
-    latest = _latest(routes)
-    low: Counter[Block] = Counter()
-    assessed: Counter[Block] = Counter()
-    codes: Counter[str] = Counter()
-    for r in latest.values():
-        assessed.update(r.diagnostic.levels.keys())
-        low.update(b for b, lv in r.diagnostic.levels.items() if lv in DEFICIT_LEVELS)
-        codes.update(set(r.diagnostic.deficit_codes))
-    started = [r for r in latest.values() if r.status in STARTED]
-    return _Raw(
-        people=set(latest),
-        routes=len(routes),
-        status={s: {e for e, r in latest.items() if r.status is s} for s in RouteStatus},
-        activities=(sum(r.progress()[0] for r in started), sum(r.progress()[1] for r in started)),
-        blocks={b: (low[b], assessed[b]) for b in Block if assessed[b]},
-        codes=codes,
-    )
-
-
-def _shown_cells(raw: _Raw, k: int, forced: set[CellId] = frozenset()) -> set[CellId]:  # type: ignore[assignment]
-    """The cells of a group that may be shown (rules 3–5 of ``services.disclosure``), less ``forced``."""
-    n = len(raw.people)
-    statuses = withhold_partition(raw.status, k, {s for s in RouteStatus if ("status", s.value) in forced})
-    shown: set[CellId] = {("status", s.value) for s in RouteStatus if s not in statuses}
-    if not statuses & STARTED and ("activities", "") not in forced:
-        shown.add(("activities", ""))
-    if not small(raw.routes - n, k):
-        shown.add(("routes", ""))
-    shown |= {("block", b.value) for b, (c, m) in raw.blocks.items() if publishable(c, m, k)}
-    codes = sorted(
-        ((c, m) for c, m in raw.codes.items() if publishable(m, n, k)), key=lambda kv: (-kv[1], kv[0])
-    )
-    shown |= {("code", c) for c, _ in codes[:TOP_CODES]}
-    return shown - forced
-
-
-def _column_ok(cell: CellId, parts: list[_Raw], k: int) -> bool:
-    """May a parent show ``cell`` when these parts of it (its children that do not show the cell) are
-    «parent minus the children that show it»? Only when that difference is publishable."""
-    kind, name = cell
-    if kind == "status":
-        return publishable(
-            sum(len(p.status[RouteStatus(name)]) for p in parts), sum(len(p.people) for p in parts), k
-        )
-    if kind == "block":
-        b = Block(name)
-        low, assessed = (sum(p.blocks.get(b, (0, 0))[i] for p in parts) for i in (0, 1))
-        return publishable(low, assessed, k)
-    if kind == "code":
-        return publishable(sum(p.codes[name] for p in parts), sum(len(p.people) for p in parts), k)
-    if kind == "routes":
-        return not small(sum(p.routes - len(p.people) for p in parts), k)
-    return not small(sum(len(p.started) for p in parts), k)  # activities
-
-
-def _stats(name: str, raw: _Raw, shown: set[CellId]) -> GroupStats:
+def _stats(name: str, raw: Raw, shown: set[CellId]) -> GroupStats:
     def status(s: RouteStatus) -> Cell:
         return len(raw.status[s]) if ("status", s.value) in shown else None
 
@@ -235,71 +131,11 @@ def _stats(name: str, raw: _Raw, shown: set[CellId]) -> GroupStats:
 def group_stats(name: str, routes: Sequence[Route], *, min_group: int = MIN_GROUP) -> GroupStats:
     """Aggregate ``routes`` under ``name``, withholding cells of 1…``min_group``−1 people (the group
     itself is assumed to have at least ``min_group``: ``summarise`` sees to it)."""
-    raw = _raw(routes)
-    return _stats(name, raw, _shown_cells(raw, min_group))
+    raw = raw_counts(routes)
+    return _stats(name, raw, shown_cells(raw, min_group))
 
 
 DEPTH: dict[GroupBy, int] = {"region": 1, "municipality": 2, "school": 3}
-
-
-class _Tree:
-    """Every group of every grouping (school ⊂ municipality ⊂ region ⊂ everyone) with the cells each may
-    show, so that no grouping's numbers minus another's leave a cell of 1…k−1 people (rule 2 for cells:
-    a parent withholds a cell when «parent minus the children that show it» would not be publishable)."""
-
-    def __init__(self, routes: list[Route], k: int):
-        self.k = k
-        self.buckets: dict[Key, list[Route]] = {(): routes}
-        for r in routes:
-            full = _key("school", r)
-            for depth in (1, 2, 3):
-                self.buckets.setdefault(full[:depth], []).append(r)
-        self.raw = {key: _raw(rs) for key, rs in self.buckets.items()}
-        self.hidden: dict[int, set[Key]] = {}
-        for depth in (1, 2, 3):
-            level = {key: raw.people for key, raw in self.raw.items() if len(key) == depth}
-            parents = [{key: key[:up] for key in level} for up in range(depth - 1, 0, -1)]
-            self.hidden[depth] = hidden_keys(level, parents, k)
-        self.shown: dict[Key, set[CellId]] = {}
-        self.others: dict[int, tuple[_Raw, set[CellId]]] = {}
-        for depth in (3, 2, 1):
-            for key in [key for key in self.raw if len(key) == depth]:
-                self.shown[key] = self._cells(self.raw[key], key)
-            if self.hidden[depth]:
-                raw = _raw([r for key in self.hidden[depth] for r in self.buckets[key]])
-                self.others[depth] = (raw, self._cells(raw, None, inside=self.hidden[depth]))
-        self.shown[()] = self._cells(self.raw[()], ())
-
-    def _cells(self, raw: _Raw, key: Key | None, inside: set[Key] | None = None) -> set[CellId]:
-        """The cells a group may show; ``key`` None with ``inside``: «прочие» made of those groups."""
-        base = _shown_cells(raw, self.k)
-        forced = {cell for cell in base if not self._column_holds(cell, key, inside)}
-        return _shown_cells(raw, self.k, forced) if forced else base
-
-    def _column_holds(self, cell: CellId, key: Key | None, inside: set[Key] | None) -> bool:
-        depth = len(key) if key is not None else min(len(x) for x in inside or {()})
-        for finer in range(depth + 1, 4):
-            # «прочие» of the finer grouping is a child too when it lies wholly inside this group
-            others = finer in self.others and cell in self.others[finer][1]
-            others = others and all(self._within(x, key, inside) for x in self.hidden[finer])
-            parts = []
-            for child, raw in self.raw.items():
-                if len(child) != finer or not self._within(child, key, inside):
-                    continue
-                if child in self.hidden[finer]:
-                    if not others:  # else they show together as «прочие», which is subtracted whole
-                        parts.append(raw)
-                elif cell not in self.shown[child]:
-                    parts.append(raw)
-            if parts and not _column_ok(cell, parts, self.k):
-                return False
-        return True
-
-    @staticmethod
-    def _within(child: Key, key: Key | None, inside: set[Key] | None) -> bool:
-        if key is not None:
-            return child[: len(key)] == key
-        return any(child[: len(x)] == x for x in inside or ())
 
 
 def summarise(routes: Iterable[Route], *, by: GroupBy = "school", min_group: int = MIN_GROUP) -> Report:
@@ -309,9 +145,9 @@ def summarise(routes: Iterable[Route], *, by: GroupBy = "school", min_group: int
     if by not in DEPTH:
         raise ValueError(f"группировка «{by}» не поддерживается; возможны: {', '.join(GROUPINGS)}")
     everyone = list(routes)
-    if len(_people(everyone)) < min_group:
-        return Report(by, min_group, (), None, 0, len(_people(everyone)))
-    tree = _Tree(everyone, min_group)
+    if len(people_of(everyone)) < min_group:
+        return Report(by, min_group, (), None, 0, len(people_of(everyone)))
+    tree = Tree(everyone, min_group)
     depth = DEPTH[by]
     level = [key for key in tree.raw if len(key) == depth]
     hidden = tree.hidden[depth]

@@ -18,15 +18,8 @@ from hypothesis import strategies as st
 
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, RouteStatus
-from lms_bridge.services.reports import (
-    DEFICIT_LEVELS,
-    GROUPINGS,
-    MIN_GROUP,
-    STARTED,
-    GroupBy,
-    report_to_dict,
-    summarise,
-)
+from lms_bridge.services.report_cells import DEFICIT_LEVELS, STARTED
+from lms_bridge.services.reports import GROUPINGS, MIN_GROUP, GroupBy, report_to_dict, summarise
 from tests.conftest import make_diagnostic, make_teacher
 
 K = MIN_GROUP
