@@ -26,6 +26,7 @@ class RouteFilter:
     municipality: str | None = None
     curator_email: str | None = None
     teacher_email: str | None = None
+    archived: bool | None = False  # working lists leave the archive out; True: only it; None: both
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ class RouteStore(Protocol):
     def list_routes(self, flt: RouteFilter | None = None) -> list[Route]: ...
     def iter_routes(self, flt: RouteFilter | None = None, batch: int = 2000) -> Iterator[Route]: ...
     def save_route(self, route: Route, actor: Actor, action: str, details: str = "") -> None: ...
+    def purge_route(self, route: Route, actor: Actor) -> None:
+        """Store the depersonalised ``route`` (``keeping.depersonalised``) and remove what tied the
+        old one to the person: the teacher's row when nothing else refers to it, free text in its
+        audit lines, its LMS bookkeeping."""
+        ...
 
     # people and mapping
     def save_curators(self, curators: Sequence[Curator]) -> int: ...

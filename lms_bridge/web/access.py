@@ -14,7 +14,7 @@ from lms_bridge.ports import RouteFilter, RouteStore
 from lms_bridge.services.reports import GROUPINGS, GroupBy
 from lms_bridge.web.registry import Principal
 
-SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.DEVELOPER})
+SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.CENTRE_HEAD, Role.DEVELOPER})
 
 
 def scope_filter(p: Principal) -> RouteFilter:
@@ -57,8 +57,12 @@ def requested_grouping(args: Mapping[str, str], default: GroupBy) -> GroupBy:
 
 
 def can_see(p: Principal, route: Route) -> bool:
+    """An archived route (keeping, 003 §4.5.4) stays with the teacher (portfolio, 004) and the
+    ЦНППМ only: curators and heads have it no more."""
     if p.role in SEES_ALL:
         return True
+    if route.archived_on is not None and p.role is not Role.TEACHER:
+        return False
     if p.role is Role.HEAD:
         return bool(p.school) and route.teacher.school == p.school
     if p.role is Role.CURATOR:

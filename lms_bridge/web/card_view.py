@@ -7,8 +7,17 @@ from datetime import date
 from urllib.parse import quote
 
 from lms_bridge.domain.route import Activity, Route
-from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, Role
-from lms_bridge.domain.workflow import EDITORS, UNDER_CORRECTION, allowed_actions, deadline, is_overdue
+from lms_bridge.domain.signatures import CONCLUSIONS_SIGNED_IN, CORRECTIONS_SIGNED_IN, PARTIES, party_of
+from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, Role, SignatureParty
+from lms_bridge.domain.workflow import (
+    DEFAULT_POLICY,
+    EDITORS,
+    UNDER_CORRECTION,
+    WorkflowPolicy,
+    allowed_actions,
+    deadline,
+    is_overdue,
+)
 from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.docx_card import route_card_docx
 from lms_bridge.web.registry import Principal
@@ -64,16 +73,36 @@ def bars(route: Route) -> list[Bar]:
     return out
 
 
-def permissions(route: Route, p: Principal) -> Permissions:
+def permissions(route: Route, p: Principal, policy: WorkflowPolicy = DEFAULT_POLICY) -> Permissions:
     under = route.status in UNDER_CORRECTION
     staff = p.role in (Role.CURATOR, Role.ADMIN)
     return Permissions(
         mark=under and p.role in (Role.TEACHER, Role.CURATOR, Role.ADMIN),
         note=under and staff,
-        correct=p.role in EDITORS.get(route.status, frozenset()) and p.role is not Role.TEACHER,
+        correct=p.role in EDITORS.get(route.status, frozenset())
+        and p.role is not Role.TEACHER
+        and route.archived_on is None,
         conclude=staff and route.status.value in ("in_progress", "prolonged"),
         propose=p.role is Role.TEACHER and route.status.value not in ("completed", "cancelled"),
-        transitions=[(t.action, t.label) for t in allowed_actions(route, p.role)],
+        transitions=[(t.action, t.label) for t in allowed_actions(route, p.role, policy)],
+    )
+
+
+@dataclass(frozen=True)
+class Signing:
+    """What the caller may acknowledge on this card: their party and where they may sign."""
+
+    party: SignatureParty | None
+    corrections: bool
+    conclusion: bool
+
+
+def signing(route: Route, p: Principal) -> Signing:
+    party = party_of(p.role) if route.archived_on is None else None
+    return Signing(
+        party=party,
+        corrections=party is not None and route.status in CORRECTIONS_SIGNED_IN,
+        conclusion=party is not None and route.status in CONCLUSIONS_SIGNED_IN and bool(route.conclusion),
     )
 
 
@@ -84,7 +113,12 @@ def sees_diagnostics(p: Principal) -> bool:
 
 
 def view(
-    route: Route, p: Principal, today: date, moodle_url: str, course_ids: dict[str, int]
+    route: Route,
+    p: Principal,
+    today: date,
+    moodle_url: str,
+    course_ids: dict[str, int],
+    policy: WorkflowPolicy = DEFAULT_POLICY,
 ) -> dict[str, object]:
     formal = route.formal_activities
     informal = tuple(a for a in route.activities if not a.formal)
@@ -101,7 +135,9 @@ def view(
         "bar_unit": BAR,
         "levels": list(Level),
         "blocks": list(route.diagnostic.levels) or list(Block)[:5],
-        "may": permissions(route, p),
+        "may": permissions(route, p, policy),
+        "signing": signing(route, p),
+        "parties": PARTIES,
         "diagnostics_visible": sees_diagnostics(p),
         "dynamics": route.dynamics(),
     }

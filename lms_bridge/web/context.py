@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 from flask import current_app, g
 from sqlalchemy import Engine
 
+from lms_bridge.bootstrap import workflow_policy
 from lms_bridge.config import Settings
+from lms_bridge.domain.workflow import WorkflowPolicy
 from lms_bridge.errors import LmsError
 from lms_bridge.ports import Lms, RouteStore
 from lms_bridge.storage.store import SqlRouteStore
@@ -83,6 +85,10 @@ class WebContext:
             if cid:
                 out[ref] = cid
         return out
+
+    @property
+    def workflow(self) -> WorkflowPolicy:
+        return workflow_policy(self.settings)
 
     def today(self) -> date:
         return self.clock().date()

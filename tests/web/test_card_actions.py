@@ -91,10 +91,15 @@ def test_head_approves_and_teacher_cannot(
     launcher: Launcher, seeded: dict[str, Route], store: SqlRouteStore
 ) -> None:
     number = seeded["t2"].number  # in agreement
+    head = launcher.session(HEAD_EMAIL)
+    status, body = _post(launcher.client, head, number, "transition", action="approve")
+    assert status == 409 and "сначала разработчик оформляет" in body  # 003 §4.3.7–4.3.8
+    dev = launcher.session("dev@cnppm.ru")
+    status, _ = _post(launcher.client, dev, number, "transition", action="finalise")
+    assert status == 303 and store.get_route(number).status is RouteStatus.FINALISED
     teacher = launcher.session("teacher2@school.ru")
     status, _ = _post(launcher.client, teacher, number, "transition", action="approve")
     assert status == 403
-    head = launcher.session(HEAD_EMAIL)
     status, _ = _post(launcher.client, head, number, "transition", action="approve")
     assert status == 303
     route = store.get_route(number)
