@@ -77,5 +77,3 @@ def _plain(d: Due) -> dict[str, object]:
     )
     return data
 
-
-commands = (archive_cmd,)

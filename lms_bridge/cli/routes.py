@@ -8,6 +8,7 @@ import click
 
 from lms_bridge.bootstrap import keeping_policy, workflow_policy
 from lms_bridge.cli.context import AppContext
+from lms_bridge.cli.lazy import Lazy, LazyGroup
 from lms_bridge.domain.people import SYSTEM, Actor
 from lms_bridge.domain.route import Activity
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
@@ -32,7 +33,22 @@ def parse_status(_ctx: click.Context, _param: click.Parameter, value: str | None
         raise click.BadParameter(str(e)) from e
 
 
-@click.group("routes")
+# ``routes export`` and ``routes export-registry`` (cli/export.py) load the exporters only when they run;
+# ``routes archive`` (cli/route_keeping.py) the keeping job.
+EXPORTS = {
+    "archive": Lazy(
+        "lms_bridge.cli.route_keeping:archive_cmd",
+        "Перенести в архив завершённые и отменённые маршруты после срока хранения.",
+    ),
+    "export": Lazy("lms_bridge.cli.export:export_cmd", "Выгрузить карту ИОМ NUMBER в JSON, XML или DOCX."),
+    "export-registry": Lazy(
+        "lms_bridge.cli.export:export_registry_cmd",
+        "Выгрузить реестр маршрутов (без результатов диагностики) в CSV, XLSX или JSON.",
+    ),
+}
+
+
+@click.group("routes", cls=LazyGroup, lazy=EXPORTS)
 def group() -> None:
     """Маршруты (ИОМ): построение, реестр, карта, переходы."""
 
