@@ -76,4 +76,3 @@ def _plain(d: Due) -> dict[str, object]:
         due_on=d.due_on.isoformat(),
     )
     return data
-

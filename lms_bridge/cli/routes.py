@@ -10,8 +10,16 @@ from lms_bridge.bootstrap import keeping_policy, workflow_policy
 from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.lazy import Lazy, LazyGroup
 from lms_bridge.domain.people import SYSTEM, Actor
-from lms_bridge.domain.route import Activity
-from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
+from lms_bridge.domain.route import Activity, signed_by
+from lms_bridge.domain.signatures import correction_signatures, signature_line
+from lms_bridge.domain.vocabulary import (
+    ActivityCategory,
+    ActivityLevel,
+    Block,
+    Level,
+    RouteStatus,
+    SignatureParty,
+)
 from lms_bridge.domain.workflow import ACTIONS
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
 from lms_bridge.ports import RouteFilter
@@ -153,8 +161,16 @@ def show_cmd(app: AppContext, number: str, as_json: bool) -> None:
         mark = "✓" if a.done else " "
         course = f" [курс {a.lms_course}]" if a.formal else ""
         click.echo(f"  [{mark}] {a.key}. {a.title}{course} — {a.category.label}")
-    for c in route.corrections:
-        click.echo(f"  корректировка {c.at:%d.%m.%Y}: {c.reason} ({c.author})")
+    for i, c in enumerate(route.corrections, start=1):
+        click.echo(f"  корректировка № {i} {c.at:%d.%m.%Y}: {c.reason} ({c.author})")
+        for party, line in correction_signatures(c):
+            click.echo(f"      {party.label}: {line or 'не подписано'}")
+    if route.conclusion:
+        ack = signed_by(route.conclusion_signatures, SignatureParty.TEACHER)
+        click.echo(f"Выводы: {route.conclusion}")
+        click.echo(f"  С выводами ознакомлен(а): {signature_line(ack) or 'не подписано'}")
+    if route.archived_on:
+        click.echo(f"В архиве с {route.archived_on:%d.%m.%Y}")
 
 
 @group.command("transition")

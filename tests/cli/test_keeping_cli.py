@@ -205,5 +205,9 @@ def test_sign_corrections_and_conclusions(run: Run) -> None:
         ("head", "Петрова А.А.", "2026-12-02"),
     ]
     assert card["conclusion_acknowledged_on"] == "2026-12-02"
+    shown = run("routes", "show", done).output
+    assert "педагогический работник: Иванова М.П., 02.12.2026" in shown
+    assert "куратор ИОМ: не подписано" in shown
+    assert "С выводами ознакомлен(а): Иванова М.П., 02.12.2026" in shown
     history = run("routes", "history", done).output
     assert "sign" in history and "корректировка № 1: ознакомлен(а) 02.12.2026" in history
