@@ -125,6 +125,8 @@ def test_an_archived_card_stays_with_the_teacher_and_the_centre_only(
 ) -> None:
     number = seeded["t1"].number
     archive(store, number)
+    landed = launcher.launch("teacher1@school.ru")  # no working route: the launch opens the portfolio
+    assert landed.status_code == 303 and "/dashboard" in landed.headers["Location"]
     teacher = launcher.session("teacher1@school.ru")
     page = _page(launcher, teacher, number)
     assert "в архиве с 10.01.2026" in page and "Действия с маршрутом" not in page
