@@ -22,9 +22,12 @@ from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import Role, RouteStatus, SignatureParty
 from lms_bridge.domain.workflow import transition
 from lms_bridge.errors import WorkflowError
+from lms_bridge.exporters.docx_card import route_card_docx
+from lms_bridge.exporters.xml_card import route_to_xml
+from lms_bridge.exporters.xml_card_reader import route_from_xml
 from lms_bridge.services.build import split_current
 from tests.conftest import make_diagnostic, make_teacher
-from tests.exporters.sample import full_route
+from tests.exporters.sample import ISSUER, full_route
 
 POLICY = KeepingPolicy(validity_years=1, keep_years=1, purge_after_years=5)
 
@@ -136,3 +139,9 @@ def test_depersonalised_route_keeps_the_aggregated_figures_only() -> None:
     assert kept.conclusion_signatures == () and kept.corrections[0].signature(SignatureParty.TEACHER) is None
     assert all(a.grade is None and not a.result and not a.curator_note for a in kept.activities)
     assert depersonalised(kept, date(2040, 1, 1), POLICY) == kept  # idempotent
+
+
+def test_a_depersonalised_card_still_exports() -> None:
+    kept = depersonalised(_archived(), date(2033, 9, 3), POLICY)
+    assert route_from_xml(route_to_xml(kept)) == kept  # valid against the schema, nothing lost
+    assert route_card_docx(kept, ISSUER)[:2] == b"PK"
