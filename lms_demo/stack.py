@@ -17,12 +17,12 @@ from types import TracebackType
 
 from pydantic import SecretStr
 
+from lms_bridge.bootstrap import build_launch_store, build_web_app
 from lms_bridge.config import LtiPlatformConfig, Settings
+from lms_bridge.ports import Head
 from lms_bridge.services.sync_common import JobReport
 from lms_bridge.storage.store import SqlRouteStore
-from lms_bridge.web import create_app
 from lms_bridge.web.lti.keys import generate_pem
-from lms_bridge.web.registry import Head, WebRegistry
 from lms_demo import seed
 from lms_demo.people import CENTRE_EMAIL, DemoPerson
 from lms_demo.servers import ServerThread
@@ -108,13 +108,13 @@ class DemoStack:
             )
         )
         self.settings = self.settings.model_copy(update={"lti_platforms": [self._platform_config(tool)]})
-        registry = WebRegistry(seeded.store.engine)
+        launches = build_launch_store(seeded.store)
         teacher = seeded.store.get_route(self.route_number).teacher
         head = self.people["head"]
-        registry.add_head(
+        launches.add_head(
             Head(head.email, f"{head.last_name} {head.first_name}", teacher.school, teacher.municipality)
         )
-        self._web.start(create_app(self.settings, store=seeded.store))
+        self._web.start(build_web_app(self.settings, store=seeded.store))
         if cfg.sync:
             self.sync_reports = sync_demo(
                 self.settings, self.sim_state, seeded.store.list_routes(), self.route_number, self.say

@@ -20,7 +20,7 @@ from lms_bridge.domain.workflow import (
 )
 from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.docx_card import route_card_docx
-from lms_bridge.web.registry import Principal
+from lms_bridge.ports import Principal
 
 BAR = 48  # px per competence level in the chart
 
