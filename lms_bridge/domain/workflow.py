@@ -170,22 +170,8 @@ def transition(
     route: Route, action: str, actor: Actor, today: date, policy: WorkflowPolicy = DEFAULT_POLICY
 ) -> Route:
     """Apply a workflow action, or raise PermissionDenied / WorkflowError saying why not."""
-    table = _TABLES[policy]
-    t = table.get(action)
-    if t is None:
-        if action == "agree":
-            raise WorkflowError("согласование с руководителем ЦНППМ в этом регионе не предусмотрено")
-        raise WorkflowError(f"неизвестное действие «{action}»; возможны: {', '.join(table)}")
-    if route.archived_on is not None:
-        raise WorkflowError(f"маршрут {route.number} в архиве и не изменяется")
-    if actor.role not in t.roles:
-        who = ", ".join(sorted(r.label for r in t.roles))
-        raise PermissionDenied(f"действие «{t.label}» доступно только: {who}; не {actor.role.label}")
-    if route.status not in t.sources:
-        hint = _HINTS.get((action, route.status), "")
-        raise WorkflowError(
-            f"маршрут {route.number} в статусе «{route.status.label}»: нельзя {t.label}{hint}"
-        )
+    t = _transition_for(action, policy)
+    _check_move(route, t, actor)
     if t.action == "complete" and not route.conclusion:
         raise WorkflowError(f"маршрут {route.number}: перед завершением куратор вносит выводы")
     changes: dict[str, object] = {"status": t.target}
@@ -198,6 +184,30 @@ def transition(
     if t.target in CLOSED:
         changes["closed_on"] = today  # the keeping period runs from here (003 §4.5.4)
     return replace(route, **changes)  # type: ignore[arg-type]
+
+
+def _transition_for(action: str, policy: WorkflowPolicy) -> Transition:
+    table = _TABLES[policy]
+    t = table.get(action)
+    if t is None:
+        if action == "agree":
+            raise WorkflowError("согласование с руководителем ЦНППМ в этом регионе не предусмотрено")
+        raise WorkflowError(f"неизвестное действие «{action}»; возможны: {', '.join(table)}")
+    return t
+
+
+def _check_move(route: Route, t: Transition, actor: Actor) -> None:
+    """Refuse a move an archived route, the actor's role or the route's state does not allow."""
+    if route.archived_on is not None:
+        raise WorkflowError(f"маршрут {route.number} в архиве и не изменяется")
+    if actor.role not in t.roles:
+        who = ", ".join(sorted(r.label for r in t.roles))
+        raise PermissionDenied(f"действие «{t.label}» доступно только: {who}; не {actor.role.label}")
+    if route.status not in t.sources:
+        hint = _HINTS.get((t.action, route.status), "")
+        raise WorkflowError(
+            f"маршрут {route.number} в статусе «{route.status.label}»: нельзя {t.label}{hint}"
+        )
 
 
 def _require_editor(route: Route, actor: Actor) -> None:

@@ -49,6 +49,7 @@ def split_current(
     return current, skipped
 
 
+# long: the route is one constructor call, field by field as in the card
 def draft_route(
     number: str,
     teacher: Teacher,

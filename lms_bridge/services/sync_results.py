@@ -27,7 +27,7 @@ from datetime import datetime
 
 from course_map.models import CourseEntry, DecidedBy
 from lms_bridge.domain.people import SYSTEM
-from lms_bridge.domain.route import Activity
+from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory
 from lms_bridge.domain.workflow import mark_activity
 from lms_bridge.ports import (
@@ -40,6 +40,8 @@ from lms_bridge.ports import (
     SyncStore,
     Transmission,
 )
+from lms_bridge.ports import TransmissionKind as Kind
+from lms_bridge.ports import TransmissionState as State
 from lms_bridge.services.sync_common import (
     ACTIVE,
     DEFAULT_OPTIONS,
@@ -86,27 +88,13 @@ def sync_results(
     """``planned_links``: in a dry run of ``sync all``, the links attach would have recorded."""
     report = JobReport("results", options.dry_run)
     items = store.list_formal_items(ACTIVE)
-    before = store.list_transmissions("result", states=("pending", "failed"))
+    before = store.list_transmissions(Kind.RESULT, states=(State.PENDING, State.FAILED))
     links = {**store.list_links(), **(planned_links or {})}
     cmap = {e.lms_course: e for e in store.list_course_map()}
     course_ids = store.lms_course_ids()
     user_ids = {email: link.lms_user_id for email, link in links.items()}
 
-    courses: dict[str, _Course] = {}
-    for i in items:
-        if not i.done and not i.application_confirmed:
-            report.counts["no_application"] += 1  # not enrolled through the bridge yet (000 §2.1)
-            continue
-        uid = user_ids.get(i.teacher_email)
-        if uid is None:
-            if not i.done:
-                report.counts["no_lms_user"] += 1
-            continue
-        c = courses.setdefault(i.lms_course, _Course(i.lms_course, cmap.get(i.lms_course), [], []))
-        if not i.done:
-            c.pending.append((i, uid))
-        elif i.result_source == "lms":
-            c.passed.append((i, uid))
+    courses = _courses(items, user_ids, cmap, report)
     to_read = [c for c in courses.values() if c.pending]
     report.counts["courses_read"] = len(to_read)
 
@@ -123,6 +111,29 @@ def sync_results(
             tick(progress, done, len(to_read))
     notify_curators(lms, store, items, marked, links, report, options=options)
     return report
+
+
+def _courses(
+    items: list[FormalItem], user_ids: dict[str, int | None], cmap: dict[str, CourseEntry], report: JobReport
+) -> dict[str, _Course]:
+    """The items to look at, by LMS course: pending ones of enrolled teachers with an LMS account, and
+    the ones passed from the LMS earlier (checked for disagreements)."""
+    courses: dict[str, _Course] = {}
+    for i in items:
+        if not i.done and not i.application_confirmed:
+            report.counts["no_application"] += 1  # not enrolled through the bridge yet (000 §2.1)
+            continue
+        uid = user_ids.get(i.teacher_email)
+        if uid is None:
+            if not i.done:
+                report.counts["no_lms_user"] += 1
+            continue
+        c = courses.setdefault(i.lms_course, _Course(i.lms_course, cmap.get(i.lms_course), [], []))
+        if not i.done:
+            c.pending.append((i, uid))
+        elif i.result_source == "lms":
+            c.passed.append((i, uid))
+    return courses
 
 
 def _read_course(lms: Lms, c: _Course) -> _Course:
@@ -150,6 +161,9 @@ def _read_course(lms: Lms, c: _Course) -> _Course:
     return c
 
 
+Marks = dict[str, list[tuple[FormalItem, float | None, int]]]  # route number -> (item, grade, when)
+
+
 def _apply(
     store: SyncStore,
     c: _Course,
@@ -166,35 +180,7 @@ def _apply(
         code, message = c.error
         report.problem(c.ref, code, message)
         return
-    marks: dict[str, list[tuple[FormalItem, float | None, int]]] = defaultdict(list)  # route -> marks
-    rows: list[Transmission] = []
-    nocriteria = False
-    for item, uid in c.pending:
-        prev = before.get((item.route_number, item.key, item.lms_course, "result"))
-        verdict, grade, at = _verdict(c, uid)
-        if verdict == "pass":
-            marks[item.route_number].append((item, grade, at))
-            report.counts["passed"] += 1
-            rows.append(_tx(item, uid, c, "done", grade, "зачтено", prev))
-            continue
-        if verdict == "nocriteriaset":
-            nocriteria = True
-            continue
-        if verdict == "notenroled":
-            report.problem(
-                item.route_number,
-                "notenroled",
-                f"{item.teacher_email} не зачислен на курс {c.ref}",
-                failed=False,
-            )
-            continue
-        report.counts["below_pass" if verdict == "below" else "waiting"] += 1
-        if prev is None or prev.grade != grade or prev.state != "pending":
-            rows.append(
-                _tx(item, uid, c, "pending", grade, "ниже проходного" if verdict == "below" else "", prev)
-            )
-    if nocriteria:
-        report.problem(c.ref, "nocriteriaset", f"у курса {c.ref} не заданы условия завершения")
+    marks, rows = _decide(c, before, report)
     disagreements = _disagreements(c, now)
     if options.dry_run:
         for number, ms in marks.items():
@@ -203,23 +189,57 @@ def _apply(
         return
     batches.begin()
     keys = [(number, item.key) for number, ms in marks.items() for item, _, _ in ms]
-    updated = []
-    for number, ms in marks.items():
-        # The domain rule runs on a shell route holding this course's item of the route, built from
-        # what mark_activity reads; save_item_marks writes back only the columns a mark changes.
-        route = shell_route(number, ms[0][0].status, [_shell_activity(item) for item, _, _ in ms])
-        for item, grade, at in ms:
-            on = from_unix(at, options.tz) if at else now.date()
-            result = f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
-            route = mark_activity(route, item.key, SYSTEM, on, grade=grade, result=result)
-        updated.append(route)
-    store.save_item_marks(updated, keys, SYSTEM)
+    store.save_item_marks(_marked_routes(marks, now, options), keys, SYSTEM)
     store.save_transmissions(rows)
     for d in disagreements:
         if store.add_disagreement(d):
             report.counts["disagreements"] += 1
     marked.update(keys)
     batches.added(len(rows) + len(keys) + len(disagreements))
+
+
+def _decide(
+    c: _Course, before: dict[Key, Transmission], report: JobReport
+) -> tuple[Marks, list[Transmission]]:
+    """The passes to mark and the transmissions to record for the course's pending items, counted or
+    reported (a waiting or below-pass item is recorded only when its grade or state changed)."""
+    marks: Marks = defaultdict(list)
+    rows: list[Transmission] = []
+    nocriteria = False
+    for item, uid in c.pending:
+        prev = before.get((item.route_number, item.key, item.lms_course, Kind.RESULT))
+        verdict, grade, at = _verdict(c, uid)
+        if verdict == "pass":
+            marks[item.route_number].append((item, grade, at))
+            report.counts["passed"] += 1
+            rows.append(_tx(item, uid, c, State.DONE, grade, "зачтено", prev))
+        elif verdict == "nocriteriaset":
+            nocriteria = True
+        elif verdict == "notenroled":
+            why = f"{item.teacher_email} не зачислен на курс {c.ref}"
+            report.problem(item.route_number, "notenroled", why, failed=False)
+        else:
+            report.counts["below_pass" if verdict == "below" else "waiting"] += 1
+            if prev is None or prev.grade != grade or prev.state != State.PENDING:
+                detail = "ниже проходного" if verdict == "below" else ""
+                rows.append(_tx(item, uid, c, State.PENDING, grade, detail, prev))
+    if nocriteria:
+        report.problem(c.ref, "nocriteriaset", f"у курса {c.ref} не заданы условия завершения")
+    return marks, rows
+
+
+def _marked_routes(marks: Marks, now: datetime, options: SyncOptions) -> list[Route]:
+    """The domain rule runs on a shell route holding this course's items of the route, built from what
+    ``mark_activity`` reads; ``save_item_marks`` writes back only the columns a mark changes."""
+    updated = []
+    for number, ms in marks.items():
+        route = shell_route(number, ms[0][0].status, [_shell_activity(item) for item, _, _ in ms])
+        for item, grade, at in ms:
+            on = from_unix(at, options.tz) if at else now.date()
+            result = f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
+            route = mark_activity(route, item.key, SYSTEM, on, grade=grade, result=result)
+        updated.append(route)
+    return updated
 
 
 def _shell_activity(item: FormalItem) -> Activity:
@@ -272,7 +292,7 @@ def _tx(
     item: FormalItem,
     uid: int,
     c: _Course,
-    state: str,
+    state: State,
     grade: float | None,
     detail: str,
     prev: Transmission | None,
@@ -281,7 +301,7 @@ def _tx(
         route_number=item.route_number,
         item_key=item.key,
         lms_course=item.lms_course,
-        kind="result",
+        kind=Kind.RESULT,
         state=state,
         lms_user_id=uid,
         lms_course_id=c.course_id,

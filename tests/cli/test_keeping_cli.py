@@ -43,7 +43,8 @@ def test_build_skips_expired_diagnostics_and_says_why(run: Run) -> None:
     )
     r = run("routes", "build")
     assert r.exit_code == 0
-    assert "составлено маршрутов: 1" in r.output and "пропущено: 1" in r.output
+    assert "составлено маршрутов: 1" in r.output
+    assert "пропущено: 1" in r.output
     assert (
         "пропущен: Иванова2 Мария Петровна <teacher2@school.ru> (МБОУ «СОШ № 1») — диагностика от 10.01.2023 "
         "действительна до 31.12.2024 (000 §1.8): нужна новая диагностика"
@@ -99,7 +100,8 @@ def test_archive_is_a_dry_run_until_applied_then_idempotent_and_audited(run: Run
     done, cancelled, open_ = seed_finished()
     dry = run("routes", "archive")
     assert dry.exit_code == 0
-    assert "будет перенесено в архив: 1" in dry.output and done in dry.output
+    assert "будет перенесено в архив: 1" in dry.output
+    assert done in dry.output
     assert "пробный запуск: ничего не изменено" in dry.output
     assert len(json.loads(run("routes", "list", "--json").output)) == 3  # nothing moved
 
@@ -113,9 +115,11 @@ def test_archive_is_a_dry_run_until_applied_then_idempotent_and_audited(run: Run
     archived = [x["number"] for x in json.loads(run("routes", "list", "--archived", "--json").output)]
     assert archived == [done]
     shown = json.loads(run("routes", "show", done, "--json").output)  # the card stays available
-    assert shown["archived_on"] == TODAY.isoformat() and shown["teacher"]["email"] == "teacher1@school.ru"
+    assert shown["archived_on"] == TODAY.isoformat()
+    assert shown["teacher"]["email"] == "teacher1@school.ru"
     history = json.loads(run("routes", "history", done, "--json").output)
-    assert history[-1]["action"] == "archive" and "01.06.2026" in history[-1]["details"]
+    assert history[-1]["action"] == "archive"
+    assert "01.06.2026" in history[-1]["details"]
 
     again = run("routes", "archive", "--apply")
     assert "перенесено в архив: 0" in again.output
@@ -129,20 +133,22 @@ def test_purge_removes_personal_data_and_keeps_the_figures(run: Run, monkeypatch
     monkeypatch.setenv("LMS_BRIDGE_PURGE_AFTER_YEARS", "0")  # purge as soon as archived
     before = json.loads(run("routes", "show", done, "--json").output)
     dry = run("routes", "archive", "--purge")
-    assert "будет обезличено: 1" in dry.output and done in dry.output
+    assert "будет обезличено: 1" in dry.output
+    assert done in dry.output
     assert (
         json.loads(run("routes", "show", done, "--json").output)["teacher"]["email"] == "teacher1@school.ru"
     )
 
     r = run("routes", "archive", "--purge", "--apply")
-    assert r.exit_code == 0 and "перенесено в архив: 1" in r.output and "обезличено: 1" in r.output
+    assert r.exit_code == 0
+    assert "перенесено в архив: 1" in r.output
+    assert "обезличено: 1" in r.output
     after = json.loads(run("routes", "show", done, "--json").output)
     assert after["purged_on"] == TODAY.isoformat()
-    assert (
-        after["teacher"]["last_name"] == "Данные обезличены"
-        and after["teacher"]["school"] == "МБОУ «СОШ № 1»"
-    )
-    assert after["progress"] == before["progress"] and after["status"] == "completed"
+    assert after["teacher"]["last_name"] == "Данные обезличены"
+    assert after["teacher"]["school"] == "МБОУ «СОШ № 1»"
+    assert after["progress"] == before["progress"]
+    assert after["status"] == "completed"
     assert after["diagnostic"]["levels"] == before["diagnostic"]["levels"]
     assert after["diagnostic"]["deficit_codes"] == before["diagnostic"]["deficit_codes"]
     assert (after["conclusion"], after["corrections"][0]["reason"], after["corrections"][0]["author"]) == (
@@ -173,19 +179,23 @@ def test_finalise_and_the_centre_heads_agreement(run: Run, monkeypatch: pytest.M
     for action, actor in (("submit", "developer:Р"), ("finalise", "developer:Р")):
         assert run("routes", "transition", number, action, "--actor", actor).exit_code == 0
     r = run("routes", "transition", number, "approve", "--actor", "head:Петрова А.А.")
-    assert r.exit_code == 1 and "сначала маршрут согласует руководитель ЦНППМ" in r.output
+    assert r.exit_code == 1
+    assert "сначала маршрут согласует руководитель ЦНППМ" in r.output
     r = run("routes", "transition", number, "agree", "--actor", "centre_head:Директор Д.Д.")
-    assert r.exit_code == 0 and "согласован с руководителем ЦНППМ" in r.output
+    assert r.exit_code == 0
+    assert "согласован с руководителем ЦНППМ" in r.output
     assert run("routes", "transition", number, "approve", "--actor", "head:Петрова А.А.").exit_code == 0
     monkeypatch.setenv("LMS_BRIDGE_CENTRE_HEAD_AGREEMENT", "false")
     r = run("routes", "transition", number, "agree", "--actor", "centre_head:Директор Д.Д.")
-    assert r.exit_code == 1 and "не предусмотрено" in r.output
+    assert r.exit_code == 1
+    assert "не предусмотрено" in r.output
 
 
 def test_sign_corrections_and_conclusions(run: Run) -> None:
     done, _, _ = seed_finished()
     r = run("routes", "sign", done, "--correction", "1", "--actor", "teacher:Иванова М.П.")
-    assert r.exit_code == 0 and "ознакомлен(а) Иванова М.П., 02.12.2026" in r.output
+    assert r.exit_code == 0
+    assert "ознакомлен(а) Иванова М.П., 02.12.2026" in r.output
     assert (
         "уже подписано"
         in run("routes", "sign", done, "--correction", "1", "--actor", "teacher:Иванова М.П.").output
@@ -193,9 +203,8 @@ def test_sign_corrections_and_conclusions(run: Run) -> None:
     assert run("routes", "sign", done, "--correction", "1", "--actor", "head:Петрова А.А.").exit_code == 0
     assert run("routes", "sign", done, "--conclusion", "--actor", "teacher:Иванова М.П.").exit_code == 0
     r = run("routes", "sign", done, "--correction", "1", "--actor", "centre:Ц")
-    assert (
-        r.exit_code == 1 and "подписывают куратор ИОМ, руководитель ОО и педагогический работник" in r.output
-    )
+    assert r.exit_code == 1
+    assert "подписывают куратор ИОМ, руководитель ОО и педагогический работник" in r.output
     assert (
         run("routes", "sign", done, "--actor", "teacher:И").exit_code == 2
     )  # neither --correction nor --conclusion
@@ -210,4 +219,5 @@ def test_sign_corrections_and_conclusions(run: Run) -> None:
     assert "куратор ИОМ: не подписано" in shown
     assert "С выводами ознакомлен(а): Иванова М.П., 02.12.2026" in shown
     history = run("routes", "history", done).output
-    assert "sign" in history and "корректировка № 1: ознакомлен(а) 02.12.2026" in history
+    assert "sign" in history
+    assert "корректировка № 1: ознакомлен(а) 02.12.2026" in history

@@ -8,11 +8,13 @@ from tests.exporters.sample import full_route
 
 def test_the_json_card_carries_codes_and_the_russian_words_beside_them() -> None:
     data = json.loads(json.dumps(route_to_dict(full_route()), ensure_ascii=False))
-    assert data["status"] == "in_progress" and data["status_label"] == "реализуется"
+    assert data["status"] == "in_progress"
+    assert data["status_label"] == "реализуется"
     d = data["diagnostic"]
     assert (d["kind"], d["kind_label"]) == ("standardized", "стандартизированная оценка")
     assert (d["deficit_level"], d["deficit_level_label"]) == ("high", "высокий")
-    assert d["levels"]["subject"] == "low" and d["level_labels"]["subject"] == "низкий"
+    assert d["levels"]["subject"] == "low"
+    assert d["level_labels"]["subject"] == "низкий"
     assert data["final_level_labels"]["subject"] == "повышенный"
     assert data["block_labels"]["ict"] == "ИКТ-компетенции"
     assert data["final_event"]["level_label"] == "муниципальный"

@@ -23,16 +23,22 @@ CURATOR = Curator("m@ipk.ru", "Смирнова О.В.", CuratorKind.METHODIST)
 def test_draft_has_courses_events_final_event_and_dates() -> None:
     today = date(2026, 9, 18)  # Friday
     r = draft_route("74-2026-000001", make_teacher(), make_diagnostic(), MAP, CURATOR, today, 12, None)
-    assert r.start == date(2026, 9, 21) and r.developed_on == today
+    assert r.start == date(2026, 9, 21)
+    assert r.developed_on == today
     assert [(a.key, a.lms_course, a.category) for a in r.activities] == [
         ("1", "DPP-1", ActivityCategory.KNOWLEDGE),
         ("2", "DPP-2", ActivityCategory.KNOWLEDGE),
         ("3", None, ActivityCategory.EXCHANGE),
     ]
     course, _, event = r.activities
-    assert r.start and r.end and course.end and event.end == r.end
+    assert r.start
+    assert r.end
+    assert course.end
+    assert event.end == r.end
     assert course.end < r.end  # courses fit in the first half
-    assert r.final_event is not None and r.final_event.on is not None and r.final_event.on < r.end
+    assert r.final_event is not None
+    assert r.final_event.on is not None
+    assert r.final_event.on < r.end
     assert r.curator_name == "Смирнова О.В."
 
 

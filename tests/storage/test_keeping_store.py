@@ -62,7 +62,8 @@ def test_the_archive_filter_and_depersonalising(db_url: str) -> None:
     assert store.get_route(number).archived_on == date(2026, 6, 1)
     store.purge_route(depersonalised(store.get_route(number), date(2026, 6, 1), POLICY), DEV)
     purged = store.get_route(number)
-    assert purged.purged_on == date(2026, 6, 1) and purged.teacher.email == f"purged-{number}@invalid"
+    assert purged.purged_on == date(2026, 6, 1)
+    assert purged.teacher.email == f"purged-{number}@invalid"
     assert store.find_teacher("teacher1@school.ru") is None  # no other route or diagnostic of hers
     assert store.find_teacher("teacher2@school.ru") is not None
     engine.dispose()

@@ -139,7 +139,8 @@ def test_draft_edits_are_not_corrections_and_only_for_developers() -> None:
     r = route(RouteStatus.DRAFT)
     new = Activity(key="3", category=ActivityCategory.MENTORING, title="Наставничество")
     edited = change_activity(r, Actor(Role.DEVELOPER, "Р"), NOW, new=new)
-    assert len(edited.activities) == 3 and edited.corrections == ()
+    assert len(edited.activities) == 3
+    assert edited.corrections == ()
     with pytest.raises(PermissionDenied):
         change_activity(r, Actor(Role.TEACHER, "T"), NOW, new=new)
 
@@ -232,7 +233,8 @@ def test_with_the_setting_the_centre_head_agrees_before_the_head_approves() -> N
 def test_only_the_developer_edits_the_finalised_route_and_nobody_the_agreed_one() -> None:
     new = Activity(key="3", category=ActivityCategory.MENTORING, title="Наставничество")
     edited = change_activity(route(RouteStatus.FINALISED), Actor(Role.DEVELOPER, "Р"), NOW, new=new)
-    assert len(edited.activities) == 3 and edited.corrections == ()
+    assert len(edited.activities) == 3
+    assert edited.corrections == ()
     with pytest.raises(PermissionDenied):
         change_activity(route(RouteStatus.FINALISED), Actor(Role.CURATOR, "К"), NOW, new=new)
     with pytest.raises(WorkflowError, match="не изменяется"):
@@ -242,7 +244,8 @@ def test_only_the_developer_edits_the_finalised_route_and_nobody_the_agreed_one(
 def test_completion_and_cancellation_record_the_closing_day() -> None:
     done = transition(route(RouteStatus.IN_PROGRESS), "complete", Actor(Role.CURATOR, "К"), TODAY)
     cancelled = transition(route(RouteStatus.DRAFT), "cancel", Actor(Role.CENTRE, "Ц"), TODAY)
-    assert done.closed_on == TODAY and cancelled.closed_on == TODAY
+    assert done.closed_on == TODAY
+    assert cancelled.closed_on == TODAY
     assert transition(route(RouteStatus.DRAFT), "submit", Actor(Role.DEVELOPER, "Р"), TODAY).closed_on is None
 
 

@@ -52,7 +52,8 @@ def test_each_party_acknowledges_a_correction_on_their_own_view(
     assert _post(launcher.client, head, number, "sign", correction="1")[0] == 303
     (c,) = store.get_route(number).corrections
     teacher_sig, head_sig = c.signature(SignatureParty.TEACHER), c.signature(SignatureParty.HEAD)
-    assert teacher_sig is not None and head_sig is not None
+    assert teacher_sig is not None
+    assert head_sig is not None
     assert (teacher_sig.name, head_sig.name) == ("Иванова1 Мария Петровна", "Петрова Анна Андреевна")
     page = _page(launcher, teacher, number)
     assert f"педагогический работник: Иванова1 Мария Петровна, {teacher_sig.on:%d.%m.%Y}" in page
@@ -65,7 +66,8 @@ def test_each_party_acknowledges_a_correction_on_their_own_view(
     assert "подписать корректировку" not in _page(launcher, centre, number)
     assert _post(launcher.client, centre, number, "sign", correction="1")[0] == 403
     status, body = _post(launcher.client, teacher, number, "sign", correction="x")
-    assert status == 422 and "«x» — не номер корректировки" in body
+    assert status == 422
+    assert "«x» — не номер корректировки" in body
 
 
 def test_the_api_signs_for_the_curator(
@@ -126,13 +128,16 @@ def test_an_archived_card_stays_with_the_teacher_and_the_centre_only(
     number = seeded["t1"].number
     archive(store, number)
     landed = launcher.launch("teacher1@school.ru")  # no working route: the launch opens the portfolio
-    assert landed.status_code == 303 and "/dashboard" in landed.headers["Location"]
+    assert landed.status_code == 303
+    assert "/dashboard" in landed.headers["Location"]
     teacher = launcher.session("teacher1@school.ru")
     page = _page(launcher, teacher, number)
-    assert "в архиве с 10.01.2026" in page and "Действия с маршрутом" not in page
+    assert "в архиве с 10.01.2026" in page
+    assert "Действия с маршрутом" not in page
     assert launcher.client.get(f"/card/{number}/card.docx?lid={teacher}").status_code == 200
     dash = launcher.client.get(f"/dashboard?lid={teacher}").get_data(as_text=True)
-    assert "Архив: завершённые маршруты (портфолио)" in dash and f"ИОМ № {number}" in dash
+    assert "Архив: завершённые маршруты (портфолио)" in dash
+    assert f"ИОМ № {number}" in dash
     for email, roles in ((CURATOR_EMAIL, [INSTRUCTOR]), (HEAD_EMAIL, None)):
         lid = launcher.session(email, roles)
         assert launcher.client.get(f"/card/{number}?lid={lid}").status_code == 404
@@ -140,7 +145,8 @@ def test_an_archived_card_stays_with_the_teacher_and_the_centre_only(
     centre = launcher.session("centre@cnppm.ru")
     assert number not in launcher.client.get(f"/dashboard?lid={centre}").get_data(as_text=True)
     archive_page = launcher.client.get(f"/dashboard?lid={centre}&archived=1").get_data(as_text=True)
-    assert "Архив маршрутов" in archive_page and number in archive_page
+    assert "Архив маршрутов" in archive_page
+    assert number in archive_page
     assert launcher.client.get(f"/card/{number}?lid={centre}").status_code == 200
     service = {"Authorization": f"Bearer {API_TOKEN}"}
     working = launcher.client.get("/api/v1/routes", headers=service).get_json()
