@@ -127,6 +127,9 @@ class Route:
     closed_on: date | None = None
     archived_on: date | None = None
     purged_on: date | None = None
+    # Set only by ``domain.access.redact_for``: why the diagnostic results are left out of this copy
+    # ("" = complete). Outputs print it in their place; a store refuses to save such a copy.
+    withheld: str = ""
 
     def activity(self, key: str) -> Activity:
         for a in self.activities:

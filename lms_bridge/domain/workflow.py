@@ -160,6 +160,33 @@ EDITORS: dict[RouteStatus, frozenset[Role]] = {
 }
 
 
+# Who takes the other actions on a route (the functions below enforce them; ``may`` answers for a state).
+MARKERS = frozenset({R.TEACHER, R.CURATOR, R.ADMIN, R.SYSTEM})  # completion marks
+CURATORS = frozenset({R.CURATOR, R.ADMIN})  # intermediate results, final diagnostics and conclusions
+PROPOSERS = frozenset({R.TEACHER})  # proposals of a correction (services/proposals.py)
+
+
+def may(route: Route, role: Role, action: str, policy: WorkflowPolicy = DEFAULT_POLICY) -> bool:
+    """Whether ``role`` may take ``action`` on ``route`` in its current state: a transition of the
+    policy's table, or "mark", "note", "correct", "conclude", "propose". The one answer the page, the
+    API and the CLI give; the functions that apply an action raise the reason when it is not allowed.
+    An archived route takes no action."""
+    if route.archived_on is not None:
+        return False
+    under = route.status in UNDER_CORRECTION
+    rules = {
+        "mark": under and role in MARKERS,
+        "note": under and role in CURATORS,
+        "correct": role in EDITORS.get(route.status, frozenset()),
+        "conclude": route.status in (S.IN_PROGRESS, S.PROLONGED) and role in CURATORS,
+        "propose": route.status not in CLOSED and role in PROPOSERS,
+    }
+    if action in rules:
+        return rules[action]
+    t = _TABLES[policy].get(action)
+    return t is not None and route.status in t.sources and role in t.roles
+
+
 def allowed_actions(route: Route, role: Role, policy: WorkflowPolicy = DEFAULT_POLICY) -> list[Transition]:
     if route.archived_on is not None:
         return []
@@ -279,7 +306,7 @@ def mark_activity(
     activity = route.activity(key)
     if actor.role is Role.TEACHER and activity.formal:
         raise PermissionDenied("курс ДПП отмечается по итоговой аттестации в СДО, а не вручную")
-    if actor.role not in (Role.TEACHER, Role.CURATOR, Role.ADMIN, Role.SYSTEM):
+    if actor.role not in MARKERS:
         raise PermissionDenied(f"{actor.role.label} не ставит отметки о выполнении")
     if not done and not reason.strip():
         raise WorkflowError("укажите причину невыполнения")
@@ -299,7 +326,7 @@ def mark_activity(
 
 def record_note(route: Route, key: str, actor: Actor, text: str) -> Route:
     """The curator records an intermediate result of an activity (003 §4.4.5)."""
-    if actor.role not in (Role.CURATOR, Role.ADMIN):
+    if actor.role not in CURATORS:
         raise PermissionDenied("промежуточные результаты фиксирует куратор")
     if route.status not in UNDER_CORRECTION:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: записи не вносятся")
@@ -318,7 +345,7 @@ def write_conclusion(
     next_diagnostic_on: date | None = None,
 ) -> Route:
     """The curator's final diagnostics and conclusions (003 §4.5.3)."""
-    if actor.role not in (Role.CURATOR, Role.ADMIN):
+    if actor.role not in CURATORS:
         raise PermissionDenied("выводы по маршруту вносит куратор")
     if route.status not in (S.IN_PROGRESS, S.PROLONGED):
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: выводы не вносятся")

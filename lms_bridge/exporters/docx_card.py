@@ -139,6 +139,9 @@ def _diagnostics(doc: Any, route: Route) -> None:
     doc.add_heading("2. Результаты диагностики профессиональных дефицитов", level=1)
     kit.labelled(doc, "2.1. Вид диагностики профессиональных дефицитов", d.kind.label)
     kit.labelled(doc, "2.2. Дата диагностики", fmt_date(d.date))
+    if route.withheld:  # a copy for the school: say what is left out and why, never a value
+        kit.labelled(doc, "2.3. Результаты диагностики", route.withheld)
+        return
     kit.paragraph(doc, "2.3. Результаты диагностики:", bold=True)
     t = kit.table(doc, (9.0, 9.0), header=("Блок компетенций", "Уровень сформированности"))
     for block in _blocks(route):
@@ -170,7 +173,8 @@ def _roadmap(doc: Any, route: Route) -> None:
             cells = kit.add_row(t, ("", "", "", "", "", ""), style=dense)
             kit.write(cells[1], "мероприятия не запланированы", italic=True, style=dense)
         for a in items:
-            values = ("", "", period(a.start, a.end), ", ".join(a.deficit_codes), activity_mark(a), "")
+            codes = "не передаются" if route.withheld else ", ".join(a.deficit_codes)
+            values = ("", "", period(a.start, a.end), codes, activity_mark(a), "")
             cells = kit.add_row(t, values, style=dense)
             _activity_cell(cells[1], a)
             kit.write(cells[5], activity_result(a), style=dense)
@@ -228,6 +232,19 @@ def _final_event(doc: Any, route: Route) -> None:
 
 def _results(doc: Any, route: Route) -> None:
     doc.add_heading("6. Итоги прохождения ИОМ", level=1)
+    if route.withheld:
+        kit.labelled(doc, "6.1. Итоговая диагностика и динамика", route.withheld)
+    else:
+        _final_levels(doc, route)
+    kit.paragraph(doc, "6.2. Выводы:", bold=True, before=6)
+    kit.paragraph(doc, route.conclusion or DASH)
+    kit.labelled(doc, "Дата следующей диагностики", fmt_date(route.next_diagnostic_on))
+    kit.labelled(
+        doc, "Дата разработки индивидуального образовательного маршрута", fmt_date(route.developed_on)
+    )
+
+
+def _final_levels(doc: Any, route: Route) -> None:
     kit.labelled(doc, "6.1. Дата итоговой диагностики", fmt_date(route.final_diagnostic_on))
     header = ("Блок компетенций", "Входная диагностика", "Итоговая диагностика", "Динамика")
     t = kit.table(doc, (6.5, 4.3, 4.3, 2.9), header=header)
@@ -246,12 +263,6 @@ def _results(doc: Any, route: Route) -> None:
                 dynamics_sign(dynamics.get(block)),
             ),
         )
-    kit.paragraph(doc, "6.2. Выводы:", bold=True, before=6)
-    kit.paragraph(doc, route.conclusion or DASH)
-    kit.labelled(doc, "Дата следующей диагностики", fmt_date(route.next_diagnostic_on))
-    kit.labelled(
-        doc, "Дата разработки индивидуального образовательного маршрута", fmt_date(route.developed_on)
-    )
 
 
 def _signatures(doc: Any, route: Route) -> None:

@@ -90,6 +90,8 @@ def route_to_xml(route: Route) -> bytes:
     ):
         if value:
             root.set(name, value.isoformat())
+    if route.withheld:  # a redacted copy (domain.access.redact_for): the results are left out, and why
+        root.set("withheld", xml_safe(route.withheld))
     _el(root, "status", route.status.label, code=route.status.value)
     _teacher(root, route.teacher)
     if route.curator_email or route.curator_name:
@@ -102,21 +104,16 @@ def route_to_xml(route: Route) -> bytes:
         approvedOn=route.approved_on,
     )
     _opt(root, "selfEducationTheme", route.self_education_theme)
-    _diagnostic(root, route.diagnostic)
+    _diagnostic(root, route.diagnostic, route.withheld)
     _roadmap(root, route)
-    fixes = _el(root, "corrections")
-    for c in route.corrections:
-        el = _el(fixes, "correction", at=c.at)
-        _el(el, "reason", c.reason)
-        _opt(el, "replaced", c.replaced)
-        _opt(el, "new", c.new)
-        _el(el, "author", c.author)
-        _signatures(el, c.signatures)
+    _corrections(root, route)
     if e := route.final_event:
         ev = _el(root, "finalEvent", level=e.level.value, levelLabel=e.level.label, on=e.on, done=e.done)
         _el(ev, "form", e.form)
         _el(ev, "title", e.title)
-    if route.final_levels or route.final_diagnostic_on:
+    if route.withheld:
+        _el(root, "finalDiagnostic", withheld=route.withheld)
+    elif route.final_levels or route.final_diagnostic_on:
         final = _el(root, "finalDiagnostic", date=route.final_diagnostic_on)
         dynamics = route.dynamics()
         for b, lv in route.final_levels.items():
@@ -152,14 +149,15 @@ def _teacher(root: Any, t: Teacher) -> None:
         _opt(el, tag, value)
 
 
-def _diagnostic(root: Any, d: Diagnostic) -> None:
+def _diagnostic(root: Any, d: Diagnostic, withheld: str) -> None:
     el = _el(
         root,
         "entryDiagnostic",
         kind=d.kind.value,
         kindLabel=d.kind.label,
         date=d.date,
-        deficitLevel=d.deficit_level.value,
+        deficitLevel=None if withheld else d.deficit_level.value,
+        withheld=withheld,
     )
     for b, lv in d.levels.items():
         _el(el, "level", block=b.value, value=lv.value, label=lv.label)
@@ -217,6 +215,17 @@ def _activity(parent: Any, a: Activity) -> None:
     _opt(el, "curatorNote", a.curator_note)
     if a.head_confirmed_by or a.centre_confirmed_by:
         _el(el, "application", headConfirmedBy=a.head_confirmed_by, centreConfirmedBy=a.centre_confirmed_by)
+
+
+def _corrections(root: Any, route: Route) -> None:
+    fixes = _el(root, "corrections")
+    for c in route.corrections:
+        el = _el(fixes, "correction", at=c.at)
+        _el(el, "reason", c.reason)
+        _opt(el, "replaced", c.replaced)
+        _opt(el, "new", c.new)
+        _el(el, "author", c.author)
+        _signatures(el, c.signatures)
 
 
 def _signatures(parent: Any, signatures: tuple[Signature, ...]) -> None:

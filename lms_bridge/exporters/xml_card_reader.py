@@ -86,6 +86,7 @@ def route_from_xml(data: bytes) -> Route:
         closed_on=_date(root, "closedOn"),
         archived_on=_date(root, "archivedOn"),
         purged_on=_date(root, "purgedOn"),
+        withheld=root.get("withheld", ""),
     )
 
 

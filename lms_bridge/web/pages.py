@@ -9,6 +9,7 @@ from datetime import date
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WResponse
 
+from lms_bridge.domain import access
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, Role, RouteStatus
@@ -19,7 +20,6 @@ from lms_bridge.ports import Principal, RouteStore
 from lms_bridge.services import proposals, route_actions
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
 from lms_bridge.web.access import (
-    SEES_ALL,
     actor_of,
     get_visible_route,
     requested_filter,
@@ -210,7 +210,7 @@ def dashboard() -> str:
     a = request.args
     # the archive (003 §4.5.4) is out of the working list: ЦНППМ staff open it with ``archived=1``,
     # a teacher sees their archived cards as the portfolio (004) under the list
-    archive_view = bool(a.get("archived")) and p.role in SEES_ALL
+    archive_view = bool(a.get("archived")) and access.may_filter_by_place(p)
     flt = replace(requested_filter(p, a), archived=archive_view)
     status = requested_status(a)
     by = requested_grouping(a, "school" if p.role is Role.HEAD else "municipality")
@@ -220,7 +220,7 @@ def dashboard() -> str:
     if a.get("overdue"):
         rows = [r for r in rows if r["overdue"]]
     report = None
-    if p.role is not Role.TEACHER and not archive_view:
+    if access.sees_reports(p) and not archive_view:
         report = report_to_dict(summarise(routes, by=by))
     portfolio = []
     if p.role is Role.TEACHER:
@@ -235,7 +235,7 @@ def dashboard() -> str:
         groupings=[(g, GROUP_LABELS[g]) for g in GROUPINGS],
         statuses=list(RouteStatus),
         filters=a,
-        sees_all=p.role in SEES_ALL,
+        sees_all=access.may_filter_by_place(p),
         archive_view=archive_view,
         portfolio=portfolio,
     )
