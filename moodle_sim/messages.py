@@ -6,7 +6,7 @@ from typing import Any
 
 from moodle_sim.registry import Call, Params, handler
 from moodle_sim.state import Message
-from moodle_sim.wserrors import moodle_error
+from moodle_sim.wserrors import invalid_parameter, missing_record, moodle_error
 
 # --- messages ---------------------------------------------------------------------------------------
 
@@ -46,3 +46,56 @@ def send_instant_messages(call: Call, p: Params) -> Any:
         # Moodle 5.1 bug, reproduced: a mixed batch reports this error although the good messages were sent.
         raise moodle_error("formatnotsupported", "webservice/formatnotsupported")
     return results
+
+
+@handler("core_message_get_messages")
+def get_messages(call: Call, p: Params) -> Any:
+    """Conversation messages between two users, newest first (what lms-bridge reads: ``fullmessage`` of its
+    own messages to a user, to look before it sends). Notifications are not kept by the simulator."""
+    state = call.state
+    for uid in (p["useridto"], p["useridfrom"]):
+        if uid and uid not in state.users:
+            raise missing_record()
+    if p["type"] not in ("notifications", "conversations", "both"):
+        raise invalid_parameter()
+    found = [
+        m
+        for m in state.messages
+        if (not p["useridto"] or m.useridto == p["useridto"])
+        and (not p["useridfrom"] or m.useridfrom == p["useridfrom"])
+        and p["type"] != "notifications"
+        and int(p["read"]) != 1  # the simulator's messages are never read
+    ]
+    found.sort(key=lambda m: (m.timecreated, m.id), reverse=bool(p["newestfirst"]))
+    if int(p["limitnum"]):
+        start = int(p["limitfrom"])
+        found = found[start : start + int(p["limitnum"])]
+    users = state.users
+    return {
+        "messages": [_message(m, users[m.useridfrom].fullname, users[m.useridto].fullname) for m in found],
+        "warnings": [],
+    }
+
+
+def _message(m: Message, sender: str, recipient: str) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "useridfrom": m.useridfrom,
+        "useridto": m.useridto,
+        "subject": f"New message from {sender}",
+        "text": f"<p>{m.text}</p>",
+        "fullmessage": m.text,
+        "fullmessageformat": 2,
+        "fullmessagehtml": "",
+        "smallmessage": m.text,
+        "notification": 0,
+        "contexturl": None,
+        "contexturlname": None,
+        "timecreated": m.timecreated,
+        "timeread": 0,
+        "usertofullname": recipient,
+        "userfromfullname": sender,
+        "component": "moodle",
+        "eventtype": "instantmessage",
+        "customdata": None,
+    }

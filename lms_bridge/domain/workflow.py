@@ -164,6 +164,7 @@ EDITORS: dict[RouteStatus, frozenset[Role]] = {
 MARKERS = frozenset({R.TEACHER, R.CURATOR, R.ADMIN, R.SYSTEM})  # completion marks
 CURATORS = frozenset({R.CURATOR, R.ADMIN})  # intermediate results, final diagnostics and conclusions
 PROPOSERS = frozenset({R.TEACHER})  # proposals of a correction (services/proposals.py)
+RESOLVERS = frozenset({R.CURATOR, R.CENTRE, R.ADMIN})  # close a disagreement between a mark and the LMS
 
 
 def may(route: Route, role: Role, action: str, policy: WorkflowPolicy = DEFAULT_POLICY) -> bool:
