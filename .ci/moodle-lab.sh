@@ -42,7 +42,11 @@ lab_env() {  # NAME
 }
 
 labs_down() {
-  local dir pgbin
+  local dir pgbin job
+  for job in $(jobs -p); do  # a lab still installing in the background (the run ended early)
+    kill "$job" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
   for dir in "$LAB_ROOT"/*/; do
     [ -d "$dir" ] || continue
     dir=${dir%/}

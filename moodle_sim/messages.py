@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from moodle_sim.registry import Call, Params, handler
@@ -53,7 +54,8 @@ def get_messages(call: Call, p: Params) -> Any:
     """Conversation messages between two users, newest first (what lms-bridge reads: ``fullmessage`` of its
     own messages to a user, to look before it sends). Notifications are not kept by the simulator."""
     state = call.state
-    for uid in (p["useridto"], p["useridfrom"]):
+    to, sender = int(p["useridto"]), int(p["useridfrom"])  # defaults arrive as the declared strings
+    for uid in (to, sender):
         if uid and uid not in state.users:
             raise missing_record()
     if p["type"] not in ("notifications", "conversations", "both"):
@@ -61,23 +63,29 @@ def get_messages(call: Call, p: Params) -> Any:
     found = [
         m
         for m in state.messages
-        if (not p["useridto"] or m.useridto == p["useridto"])
-        and (not p["useridfrom"] or m.useridfrom == p["useridfrom"])
+        if (not to or m.useridto == to)
+        and (not sender or m.useridfrom == sender)
         and p["type"] != "notifications"
         and int(p["read"]) != 1  # the simulator's messages are never read
     ]
-    found.sort(key=lambda m: (m.timecreated, m.id), reverse=bool(p["newestfirst"]))
+    found.sort(key=lambda m: (m.timecreated, m.id), reverse=p["newestfirst"] in (True, 1, "1"))
     if int(p["limitnum"]):
         start = int(p["limitfrom"])
         found = found[start : start + int(p["limitnum"])]
-    users = state.users
+    users, site = state.users, call.site.url
     return {
-        "messages": [_message(m, users[m.useridfrom].fullname, users[m.useridto].fullname) for m in found],
+        "messages": [
+            _message(m, users[m.useridfrom].fullname, users[m.useridto].fullname, site) for m in found
+        ],
         "warnings": [],
     }
 
 
-def _message(m: Message, sender: str, recipient: str) -> dict[str, Any]:
+def _message(m: Message, sender: str, recipient: str, site: str) -> dict[str, Any]:
+    """The shape a real 5.1 answered for a conversation message (the moodle-lab, 2026-12-02)."""
+    icon = f"{site}/theme/image.php?theme=boost&component=core&rev=1&image=u%2Ff1"
+    custom = {"notificationiconurl": icon, "actionbuttons": {"send": "Send"},
+              "placeholders": {"send": "Write a message..."}, "courseid": 1}  # fmt: skip
     return {
         "id": m.id,
         "useridfrom": m.useridfrom,
@@ -89,13 +97,11 @@ def _message(m: Message, sender: str, recipient: str) -> dict[str, Any]:
         "fullmessagehtml": "",
         "smallmessage": m.text,
         "notification": 0,
-        "contexturl": None,
-        "contexturlname": None,
+        "contexturl": "",
+        "contexturlname": "",
         "timecreated": m.timecreated,
-        "timeread": 0,
+        "timeread": None,
         "usertofullname": recipient,
         "userfromfullname": sender,
-        "component": "moodle",
-        "eventtype": "instantmessage",
-        "customdata": None,
+        "customdata": json.dumps(custom, separators=(",", ":")),
     }

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from lms_bridge.domain.calendar import add_working_days
+from lms_bridge.domain.limits import checked_text
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Correction, Route
 from lms_bridge.domain.vocabulary import Block, Level, Role, RouteStatus
@@ -261,10 +262,12 @@ def change_activity(
     After approval this is a correction: a reason is required and a log line is written.
     """
     _require_editor(route, actor)
+    reason = checked_text("reason", reason)
+    new = _checked_activity(new) if new is not None else None
     old = route.activity(replaces) if replaces else None
     if old is None and new is None:
         raise WorkflowError("не указано, что изменить")
-    if route.status in UNDER_CORRECTION and not reason.strip():
+    if route.status in UNDER_CORRECTION and not reason:
         raise WorkflowError("после утверждения каждое изменение — корректировка: укажите причину")
     if old and old.done and new is not None and new.key == old.key:
         raise WorkflowError(f"мероприятие «{old.title}» уже выполнено и не заменяется")
@@ -275,13 +278,19 @@ def change_activity(
     if route.status in UNDER_CORRECTION:
         line = Correction(
             at=now,
-            reason=reason.strip(),
+            reason=reason,
             author=str(actor),
             replaced=old.title if old else "",
             new=new.title if new else "",
         )
         updated = replace(updated, corrections=(*route.corrections, line))
     return updated
+
+
+def _checked_activity(new: Activity) -> Activity:
+    return replace(
+        new, title=checked_text("title", new.title), organiser=checked_text("organiser", new.organiser)
+    )
 
 
 def mark_activity(
@@ -309,14 +318,16 @@ def mark_activity(
         raise PermissionDenied("курс ДПП отмечается по итоговой аттестации в СДО, а не вручную")
     if actor.role not in MARKERS:
         raise PermissionDenied(f"{actor.role.label} не ставит отметки о выполнении")
-    if not done and not reason.strip():
+    reason = checked_text("not_done_reason", reason)
+    result, result_form = checked_text("result", result), checked_text("result_form", result_form)
+    if not done and not reason:
         raise WorkflowError("укажите причину невыполнения")
     source = {Role.SYSTEM: "lms", Role.TEACHER: "teacher"}.get(actor.role, "curator")
     marked = replace(
         activity,
         done=done,
         done_on=on if done else None,
-        not_done_reason="" if done else reason.strip(),
+        not_done_reason="" if done else reason,
         result=result or activity.result,
         result_form=result_form or activity.result_form,
         grade=grade if grade is not None else activity.grade,
@@ -331,9 +342,10 @@ def record_note(route: Route, key: str, actor: Actor, text: str) -> Route:
         raise PermissionDenied("промежуточные результаты фиксирует куратор")
     if route.status not in UNDER_CORRECTION:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: записи не вносятся")
-    if not text.strip():
+    text = checked_text("curator_note", text)
+    if not text:
         raise WorkflowError("пустая запись")
-    return route.with_activity(replace(route.activity(key), curator_note=text.strip()))
+    return route.with_activity(replace(route.activity(key), curator_note=text))
 
 
 def write_conclusion(
@@ -350,13 +362,14 @@ def write_conclusion(
         raise PermissionDenied("выводы по маршруту вносит куратор")
     if route.status not in (S.IN_PROGRESS, S.PROLONGED):
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: выводы не вносятся")
-    if not conclusion.strip():
+    conclusion = checked_text("conclusion", conclusion)
+    if not conclusion:
         raise WorkflowError("выводы не могут быть пустыми")
     same = conclusion.strip() == route.conclusion and dict(final_levels) == dict(route.final_levels)
     return replace(
         route,
         final_levels=dict(final_levels),
-        conclusion=conclusion.strip(),
+        conclusion=conclusion,
         final_diagnostic_on=on,
         next_diagnostic_on=next_diagnostic_on,
         # a signature was given to the text it saw: new conclusions are signed again
