@@ -2,7 +2,8 @@
 
 - teacher: their own routes; curator: the routes assigned to them; head of school: the routes of their
   school, without individual diagnostic results (003 App. 2 §6.3–6.4: the results are not passed to the
-  school or third parties); ЦНППМ staff (developer, centre) and admin: every route, in full.
+  school or third parties); ЦНППМ staff (developer, centre, centre head) and admin: every route, in full.
+- An archived route (past the keeping period, 003 §4.5.4) is seen by its teacher and the ЦНППМ only.
 - A viewer who came through an LMS platform sees only routes of teachers inside that platform's scope
   (``within``, domain/platforms.py), whatever the role: a school's Moodle administrator is an admin of
   that school, not of the region.
@@ -27,7 +28,7 @@ from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import Role, RouteStatus
 from lms_bridge.errors import PermissionDenied
 
-SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.DEVELOPER, Role.SYSTEM})
+SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.CENTRE_HEAD, Role.DEVELOPER, Role.SYSTEM})
 NO_DIAGNOSTICS = frozenset({Role.HEAD})  # roles that never see individual diagnostic results
 WITHHELD = "Результаты диагностики не передаются в образовательную организацию (прил. 2, п. 6.3)"
 
@@ -70,6 +71,7 @@ class RouteFilter:
     municipality: str | None = None
     curator_email: str | None = None
     teacher_email: str | None = None
+    archived: bool | None = False  # working lists leave the archive out; True: only it; None: both
     within: PlatformScope | None = None  # only teachers inside a platform's scope (None: no limit)
 
 
@@ -99,11 +101,15 @@ def _role_filter(v: Viewer) -> RouteFilter:
 
 
 def can_see(v: Viewer, route: Route) -> bool:
+    """An archived route (keeping, 003 §4.5.4) stays with the teacher (portfolio, 004) and the ЦНППМ
+    only: curators and heads have it no more."""
     scope = within(v)
     if scope is not None and not scope.contains(route.teacher.school, route.teacher.municipality):
         return False
     if v.role in SEES_ALL:
         return True
+    if route.archived_on is not None and v.role is not Role.TEACHER:
+        return False
     if v.role is Role.HEAD:
         return bool(v.school) and route.teacher.school == v.school
     if v.role is Role.CURATOR:

@@ -86,7 +86,7 @@ def _staff_role(email: str, issuer: str, staff: Mapping[str, LtiStaffConfig]) ->
     if entry is None or entry.platform.strip().rstrip("/") != issuer.rstrip("/"):
         return None  # not staff, or staff of another platform: judged like anyone else
     role = Role.parse(entry.role)
-    if role not in (Role.DEVELOPER, Role.CENTRE, Role.ADMIN):
+    if role not in (Role.DEVELOPER, Role.CENTRE, Role.CENTRE_HEAD, Role.ADMIN):
         raise PermissionDenied(f"роль сотрудника ЦНППМ «{entry.role}» не поддерживается")
     return role
 
@@ -110,7 +110,9 @@ def _registry_person(
     if curator is not None and is_instructor(roles):
         return Principal(Role.CURATOR, email, curator.full_name or name, within=scope)
     teacher = store.find_teacher(email)
-    if teacher is not None and store.list_routes(RouteFilter(teacher_email=email, within=scope)):
+    if teacher is not None and store.list_routes(
+        RouteFilter(teacher_email=email, archived=None, within=scope)
+    ):
         return Principal(
             Role.TEACHER, email, teacher.full_name, teacher.school, teacher.municipality, within=scope
         )
