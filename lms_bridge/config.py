@@ -42,6 +42,21 @@ class Settings(BaseSettings):
     region: str = Field(default="74", description="region code that starts every route number")
     route_months: int = Field(default=12, ge=6, le=24, description="planned route length (004: up to 1 year)")
     max_route_hours: int | None = Field(default=None, description="cap on formal hours recommended per route")
+    centre_head_agreement: bool = Field(
+        default=False, description="the head of the ЦНППМ agrees a route before the head of school (004 §2)"
+    )
+    diagnostic_valid_years: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="a diagnostic drafts routes to the end of the N-th next year (000 §1.8)",
+    )
+    keep_years: int = Field(
+        default=1, ge=1, le=10, description="years a finished route stays in the registry (003 §4.5.4)"
+    )
+    purge_after_years: int = Field(
+        default=5, ge=0, le=75, description="years in the archive before personal data are removed"
+    )
 
     # Route card and reports (area: exporters): the issuing centre printed on the card's title page
     centre_name: str = Field(
@@ -92,7 +107,7 @@ class Settings(BaseSettings):
     )
     lti_staff: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict,
-        description='JSON {"email": "developer|centre|admin"}: ЦНППМ staff who see every route',
+        description='JSON {"email": "developer|centre|centre_head|admin"}: ЦНППМ staff who see every route',
     )
     lti_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed on exp/iat")
     lti_state_minutes: int = Field(default=10, ge=1, le=60, description="how long an OIDC state lives")

@@ -10,6 +10,7 @@ from course_map.recommend import recommend
 from lms_bridge.domain.calendar import add_working_days
 from lms_bridge.domain.curators import choose_curator
 from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.keeping import DEFAULT_KEEPING, KeepingPolicy, expiry_reason, is_current
 from lms_bridge.domain.people import Actor, Curator, Teacher
 from lms_bridge.domain.route import Activity, FinalEvent, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, RouteStatus
@@ -17,10 +18,35 @@ from lms_bridge.ports import RouteStore
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A diagnosed teacher who got no route, and why (in Russian, for the report)."""
+
+    email: str
+    teacher: str
+    school: str
+    diagnostic_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
 class BuildSummary:
     built: int
     without_courses: int  # routes whose deficits no course covers (go to the «банк запросов»)
     without_curator: int
+    skipped: tuple[Skipped, ...] = ()
+
+
+def split_current(
+    pending: list[tuple[Teacher, Diagnostic]], today: date, policy: KeepingPolicy
+) -> tuple[list[tuple[Teacher, Diagnostic]], tuple[Skipped, ...]]:
+    """Diagnostics still valid (000 §1.8), and the expired ones as skipped teachers."""
+    current = [(t, d) for t, d in pending if is_current(d, today, policy)]
+    skipped = tuple(
+        Skipped(t.email, t.full_name, t.school, d.date, expiry_reason(d, policy))
+        for t, d in pending
+        if not is_current(d, today, policy)
+    )
+    return current, skipped
 
 
 # long: the route is one constructor call, field by field as in the card
@@ -94,15 +120,16 @@ def build_routes(
     actor: Actor,
     months: int = 12,
     max_hours: int | None = None,
+    keeping: KeepingPolicy = DEFAULT_KEEPING,
 ) -> BuildSummary:
-    """Draft a route for every diagnosed teacher who has none.
+    """Draft a route for every diagnosed teacher who has none and whose diagnostic is still valid.
 
-    One transaction; running it again does nothing.
+    One transaction; running it again does nothing (expired diagnostics are listed each time).
     """
     with store.transaction():
-        pending = store.list_unrouted()
+        pending, skipped = split_current(store.list_unrouted(), today, keeping)
         if not pending:
-            return BuildSummary(0, 0, 0)
+            return BuildSummary(0, 0, 0, skipped)
         entries = store.list_course_map()
         curators = store.list_curators()
         load = store.curator_load()
@@ -120,4 +147,5 @@ def build_routes(
             built=len(routes),
             without_courses=sum(1 for r in routes if not r.formal_activities),
             without_curator=sum(1 for r in routes if not r.curator_email),
+            skipped=skipped,
         )

@@ -16,6 +16,10 @@ Pure set arithmetic over people (e-mails); ``services.reports`` applies it. The 
 4. **Cells that do not add up** (people with a deficit in a block, people with a deficit code). A
    count c over a population of n is shown only when neither c nor n − c is 1…k−1
    (``publishable``): «the group minus the cell» is a cell too.
+5. **Cells across groupings.** A parent's cell minus the same cell of its children that show it
+   (a municipality's «М2.3: 8» minus its schools' «М2.3») is a count over the rest of its people; the
+   parent shows the cell only when that count is publishable over those people
+   (``services.report_cells.Tree``). «всего» counts «прочие» as one child.
 
 0 and «everyone» are shown: they describe the whole group, which has at least k people.
 """
@@ -39,9 +43,10 @@ def publishable(count: int, population: int, k: int) -> bool:
     return not small(count, k) and not small(population - count, k)
 
 
-def withhold_partition(cells: Mapping[K, set[str]], k: int) -> set[K]:
-    """The cells of a partition of a group to withhold (rule 3 of the module docstring)."""
-    withheld = {key for key, people in cells.items() if small(len(people), k)}
+def withhold_partition(cells: Mapping[K, set[str]], k: int, forced: Iterable[K] = ()) -> set[K]:
+    """The cells of a partition of a group to withhold (rule 3 of the module docstring), starting from
+    ``forced`` (cells withheld for another reason)."""
+    withheld = {key for key, people in cells.items() if small(len(people), k)} | set(forced)
     while small(len(_union(cells, withheld)), k):
         shown = [key for key, people in cells.items() if key not in withheld and people]
         if not shown:  # cannot happen for a group of at least k people; stop rather than loop

@@ -31,7 +31,9 @@ live in ``services.disclosure`` (its docstring and docs/reports.md state the met
   the group) are shown when neither the count nor «population minus the count» is 1–4; a withheld
   block shows as ``None`` («скрыто»), a withheld code is not named;
 - the number of routes is shown when it exceeds the number of people by 0 or at least 5 (else «how
-  many teachers have a second route» would be a small cell).
+  many teachers have a second route» would be a small cell);
+- across groupings, a group withholds a cell when «the group's cell minus the cells of its finer
+  groups that show it» would not pass these rules over the rest of its people (``Tree``).
 
 ``summarise`` is pure (routes in, ``Report`` out); ``summary_report`` reads the routes from a
 RouteStore; ``report_to_dict`` gives the JSON-ready form with Russian labels for the web dashboards.
@@ -44,11 +46,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from lms_bridge.domain.numbering import parse_number
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import Block, Level, RouteStatus
+from lms_bridge.domain.vocabulary import Block, RouteStatus
 from lms_bridge.ports import RouteFilter, RouteStore
-from lms_bridge.services.disclosure import hidden_keys, publishable, small, withhold_partition
+from lms_bridge.services.report_cells import (
+    STARTED,
+    CellId,
+    Key,
+    Raw,
+    Tree,
+    people_of,
+    raw_counts,
+    shown_cells,
+)
 
 GroupBy = Literal["region", "municipality", "school"]
 GROUPINGS: tuple[GroupBy, ...] = get_args(GroupBy)
@@ -58,10 +68,6 @@ GROUP_LABELS: dict[GroupBy, str] = {
     "school": "образовательная организация",
 }
 MIN_GROUP = 5  # the privacy floor: a setting may raise it, never lower it
-STARTED = frozenset({RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED, RouteStatus.COMPLETED})
-DEFICIT_LEVELS = frozenset({Level.LOW, Level.BASIC})
-TOP_CODES = 10
-UNKNOWN = "не указано"
 OTHERS = "прочие"
 
 
@@ -101,103 +107,58 @@ class Report:
     hidden_people: int  # people shown nowhere (only when the whole population is too small)
 
 
-def _region(route: Route) -> str:
-    try:
-        return parse_number(route.number)[0]
-    except ValueError:
-        return UNKNOWN
+def _stats(name: str, raw: Raw, shown: set[CellId]) -> GroupStats:
+    def status(s: RouteStatus) -> Cell:
+        return len(raw.status[s]) if ("status", s.value) in shown else None
 
-
-Key = tuple[str, ...]  # (region,), (region, municipality) or (region, municipality, school)
-
-
-def _key(by: GroupBy, route: Route) -> Key:
-    region = _region(route)
-    if by == "region":
-        return (region,)
-    municipality = route.teacher.municipality or UNKNOWN
-    if by == "municipality":
-        return (region, municipality)
-    if by == "school":
-        return (region, municipality, route.teacher.school or UNKNOWN)
-    raise ValueError(f"группировка «{by}» не поддерживается; возможны: {', '.join(GROUPINGS)}")
-
-
-def _people(routes: Iterable[Route]) -> set[str]:
-    return {r.teacher.email.lower() for r in routes}
-
-
-def _latest(routes: Iterable[Route]) -> dict[str, Route]:
-    latest: dict[str, Route] = {}
-    for r in sorted(routes, key=lambda r: (r.diagnostic.date, r.number)):
-        latest[r.teacher.email.lower()] = r
-    return latest
+    started = all(("status", s.value) in shown for s in STARTED)
+    activities = ("activities", "") in shown
+    codes = [(c, raw.codes[c]) for kind, c in shown if kind == "code"]
+    return GroupStats(
+        name=name,
+        people=len(raw.people),
+        routes=raw.routes if ("routes", "") in shown else None,
+        by_status={s: status(s) for s in RouteStatus},
+        started=len(raw.started) if started else None,
+        completed=status(RouteStatus.COMPLETED),
+        activities_done=raw.activities[0] if activities else None,
+        activities_total=raw.activities[1] if activities else None,
+        deficits_by_block={b: c if ("block", b.value) in shown else None for b, (c, _) in raw.blocks.items()},
+        top_deficits=tuple(sorted(codes, key=lambda kv: (-kv[1], kv[0]))),
+    )
 
 
 def group_stats(name: str, routes: Sequence[Route], *, min_group: int = MIN_GROUP) -> GroupStats:
     """Aggregate ``routes`` under ``name``, withholding cells of 1…``min_group``−1 people (the group
     itself is assumed to have at least ``min_group``: ``summarise`` sees to it)."""
-    latest = _latest(routes)
-    k, n = min_group, len(latest)
-    cells = {s: {e for e, r in latest.items() if r.status is s} for s in RouteStatus}
-    withheld = withhold_partition(cells, k)
-    by_status: dict[RouteStatus, Cell] = {s: None if s in withheld else len(p) for s, p in cells.items()}
-    started = [r for r in latest.values() if r.status in STARTED]
-    shown_started = not (withheld & STARTED)
-    return GroupStats(
-        name=name,
-        people=n,
-        routes=len(routes) if not small(len(routes) - n, k) else None,
-        by_status=by_status,
-        started=len(started) if shown_started else None,
-        completed=by_status[RouteStatus.COMPLETED],
-        activities_done=sum(r.progress()[0] for r in started) if shown_started else None,
-        activities_total=sum(r.progress()[1] for r in started) if shown_started else None,
-        deficits_by_block=_blocks(latest, k),
-        top_deficits=_codes(latest, k),
-    )
+    raw = raw_counts(routes)
+    return _stats(name, raw, shown_cells(raw, min_group))
 
 
-def _blocks(latest: dict[str, Route], k: int) -> dict[Block, Cell]:
-    assessed: Counter[Block] = Counter()
-    low: Counter[Block] = Counter()
-    for r in latest.values():
-        assessed.update(r.diagnostic.levels.keys())
-        low.update(b for b, lv in r.diagnostic.levels.items() if lv in DEFICIT_LEVELS)
-    return {b: low[b] if publishable(low[b], assessed[b], k) else None for b in Block if assessed[b]}
-
-
-def _codes(latest: dict[str, Route], k: int) -> tuple[tuple[str, int], ...]:
-    codes: Counter[str] = Counter()
-    for r in latest.values():
-        codes.update(set(r.diagnostic.deficit_codes))
-    shown = [(c, n) for c, n in codes.items() if publishable(n, len(latest), k)]
-    return tuple(sorted(shown, key=lambda kv: (-kv[1], kv[0]))[:TOP_CODES])
+DEPTH: dict[GroupBy, int] = {"region": 1, "municipality": 2, "school": 3}
 
 
 def summarise(routes: Iterable[Route], *, by: GroupBy = "school", min_group: int = MIN_GROUP) -> Report:
     """Group ``routes`` and aggregate each group under the small-cell rules (module docstring)."""
     if min_group < MIN_GROUP:
         raise ValueError(f"минимальный размер группы в отчёте не меньше {MIN_GROUP}")
-    buckets: dict[Key, list[Route]] = {}
-    everyone: list[Route] = []
-    for r in routes:
-        buckets.setdefault(_key(by, r), []).append(r)
-        everyone.append(r)
-    if len(_people(everyone)) < min_group:
-        return Report(by, min_group, (), None, 0, len(_people(everyone)))
-    people = {key: _people(rs) for key, rs in buckets.items()}
-    parents = [{key: key[:depth] for key in buckets} for depth in range(len(next(iter(buckets))) - 1, 0, -1)]
-    hidden = hidden_keys(people, parents, min_group)
-    names = {key: name for key, name in _names(list(buckets)).items() if key not in hidden}
+    if by not in DEPTH:
+        raise ValueError(f"группировка «{by}» не поддерживается; возможны: {', '.join(GROUPINGS)}")
+    everyone = list(routes)
+    if len(people_of(everyone)) < min_group:
+        return Report(by, min_group, (), None, 0, len(people_of(everyone)))
+    tree = Tree(everyone, min_group)
+    depth = DEPTH[by]
+    level = [key for key in tree.raw if len(key) == depth]
+    hidden = tree.hidden[depth]
+    names = {key: name for key, name in _names(level).items() if key not in hidden}
     ordered = sorted(names, key=lambda key: names[key])
-    groups = [group_stats(names[key], buckets[key], min_group=min_group) for key in ordered]
-    others = [r for key in hidden for r in buckets[key]]
-    if others:
-        only_small = all(len(people[key]) < min_group for key in hidden)
+    groups = [_stats(names[key], tree.raw[key], tree.shown[key]) for key in ordered]
+    if depth in tree.others:
+        only_small = all(len(tree.raw[key].people) < min_group for key in hidden)
         label = f"{OTHERS} (менее {min_group})" if only_small else OTHERS
-        groups.append(group_stats(label, others, min_group=min_group))
-    total = group_stats("всего", everyone, min_group=min_group)
+        groups.append(_stats(label, *tree.others[depth]))
+    total = _stats("всего", tree.raw[()], tree.shown[()])
     return Report(by, min_group, tuple(groups), total, len(hidden), 0)
 
 

@@ -7,17 +7,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from lms_bridge.domain import workflow
+from lms_bridge.domain import signatures, workflow
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import Block, Level
 from lms_bridge.ports import RouteStore
 
 
-def move(store: RouteStore, number: str, action: str, actor: Actor, today: date) -> Route:
+def move(
+    store: RouteStore,
+    number: str,
+    action: str,
+    actor: Actor,
+    today: date,
+    policy: workflow.WorkflowPolicy = workflow.DEFAULT_POLICY,
+) -> Route:
     with store.transaction():
         route = store.get_route(number)
-        moved = workflow.transition(route, action, actor, today)
+        moved = workflow.transition(route, action, actor, today, policy)
         store.save_route(moved, actor, action, f"{route.status.value} → {moved.status.value}")
         return moved
 
@@ -101,3 +108,21 @@ def conclude(
         )
         store.save_route(route, actor, "conclude", conclusion)
         return route
+
+
+def sign(store: RouteStore, number: str, actor: Actor, today: date, *, correction: int | None) -> bool:
+    """``actor`` acknowledges correction № ``correction`` or, with None, the conclusions.
+
+    Returns False when this party had already signed (nothing is written then)."""
+    with store.transaction():
+        route = store.get_route(number)
+        if correction is None:
+            signed = signatures.sign_conclusion(route, actor, today)
+            what = "выводы"
+        else:
+            signed = signatures.sign_correction(route, correction, actor, today)
+            what = f"корректировка № {correction}"
+        if signed == route:
+            return False
+        store.save_route(signed, actor, "sign", f"{what}: ознакомлен(а) {today:%d.%m.%Y}")
+        return True

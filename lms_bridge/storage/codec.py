@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from course_map.models import CourseEntry, DecidedBy, EntryKind
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Curator, Teacher
-from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route
+from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route, Signature
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
     ActivityLevel,
@@ -17,6 +18,7 @@ from lms_bridge.domain.vocabulary import (
     DiagnosticKind,
     Level,
     RouteStatus,
+    SignatureParty,
     StaffRole,
 )
 
@@ -182,6 +184,9 @@ _ROUTE_FIELDS = (
     "approved_by",
     "approved_on",
     "self_education_theme",
+    "closed_on",
+    "archived_on",
+    "purged_on",
 )
 
 
@@ -197,15 +202,42 @@ def route_row(r: Route) -> dict[str, Any]:
     return row
 
 
+def signature_rows(route: Route) -> list[dict[str, Any]]:
+    """Every signature of the route: ``correction_no`` 1.. for corrections, 0 for the conclusions."""
+    signed = [(i, c.signatures) for i, c in enumerate(route.corrections, start=1)]
+    signed.append((0, route.conclusion_signatures))
+    return [
+        {"correction_no": no, "party": s.party.value, "name": s.name, "on": s.on}
+        for no, sigs in signed
+        for s in sigs
+    ]
+
+
+def signatures_from(rows: list[Row]) -> dict[int, tuple[Signature, ...]]:
+    out: dict[int, list[Signature]] = {}
+    for r in rows:
+        out.setdefault(r["correction_no"], []).append(
+            Signature(SignatureParty(r["party"]), r["name"], r["on"])
+        )
+    return {no: tuple(sigs) for no, sigs in out.items()}
+
+
 def route_from(
-    r: Row, teacher: Teacher, diagnostic: Diagnostic, items: list[Activity], fixes: list[Correction]
+    r: Row,
+    teacher: Teacher,
+    diagnostic: Diagnostic,
+    items: list[Activity],
+    fixes: list[Correction],
+    signed: dict[int, tuple[Signature, ...]] | None = None,
 ) -> Route:
+    signed = signed or {}
     return Route(
         teacher=teacher,
         diagnostic=diagnostic,
         status=RouteStatus(r["status"]),
         activities=tuple(sorted(items, key=lambda a: (len(a.key), a.key))),
-        corrections=tuple(fixes),
+        corrections=tuple(replace(c, signatures=signed.get(i, ())) for i, c in enumerate(fixes, start=1)),
+        conclusion_signatures=signed.get(0, ()),
         final_event=final_event_from(r["final_event"]),
         final_levels=levels_from(r["final_levels"]),
         **{f: r[f] for f in _ROUTE_FIELDS},

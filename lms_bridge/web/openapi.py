@@ -16,6 +16,7 @@ from lms_bridge.web.api_models import (
     MarkBody,
     NoteBody,
     ProposalBody,
+    SignatureBody,
     TransitionBody,
 )
 
@@ -26,6 +27,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     ProposalBody,
     ConclusionBody,
     TransitionBody,
+    SignatureBody,
 )
 NUMBER = {
     "name": "number",
@@ -187,6 +189,12 @@ def document(public_url: str) -> dict[str, Any]:
                         {"name": "municipality", "in": "query", "schema": {"type": "string"}},
                         {"name": "school", "in": "query", "schema": {"type": "string"}},
                         {
+                            "name": "archived",
+                            "in": "query",
+                            "description": "1: the archive (past the keeping period), not working routes",
+                            "schema": {"type": "string", "enum": ["1", "true"]},
+                        },
+                        {
                             "name": "overdue",
                             "in": "query",
                             "schema": {"type": "string", "enum": ["1", "true"]},
@@ -253,6 +261,12 @@ def document(public_url: str) -> dict[str, Any]:
                 "final diagnostics and conclusions", ConclusionBody, [NUMBER], CARD
             ),
             "/routes/{number}/transitions": _post("a workflow action", TransitionBody, [NUMBER], CARD),
+            "/routes/{number}/signatures": _post(
+                "the caller (curator, head of school, teacher) acknowledges a correction or the conclusions",
+                SignatureBody,
+                [NUMBER],
+                CARD,
+            ),
         },
         "components": {
             "schemas": _schemas(),

@@ -6,8 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route
-from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
+from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route, Signature
+from lms_bridge.domain.vocabulary import (
+    ActivityCategory,
+    ActivityLevel,
+    Block,
+    Level,
+    RouteStatus,
+    SignatureParty,
+)
 from lms_bridge.exporters.card_text import Issuer
 from tests.conftest import make_diagnostic, make_teacher
 
@@ -110,6 +117,10 @@ def full_route(number: str = "67-2026-000042") -> Route:
                 author="Смирнова О.В. (куратор)",
                 replaced="Семинар «Формирующее оценивание»",
                 new="Семинар «Современный урок»",
+                signatures=(
+                    Signature(SignatureParty.CURATOR, "Смирнова Ольга Викторовна", date(2027, 2, 12)),
+                    Signature(SignatureParty.TEACHER, "Иванова Мария Петровна", date(2027, 2, 15)),
+                ),
             ),
         ),
         final_event=FinalEvent(
@@ -128,4 +139,9 @@ def full_route(number: str = "67-2026-000042") -> Route:
         approved_by="Петрова А.А.",
         approved_on=date(2026, 9, 29),
         self_education_theme="Формирование функциональной грамотности на уроках математики",
+        conclusion_signatures=(
+            Signature(SignatureParty.TEACHER, "Иванова Мария Петровна", date(2027, 9, 3)),
+            Signature(SignatureParty.CURATOR, "Смирнова Ольга Викторовна", date(2027, 9, 2)),
+        ),
+        closed_on=date(2027, 9, 3),
     )

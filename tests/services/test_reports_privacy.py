@@ -18,15 +18,8 @@ from hypothesis import strategies as st
 
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, RouteStatus
-from lms_bridge.services.reports import (
-    DEFICIT_LEVELS,
-    GROUPINGS,
-    MIN_GROUP,
-    STARTED,
-    GroupBy,
-    report_to_dict,
-    summarise,
-)
+from lms_bridge.services.report_cells import DEFICIT_LEVELS, STARTED
+from lms_bridge.services.reports import GROUPINGS, MIN_GROUP, GroupBy, report_to_dict, summarise
 from tests.conftest import make_diagnostic, make_teacher
 
 K = MIN_GROUP
@@ -147,6 +140,7 @@ def people_of(routes: Iterable[Route]) -> set[str]:
 def test_no_cell_of_any_report_comes_from_one_to_four_people(registry: list[list[Spec]]) -> None:
     routes = build(registry)
     shown: dict[GroupBy, dict[str, list[Route]]] = {}
+    cells: dict[GroupBy, Shown] = {}
     for by in GROUPINGS:
         data = report_to_dict(summarise(routes, by=by))
         if data["total"] is None:
@@ -158,6 +152,8 @@ def test_no_cell_of_any_report_comes_from_one_to_four_people(registry: list[list
         for g in data["groups"]:
             check_cells(g, groups[g["name"]])
         shown[by] = {name: rs for name, rs in groups.items() if not name.startswith("прочие")}
+        cells[by] = [(people_of(groups[g["name"]]), g) for g in data["groups"]]
+        cells[by].append((people_of(routes), data["total"]))
     # a coarser group minus the finer shown groups inside it never leaves 1–4 people
     order: list[GroupBy] = ["region", "municipality", "school"]
     for i, coarse in enumerate(order):
@@ -170,3 +166,45 @@ def test_no_cell_of_any_report_comes_from_one_to_four_people(registry: list[list
                 assert not small(len(rest)), (coarse, fine, len(rest))
         inside_all = [people_of(rs) for rs in shown[coarse].values()]
         assert not small(len(people_of(routes) - set().union(*inside_all)))
+    check_cells_across_groupings(routes, cells)
+
+
+Shown = list[tuple[set[str], dict[str, Any]]]  # (people, group as in the JSON) per shown group
+
+
+def check_cells_across_groupings(routes: list[Route], cells: dict[GroupBy, Shown]) -> None:
+    """A cell a group shows, minus the same cell of the finer groups inside it that show it, is a
+    number over the rest of its people: it must be publishable too."""
+    people = latest(routes)
+    order: list[GroupBy] = ["region", "municipality", "school"]
+    for i, coarse in enumerate(order):
+        for parent, group in cells[coarse]:
+            for fine in order[i:]:
+                inside = [(p, shown_cells(g)) for p, g in cells[fine] if p < parent]
+                for cell in shown_cells(group):
+                    rest = parent - set().union(*(p for p, their in inside if cell in their))
+                    if rest != parent:
+                        n, c = count_over(cell, rest, people)
+                        assert publishable(c, n), (coarse, fine, cell, c, n)
+
+
+def publishable(count: int, population: int) -> bool:
+    return not small(count) and not small(population - count)
+
+
+def shown_cells(g: dict[str, Any]) -> set[tuple[str, str]]:
+    out = {("status", c["status"]) for c in g["by_status"] if c["count"] is not None}
+    out |= {("block", c["block"]) for c in g["deficits_by_block"] if c["people"] is not None}
+    return out | {("code", c["code"]) for c in g["top_deficits"]}
+
+
+def count_over(cell: tuple[str, str], who: set[str], people: dict[str, Route]) -> tuple[int, int]:
+    """(population, count) of the cell over these people."""
+    kind, name = cell
+    rs = [people[e] for e in who]
+    if kind == "status":
+        return len(rs), sum(1 for r in rs if r.status.value == name)
+    if kind == "block":
+        assessed = [r for r in rs if Block(name) in r.diagnostic.levels]
+        return len(assessed), sum(1 for r in assessed if r.diagnostic.levels[Block(name)] in DEFICIT_LEVELS)
+    return len(rs), sum(1 for r in rs if name in r.diagnostic.deficit_codes)

@@ -114,6 +114,8 @@ SHOWN_TO_THE_SCHOOL = {
         "number", "teacher", "diagnostic", "status", "curator_email", "curator_name", "developed_on", "start",
         "end", "activities", "corrections", "final_event", "conclusion", "next_diagnostic_on", "submitted_on",
         "approved_by", "approved_on", "self_education_theme", "withheld",
+        # signatures (names and dates of acknowledgement) and the keeping dates: no diagnostic result
+        "conclusion_signatures", "closed_on", "archived_on", "purged_on",
     },
     Diagnostic: {"teacher_email", "kind", "date"},
     Activity: {
