@@ -1,7 +1,7 @@
 """lti registration codes: one-time codes for LTI Dynamic Registration
 
-Revision ID: 0005_lti_registration_codes
-Revises: 0004_teacher_information
+Revision ID: 0006_lti_registration_codes
+Revises: 0005_keeping_signatures
 Create Date: 2026-12-02 03:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_lti_registration_codes"
-down_revision: str | None = "0004_teacher_information"
+revision: str = "0006_lti_registration_codes"
+down_revision: str | None = "0005_keeping_signatures"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
