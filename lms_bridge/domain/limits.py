@@ -59,6 +59,10 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     "conclusion": TextLimit("Выводы куратора", LONG_TEXT),
     "final_event_form": TextLimit("Форма итогового мероприятия", LINE),
     "final_event_title": TextLimit("Тема итогового мероприятия", TITLE),
+    # the course map (the registry's column widths)
+    "lms_course": TextLimit("Курс в СДО", 255),
+    "course_format": TextLimit("Формат", 100),
+    "final_item": TextLimit("Элемент итоговой аттестации", 255),
 }
 
 
