@@ -7,6 +7,7 @@ from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.config import Settings
 from lms_bridge.errors import ConfigError
 from lms_bridge.ports import Lms
+from lms_bridge.services.build import DraftRules
 from lms_bridge.storage.store import make_engine
 from lms_bridge.storage.sync_store import SqlSyncStore
 
@@ -38,4 +39,13 @@ def build_lms(settings: Settings) -> Lms:
         profile_field=settings.moodle_profile_field,
         parallel=settings.moodle_parallel,
         competency_scale_id=settings.moodle_competency_scale_id,
+    )
+
+
+def draft_rules(settings: Settings) -> DraftRules:
+    """What shapes a drafted route, from settings."""
+    return DraftRules(
+        months=settings.route_months,
+        max_hours=settings.max_route_hours,
+        next_diagnostic_years=settings.next_diagnostic_years,
     )

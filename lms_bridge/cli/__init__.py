@@ -48,6 +48,7 @@ def _register() -> None:
         lms,
         lti,
         reports,
+        route_results,
         routes,
         serve,
         sim,
@@ -71,7 +72,7 @@ def _register() -> None:
     )
     for module in modules:
         cli.add_command(module.group)
-    for command in export.commands:  # routes export, routes export-registry
+    for command in (*export.commands, *route_results.commands):  # routes export, routes event ...
         routes.group.add_command(command)
 
 

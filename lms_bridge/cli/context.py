@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from lms_bridge.bootstrap import build_store
 from lms_bridge.config import Settings
@@ -19,5 +20,9 @@ class AppContext:
     def store(self) -> SqlSyncStore:
         return build_store(self.settings)
 
+    def now(self) -> datetime:
+        """Now in the LMS's time zone (``LMS_BRIDGE_LMS_TIMEZONE``), naive: dates users see are local."""
+        return datetime.now(ZoneInfo(self.settings.lms_timezone)).replace(tzinfo=None)
+
     def today(self) -> date:
-        return date.today()
+        return self.now().date()

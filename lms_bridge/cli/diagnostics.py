@@ -32,6 +32,8 @@ def import_cmd(app: AppContext, file: str, partial: bool, fmt: str | None) -> No
     parsed = read_diagnostics(read_file(file), file, today=app.today(), fmt=fmt)
     result = import_diagnostics(app.store, parsed, partial=partial)
     click.echo(f"добавлено: {result.added}, без изменений: {result.unchanged}")
+    if result.finals:
+        click.echo(f"итоговая диагностика маршрутов ({len(result.finals)}): {', '.join(result.finals)}")
     if result.rejected:
         click.echo(f"отклонено строк: {result.rejected}")
         raise ValidationError(result.problems, source=file)

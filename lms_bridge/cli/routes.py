@@ -5,6 +5,7 @@ from datetime import datetime
 
 import click
 
+from lms_bridge.bootstrap import draft_rules
 from lms_bridge.cli.context import AppContext
 from lms_bridge.domain.people import SYSTEM, Actor
 from lms_bridge.domain.route import Activity
@@ -52,8 +53,7 @@ def build_cmd(app: AppContext, actor: Actor) -> None:
         region=s.region,
         today=app.today(),
         actor=actor if actor else SYSTEM,
-        months=s.route_months,
-        max_hours=s.max_route_hours,
+        rules=draft_rules(s),
     )
     click.echo(
         f"составлено маршрутов: {summary.built}; без подходящих курсов: {summary.without_courses}; "
@@ -115,16 +115,32 @@ def show_cmd(app: AppContext, number: str, as_json: bool) -> None:
         click.echo(f"  корректировка {c.at:%d.%m.%Y}: {c.reason} ({c.author})")
 
 
+DATE = click.DateTime(["%Y-%m-%d", "%d.%m.%Y"])
+
+
 @group.command("transition")
 @click.argument("number")
 @click.argument("action", type=click.Choice(list(TRANSITIONS)))
 @click.option("--actor", required=True, callback=parse_actor, help='РОЛЬ:ИМЯ, например head:"Петрова А.А."')
+@click.option("--end", "new_end", type=DATE, default=None, help="новая дата окончания (для prolong)")
 @click.pass_obj
-def transition_cmd(app: AppContext, number: str, action: str, actor: Actor) -> None:
-    """Перевести маршрут NUMBER: submit, return, approve, start, complete, prolong, resume, cancel."""
+def transition_cmd(app: AppContext, number: str, action: str, actor: Actor, new_end: datetime | None) -> None:
+    """Перевести маршрут NUMBER: submit, return, approve, start, complete, prolong, resume, cancel.
+
+    complete отказывает, перечисляя всё, чего не хватает; prolong требует --end.
+    """
     before = app.store.get_route(number).status
-    moved = route_actions.move(app.store, number, action, actor, app.today())
-    click.echo(f"{number}: {before.label} → {moved.status.label}")
+    moved = route_actions.move(
+        app.store,
+        number,
+        action,
+        actor,
+        app.today(),
+        new_end=new_end.date() if new_end else None,
+        max_months=app.settings.route_max_months,
+    )
+    end = f" (окончание {moved.end:%d.%m.%Y})" if action == "prolong" and moved.end else ""
+    click.echo(f"{number}: {before.label} → {moved.status.label}{end}")
 
 
 @group.command("mark")
@@ -135,6 +151,7 @@ def transition_cmd(app: AppContext, number: str, action: str, actor: Actor) -> N
 @click.option("--form", "result_form", default="", help="форма представления результата")
 @click.option("--not-done", is_flag=True, help="отметить как невыполненное (нужна --reason)")
 @click.option("--reason", default="", help="причина невыполнения")
+@click.option("--on", type=DATE, default=None, help="дата выполнения (по умолчанию сегодня)")
 @click.pass_obj
 def mark_cmd(
     app: AppContext,
@@ -145,14 +162,16 @@ def mark_cmd(
     result_form: str,
     not_done: bool,
     reason: str,
+    on: datetime | None,
 ) -> None:
-    """Отметить выполнение мероприятия KEY маршрута NUMBER."""
+    """Отметить выполнение мероприятия KEY маршрута NUMBER (курс ДПП отмечается только по СДО)."""
     route = route_actions.mark(
         app.store,
         number,
         key,
         actor,
         app.today(),
+        on=on.date() if on else None,
         done=not not_done,
         result=result,
         result_form=result_form,
@@ -235,12 +254,24 @@ def correct_cmd(
         except ValueError as e:
             raise click.BadParameter(str(e)) from e
     route = route_actions.correct(
-        app.store, number, actor, datetime.now(), new=new, replaces=replaces, reason=reason
+        app.store, number, actor, app.now(), new=new, replaces=replaces, reason=reason
     )
     click.echo(
         f"{number}: дорожная карта изменена; мероприятий {len(route.activities)}, "
         f"корректировок {len(route.corrections)}"
     )
+
+
+@group.command("close")
+@click.argument("number")
+@click.argument("key")
+@click.option("--actor", required=True, callback=parse_actor, help="curator:ИМЯ")
+@click.option("--reason", required=True, help="почему мероприятие не будет выполнено (корректировка)")
+@click.pass_obj
+def close_cmd(app: AppContext, number: str, key: str, actor: Actor, reason: str) -> None:
+    """Закрыть мероприятие KEY без выполнения корректировкой (причина остаётся в карте)."""
+    route = route_actions.close(app.store, number, key, actor, app.now(), reason=reason)
+    click.echo(f"{number}: мероприятие {key} закрыто корректировкой; корректировок {len(route.corrections)}")
 
 
 @group.command("conclude")
@@ -256,7 +287,7 @@ def correct_cmd(
 @click.option("--conclusion", required=True, help="выводы куратора")
 @click.option(
     "--next-diagnostic",
-    type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+    type=DATE,
     default=None,
     help="дата следующей диагностики",
 )
@@ -269,7 +300,8 @@ def conclude_cmd(
     conclusion: str,
     next_diagnostic: datetime | None,
 ) -> None:
-    """Итоговая диагностика и выводы куратора по маршруту NUMBER."""
+    """Выводы куратора по маршруту NUMBER; --level вносит итоговые уровни вручную, если повторная
+    диагностика не загружена."""
     final = {}
     for item in levels:
         block, sep, level = item.partition("=")

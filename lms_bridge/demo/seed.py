@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from course_map.loading import load_course_map
+from lms_bridge.bootstrap import draft_rules
 from lms_bridge.config import Settings
 from lms_bridge.demo.people import DemoPerson, demo_people, pick_route
 from lms_bridge.domain.people import Actor
@@ -74,8 +75,7 @@ def fill_registry(
         region=settings.region,
         today=today,
         actor=DEVELOPER,
-        months=settings.route_months,
-        max_hours=settings.max_route_hours,
+        rules=draft_rules(settings),
     )
     say(
         f"реестр: курсов и мероприятий в карте {len(entries)}, кураторов {len(curators)}, "

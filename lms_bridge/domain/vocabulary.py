@@ -150,6 +150,17 @@ class Role(_Labelled):
     SYSTEM = "system"
 
 
+class ProductKind(_Labelled):
+    """The educational product the teacher created, the result of the route (004 §1.2)."""
+
+    METHODICAL = "methodical"
+    LESSON = "lesson"
+    PROGRAMME = "programme"
+    ARTICLE = "article"
+    DIGITAL = "digital"
+    OTHER = "other"
+
+
 class CuratorKind(_Labelled):
     """Kinds of curator (003 §4.4.2)."""
 
@@ -213,6 +224,14 @@ _LABELS.update(
         "course_admin": "администратор курсов",
         "admin": "администратор",
         "system": "система",
+    },
+    ProductKind={
+        "methodical": "методическая разработка",
+        "lesson": "конспект/технологическая карта урока",
+        "programme": "рабочая программа",
+        "article": "статья/публикация",
+        "digital": "цифровой образовательный ресурс",
+        "other": "другое",
     },
     CuratorKind={
         "methodist": "региональный методист",

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from lms_bridge.domain.results import REFLECTION_QUESTIONS
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.workflow import deadline
 
@@ -43,12 +44,20 @@ def route_to_dict(route: Route) -> dict[str, Any]:
     data["diagnostic"]["level_labels"] = {b.value: lv.label for b, lv in d.levels.items()}
     data["final_level_labels"] = {b.value: lv.label for b, lv in route.final_levels.items()}
     data["block_labels"] = {b.value: b.label for b in (*d.levels, *route.final_levels)}
-    if route.final_event is not None:
-        data["final_event"]["level_label"] = route.final_event.level.label
+    data["final_kind_label"] = route.final_kind.label if route.final_kind else None
+    gone = route.deficits_gone()
+    data["deficits_gone"] = list(gone) if gone is not None else None
+    for e, ev in zip(data["final_events"], route.final_events, strict=True):
+        e.update(level_label=ev.level.label, held=ev.held, state_label=ev.state_label)
+    if route.product is not None:
+        data["product"]["kind_label"] = route.product.kind.label
+    if route.reflection is not None:
+        data["reflection"]["questions"] = dict(REFLECTION_QUESTIONS)
     for a, src in zip(data["activities"], route.activities, strict=True):
         a["category_label"] = src.category.label
         a["level_label"] = src.level.label
         a["formal"] = src.formal
+        a["mark_label"] = src.mark_label
     return data
 
 

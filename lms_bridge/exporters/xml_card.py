@@ -24,6 +24,7 @@ from lms_bridge.domain.vocabulary import (
 )
 from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.exporters.card_text import xml_safe
+from lms_bridge.exporters.xml_results import write_outcome, write_results
 
 NS = "urn:lms-bridge:route-card:1"
 SCHEMA_FILE = "route_card.xsd"
@@ -83,6 +84,8 @@ def route_to_xml(route: Route) -> bytes:
     for name, value in (("developedOn", route.developed_on), ("nextDiagnosticOn", route.next_diagnostic_on)):
         if value:
             root.set(name, value.isoformat())
+    if route.previous_number:
+        root.set("previousNumber", route.previous_number)
     _el(root, "status", route.status.label, code=route.status.value)
     _teacher(root, route.teacher)
     if route.curator_email or route.curator_name:
@@ -104,16 +107,9 @@ def route_to_xml(route: Route) -> bytes:
         _opt(el, "replaced", c.replaced)
         _opt(el, "new", c.new)
         _el(el, "author", c.author)
-    if e := route.final_event:
-        ev = _el(root, "finalEvent", level=e.level.value, levelLabel=e.level.label, on=e.on, done=e.done)
-        _el(ev, "form", e.form)
-        _el(ev, "title", e.title)
-    if route.final_levels or route.final_diagnostic_on:
-        final = _el(root, "finalDiagnostic", date=route.final_diagnostic_on)
-        dynamics = route.dynamics()
-        for b, lv in route.final_levels.items():
-            _el(final, "level", block=b.value, value=lv.value, label=lv.label, dynamics=dynamics.get(b))
+    write_results(root, route, _el, _opt)
     _opt(root, "conclusion", route.conclusion)
+    write_outcome(root, route, _el, _opt)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -166,6 +162,8 @@ def _roadmap(root: Any, route: Route) -> None:
         start=route.start,
         end=route.end,
         durationMonths=route.duration_months,
+        startedOn=route.started_on,
+        completedOn=route.completed_on,
         done=str(done),
         total=str(total),
     )
@@ -199,8 +197,11 @@ def _activity(parent: Any, a: Activity) -> None:
         done=a.done,
         on=a.done_on,
         grade=a.grade,
+        passGrade=a.pass_grade,
         source=a.result_source,
         notDoneReason=a.not_done_reason,
+        closed=a.closed or None,
+        label=a.mark_label,
     )
     _opt(el, "result", a.result)
     _opt(el, "resultForm", a.result_form)

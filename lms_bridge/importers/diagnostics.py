@@ -21,6 +21,7 @@ from lms_bridge.importers.rows import Column, Columns, RowReader
 from lms_bridge.importers.table import Table
 from lms_bridge.importers.xml_reader import read_diagnostics_xml
 from lms_bridge.ports import RouteStore
+from lms_bridge.services.route_results import take_final_diagnostics
 
 FORMATS = ("csv", "xlsx", "xml")
 READERS: dict[str, Reader] = {**TABULAR, "xml": read_diagnostics_xml}
@@ -202,19 +203,28 @@ class ImportResult:
     unchanged: int
     rejected: int  # rows not stored (only with partial=True; otherwise the import raises)
     problems: Sequence[Problem] = ()
+    finals: Sequence[str] = ()  # routes whose final diagnostic this import gave (re-diagnostics)
 
 
 def import_diagnostics(
     store: RouteStore, parsed: ParsedDiagnostics, *, partial: bool = False
 ) -> ImportResult:
-    """Store the parsed rows in one unit of work; any bad row rejects the whole file unless ``partial``."""
+    """Store the parsed rows in one unit of work; any bad row rejects the whole file unless ``partial``.
+
+    A diagnostic of a teacher whose route is being implemented becomes that route's final diagnostic
+    (``route_results.take_final_diagnostics``) in the same transaction.
+    """
     if parsed.problems and not partial:
         raise parsed.error()
+    finals: list[str] = []
     with store.transaction():
         saved = store.save_diagnostics(parsed.rows) if parsed.rows else None
+        if parsed.rows:
+            finals = take_final_diagnostics(store, [d for _, d in parsed.rows])
     return ImportResult(
         added=saved.added if saved else 0,
         unchanged=saved.unchanged if saved else 0,
         rejected=len(parsed.rejected),
         problems=tuple(parsed.problems),
+        finals=tuple(finals),
     )

@@ -8,9 +8,11 @@ decided by its total needs ``pass_grade`` in the course map). A completion-decid
 
 Rules:
 * pending = formal, not done, application confirmed (an unconfirmed item cannot be in the course yet);
-* grade >= pass grade → the activity is marked done with the grade, the grading date and source "lms"
-  (SYSTEM actor, ``mark_activity``); below → it stays pending and the grade is recorded in the
-  ``result`` transmission; ungraded → nothing changes;
+* grade >= pass grade → the activity is marked done with the grade, the pass mark, the grading date
+  and source "lms" (SYSTEM actor, ``mark_activity``); below → it stays pending, and the grade and the
+  pass mark are recorded on the item (``record_failed_attestation``: the card shows «не выполнено:
+  итоговая аттестация не пройдена (оценка N при проходном M)») and in the ``result`` transmission;
+  a later pass replaces it; ungraded → nothing changes;
 * a recorded pass is NEVER undone: when the LMS later shows no grade or a failing one, a disagreement
   is recorded for a person to decide (only for courses read anyway);
 * when every formal activity of a route is done, its curator is told (LMS message when their account
@@ -27,9 +29,9 @@ from datetime import datetime
 
 from course_map.models import CourseEntry, DecidedBy
 from lms_bridge.domain.people import SYSTEM
-from lms_bridge.domain.route import Activity
+from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory
-from lms_bridge.domain.workflow import mark_activity
+from lms_bridge.domain.workflow import mark_activity, record_failed_attestation
 from lms_bridge.ports import (
     CompletionRow,
     Disagreement,
@@ -167,6 +169,7 @@ def _apply(
         report.problem(c.ref, code, message)
         return
     marks: dict[str, list[tuple[FormalItem, float | None, int]]] = defaultdict(list)  # route -> marks
+    fails: dict[str, list[tuple[FormalItem, float]]] = defaultdict(list)  # route -> new failing grades
     rows: list[Transmission] = []
     nocriteria = False
     for item, uid in c.pending:
@@ -189,6 +192,8 @@ def _apply(
             )
             continue
         report.counts["below_pass" if verdict == "below" else "waiting"] += 1
+        if verdict == "below" and grade is not None and grade != item.grade:
+            fails[item.route_number].append((item, grade))
         if prev is None or prev.grade != grade or prev.state != "pending":
             rows.append(
                 _tx(item, uid, c, "pending", grade, "ниже проходного" if verdict == "below" else "", prev)
@@ -203,23 +208,41 @@ def _apply(
         return
     batches.begin()
     keys = [(number, item.key) for number, ms in marks.items() for item, _, _ in ms]
-    updated = []
-    for number, ms in marks.items():
-        # The domain rule runs on a shell route holding this course's item of the route, built from
-        # what mark_activity reads; save_item_marks writes back only the columns a mark changes.
-        route = shell_route(number, ms[0][0].status, [_shell_activity(item) for item, _, _ in ms])
-        for item, grade, at in ms:
-            on = from_unix(at, options.tz) if at else now.date()
-            result = f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
-            route = mark_activity(route, item.key, SYSTEM, on, grade=grade, result=result)
-        updated.append(route)
-    store.save_item_marks(updated, keys, SYSTEM)
+    failed = [(number, item.key) for number, fs in fails.items() for item, _ in fs]
+    updated = _marked_routes(c, marks, fails, now, options)
+    store.save_item_marks(updated, keys + failed, SYSTEM)
     store.save_transmissions(rows)
     for d in disagreements:
         if store.add_disagreement(d):
             report.counts["disagreements"] += 1
     marked.update(keys)
-    batches.added(len(rows) + len(keys) + len(disagreements))
+    batches.added(len(rows) + len(keys) + len(failed) + len(disagreements))
+
+
+def _marked_routes(
+    c: _Course,
+    marks: Mapping[str, list[tuple[FormalItem, float | None, int]]],
+    fails: Mapping[str, list[tuple[FormalItem, float]]],
+    now: datetime,
+    options: SyncOptions,
+) -> list[Route]:
+    """The domain rules run on shell routes holding this course's items of each route, built from what
+    the rules read; ``save_item_marks`` writes back only the columns a mark changes."""
+    out = []
+    for number in {*marks, *fails}:
+        items = [i for i, _, _ in marks.get(number, [])] + [i for i, _ in fails.get(number, [])]
+        route = shell_route(number, items[0].status, [_shell_activity(i) for i in items])
+        for item, grade, at in marks.get(number, []):
+            on = from_unix(at, options.tz) if at else now.date()
+            result = f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
+            route = mark_activity(
+                route, item.key, SYSTEM, on, grade=grade, pass_grade=c.pass_grade, result=result
+            )
+        for item, grade in fails.get(number, []):
+            assert c.pass_grade is not None  # "below" is only decided against a pass grade
+            route = record_failed_attestation(route, item.key, grade, c.pass_grade)
+        out.append(route)
+    return out
 
 
 def _shell_activity(item: FormalItem) -> Activity:
