@@ -1,4 +1,4 @@
-"""Enrolment through MoodleLms over real HTTP against the Moodle simulator (lms_bridge/sim) on 127.0.0.1.
+"""Enrolment through MoodleLms over real HTTP against the Moodle simulator (moodle_sim) on 127.0.0.1.
 
 For N rows with k bad rows (unknown users) prints: wire calls, rows sent, the simulator's modelled server
 time (NOTES timings: 33 ms a call + 11.8 ms a row) and our wall time. Asserts nothing.
@@ -25,9 +25,9 @@ from werkzeug.serving import make_server  # noqa: E402
 from lms_bridge.adapters.moodle.lms import MoodleLms  # noqa: E402
 from lms_bridge.adapters.moodle.transport import MoodleClient  # noqa: E402
 from lms_bridge.ports import Enrolment  # noqa: E402
-from lms_bridge.sim import SimConfig, SimState, create_sim_app  # noqa: E402
-from lms_bridge.sim.seed import add_final_course, seed_staff  # noqa: E402
-from lms_bridge.sim.state import User  # noqa: E402
+from moodle_sim import SimConfig, SimState, create_sim_app  # noqa: E402
+from moodle_sim.seed import add_final_course, seed_staff  # noqa: E402
+from moodle_sim.state import User  # noqa: E402
 
 TOKEN = "bench-token"
 

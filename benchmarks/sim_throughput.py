@@ -21,9 +21,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lms_bridge.sim import SimConfig, SimState, create_sim_app  # noqa: E402
-from lms_bridge.sim.seed import seed_synthetic  # noqa: E402
-from lms_bridge.sim.state import STUDENT, Enrolment  # noqa: E402
+from moodle_sim import SimConfig, SimState, create_sim_app  # noqa: E402
+from moodle_sim.seed import seed_synthetic  # noqa: E402
+from moodle_sim.state import STUDENT, Enrolment  # noqa: E402
 
 
 def main(teachers: int) -> None:

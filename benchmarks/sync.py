@@ -1,5 +1,5 @@
 """Sync benchmark: the attach, enrol and results jobs through the real ``MoodleLms`` against the Moodle
-simulator (``lms_bridge/sim``, served in a subprocess on 127.0.0.1), at N teachers with 3 courses each
+simulator (``moodle_sim``, served in a subprocess on 127.0.0.1), at N teachers with 3 courses each
 (30,000 teachers → 600 courses, 90,000 enrolments). Prints WS calls, wall seconds and peak RSS per step;
 asserts nothing.
 
@@ -54,10 +54,10 @@ def serve(teachers: int, latency_ms: float, per_row_ms: float, port: int) -> Non
     """Run the simulator with a benchmark-only endpoint that grades every enrolled student at no cost."""
     from flask import Blueprint, jsonify
 
-    from lms_bridge.sim.app import create_sim_app, sim_context
-    from lms_bridge.sim.costs import SimConfig
-    from lms_bridge.sim.seed import seed_synthetic
-    from lms_bridge.sim.state import SimState
+    from moodle_sim.app import create_sim_app, sim_context
+    from moodle_sim.costs import SimConfig
+    from moodle_sim.seed import seed_synthetic
+    from moodle_sim.state import SimState
 
     state = SimState()
     seed_synthetic(state, teachers, RANDOM_SEED)
@@ -125,10 +125,10 @@ def seed_registry(db_url: str, teachers: int) -> None:
     from lms_bridge.domain.people import Actor, Teacher
     from lms_bridge.domain.route import Activity, Route
     from lms_bridge.domain.vocabulary import ActivityCategory, Block, DiagnosticKind, Level, Role, RouteStatus
-    from lms_bridge.sim.seed import synthetic_course_count, synthetic_teachers
     from lms_bridge.storage.migrate import upgrade
     from lms_bridge.storage.store import make_engine
     from lms_bridge.storage.sync_store import SqlSyncStore
+    from moodle_sim.seed import synthetic_course_count, synthetic_teachers
 
     upgrade(db_url)
     store = SqlSyncStore(make_engine(db_url))

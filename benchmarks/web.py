@@ -40,9 +40,10 @@ from lms_bridge.domain.vocabulary import (  # noqa: E402
     Role,
     RouteStatus,
 )
+from lms_bridge.ports import Principal  # noqa: E402
+from lms_bridge.storage.launch_store import SqlLaunchStore  # noqa: E402
 from lms_bridge.storage.migrate import upgrade  # noqa: E402
 from lms_bridge.storage.store import SqlRouteStore, make_engine  # noqa: E402
-from lms_bridge.web.registry import Principal, WebRegistry  # noqa: E402
 
 TEACHERS = 2000
 SECONDS = 15.0
@@ -108,7 +109,7 @@ def seed(db_url: str) -> tuple[str, str]:
     store.save_diagnostics([(r.teacher, r.diagnostic) for r in routes])
     store.add_routes(routes, Actor(Role.DEVELOPER, "benchmark"))
     target = routes[TEACHERS // 2]
-    lid, _ = WebRegistry(engine).open_session(
+    lid, _ = SqlLaunchStore(engine).open_session(
         Principal(Role.TEACHER, target.teacher.email, target.teacher.full_name, target.teacher.school), 8
     )
     engine.dispose()

@@ -2,19 +2,72 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
 from lms_bridge.adapters.moodle.lms import MoodleLms
 from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.config import Settings
 from lms_bridge.errors import ConfigError
-from lms_bridge.ports import Lms
+from lms_bridge.ports import LaunchStore, Lms
 from lms_bridge.services.build import DraftRules
-from lms_bridge.storage.store import make_engine
+from lms_bridge.storage.launch_store import SqlLaunchStore
+from lms_bridge.storage.store import SqlRouteStore, make_engine
 from lms_bridge.storage.sync_store import SqlSyncStore
+
+if TYPE_CHECKING:  # Flask loads only for the commands that serve the web app
+    import requests
+    from flask import Flask
 
 
 def build_store(settings: Settings) -> SqlSyncStore:
     """The registry, with what the sync jobs record (``SqlSyncStore`` is a ``SqlRouteStore``)."""
     return SqlSyncStore(make_engine(settings.database_url))
+
+
+def build_launch_store(store: SqlRouteStore, clock: Callable[[], datetime] = datetime.now) -> LaunchStore:
+    """The web app's own state (platforms, login states, sessions, identities, heads), beside the routes."""
+    return SqlLaunchStore(store.engine, clock)
+
+
+def moodle_configured(settings: Settings) -> bool:
+    return bool(settings.moodle_url.strip() and settings.moodle_token.get_secret_value().strip())
+
+
+def build_web_app(
+    settings: Settings,
+    *,
+    store: SqlRouteStore | None = None,
+    lms: Lms | None = None,
+    clock: Callable[[], datetime] | None = None,
+    http: requests.Session | None = None,
+) -> Flask:
+    """The web app with its parts. Without ``store`` (``serve``) each request gets its own route store over
+    one engine (a store keeps its open transaction on the instance, so threads must not share one); with
+    ``store`` (the demo, tests) every request uses that one. Without ``lms`` Moodle is built from settings
+    when they name one, so the card's course links point at the courses themselves. ``serve`` calls this in
+    each worker after the fork: the engine and the LMS's HTTP session are never shared between processes."""
+    from lms_bridge.web import create_app
+
+    now = clock or datetime.now
+    if store is None:
+        engine = make_engine(settings.database_url)
+        shared = SqlRouteStore(engine, clock=now)
+        route_store: Callable[[], SqlRouteStore] = lambda: SqlRouteStore(engine, clock=now)  # noqa: E731
+    else:
+        shared = store
+        route_store = lambda: store  # noqa: E731
+    if lms is None and moodle_configured(settings):
+        lms = build_lms(settings)
+    return create_app(
+        settings,
+        route_store=route_store,
+        launch_store=build_launch_store(shared, now),
+        lms=lms,
+        clock=now,
+        http=http,
+    )
 
 
 def build_lms(settings: Settings) -> Lms:

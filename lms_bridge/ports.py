@@ -17,7 +17,7 @@ from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Actor, Curator, Teacher
 from lms_bridge.domain.results import ProductFile
 from lms_bridge.domain.route import Activity, Route
-from lms_bridge.domain.vocabulary import RouteStatus
+from lms_bridge.domain.vocabulary import Role, RouteStatus
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,11 @@ class RouteStore(Protocol):
     # audit trail
     def audit(self, actor: Actor, action: str, subject: str, details: str = "") -> None: ...
     def list_audit(self, subject: str | None = None) -> list[AuditEntry]: ...
+
+    def route_version(self, number: str) -> str | None:
+        """A token that changes whenever the route is saved or an audit line is written on it
+        (e.g. a proposal); None when there is no such route. Caches of rendered cards key on it."""
+        ...
 
 
 # --- the LMS ------------------------------------------------------------------------------------
@@ -375,3 +380,101 @@ class SyncStore(RouteStore, Protocol):
     def resolve_disagreement(self, route_number: str, item_key: str, actor: Actor, note: str) -> bool:
         """Close the open disagreement of this item with a note (audited); False when none is open."""
         ...
+
+
+# --- the web app's launch state (area: web) ----------------------------------------------------------
+# Everything the LTI flow must remember lives server-side, so that the tool works inside a cross-site
+# LMS iframe where the browser blocks third-party cookies.
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A registered LTI 1.3 platform (one Moodle site + the client_id it gave the tool)."""
+
+    issuer: str
+    client_id: str
+    deployment_ids: tuple[str, ...]
+    auth_url: str
+    jwks_url: str
+    token_url: str = ""
+
+
+@dataclass(frozen=True)
+class LoginState:
+    """An OIDC login in flight: the state and nonce the tool sent the platform."""
+
+    state: str
+    nonce: str
+    issuer: str
+    client_id: str
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is using the web app, with the scope their role gives (``domain/access.py`` decides)."""
+
+    role: Role
+    email: str = ""
+    name: str = ""
+    school: str = ""
+    municipality: str = ""
+    csrf: str = ""
+    via_token: bool = False  # the service token: no browser, no CSRF
+    expires_at: datetime | None = None  # of the launch session
+
+
+@dataclass(frozen=True)
+class Head:
+    """A head of school (by e-mail): a launch with this e-mail gets the head's role over the school."""
+
+    email: str
+    full_name: str
+    school: str
+    municipality: str = ""
+
+
+class LaunchStore(Protocol):
+    """The web app's own state: LTI platforms, OIDC login states, launch sessions, the identities
+    platforms sent (issuer, subject → e-mail) and heads of schools. ``SqlLaunchStore`` implements it."""
+
+    # platforms
+    def add_platform(self, p: Platform) -> None:
+        """Insert or update by (issuer, client_id)."""
+        ...
+
+    def list_platforms(self) -> list[Platform]: ...
+
+    # OIDC login states
+    def new_state(self, issuer: str, client_id: str, minutes: int) -> LoginState:
+        """A fresh state and nonce valid for ``minutes``."""
+        ...
+
+    def find_state(self, state: str) -> LoginState | None: ...
+    def use_state(self, state: str) -> bool:
+        """Mark the state (and so its nonce) used; False when it was already used (a replay)."""
+        ...
+
+    # launch sessions
+    def open_session(
+        self, p: Principal, hours: int, *, issuer: str = "", subject: str = ""
+    ) -> tuple[str, str]:
+        """Create a session; returns (launch id, csrf token). Only the launch id's hash is stored."""
+        ...
+
+    def find_session(self, launch_id: str) -> Principal | None:
+        """The unexpired session's principal."""
+        ...
+
+    # identities
+    def link_identity(self, issuer: str, subject: str, email: str, idnumber: str = "") -> None: ...
+    def find_email_by_idnumber(self, issuer: str, idnumber: str) -> str | None: ...
+    def find_email_by_subject(self, issuer: str, subject: str) -> str | None: ...
+
+    # heads of schools
+    def add_head(self, h: Head) -> None:
+        """Insert or update by e-mail (case-insensitive)."""
+        ...
+
+    def find_head(self, email: str) -> Head | None: ...

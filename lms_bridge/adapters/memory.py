@@ -88,6 +88,7 @@ class InMemoryLms:
         self.grades: dict[tuple[int, str, int], GradeRow] = {}  # (course_id, item idnumber, user_id)
         self.completions: dict[tuple[int, int], CompletionRow] = {}  # (course_id, user_id)
         self.route_links: dict[int, str] = {}
+        self.link_log: list[int] = []  # user ids of every card link sent, in order (tests: what went again)
         self.messages: list[tuple[int, str]] = []
         self.calls: Counter[str] = Counter()  # port method -> calls
         self.ws_calls: Counter[str] = Counter()  # Moodle wsfunction -> calls it would take
@@ -328,6 +329,7 @@ class InMemoryLms:
                 return []
             self.ws_calls["core_user_update_users"] += 1
             failures = []
+            self.link_log.extend(uid for uid, _ in links)
             for uid, url in links:  # row by row, no transaction: a bad row is a warning, the rest lands
                 if uid not in self.users:
                     failures.append(LinkFailure(uid, url, "invaliduserid", "Invalid user ID"))

@@ -7,10 +7,52 @@ from typing import Any
 import click
 
 from lms_bridge.cli.context import AppContext
+from lms_bridge.cli.lazy import Lazy, LazyGroup
 from lms_bridge.errors import BridgeError, ValidationError
 
+# Every command group, imported only when it runs; the help texts are what ``lms-bridge --help`` lists
+# (tests/cli/test_lazy_cli.py checks each against the command's own). ``sim`` and ``demo`` live outside
+# the product (moodle_sim/, lms_demo/): the product names them here and never imports them.
+COMMANDS: dict[str, Lazy] = {
+    "applications": Lazy(
+        "lms_bridge.cli.applications:group",
+        "Заявки на обучение по ДПП: подтверждают руководитель ОО и специалист ЦНППМ.",
+    ),
+    "course-map": Lazy(
+        "lms_bridge.cli.coursemap:group",
+        "Карта курсов: какие курсы ДПП и мероприятия устраняют какие дефициты.",
+    ),
+    "curators": Lazy("lms_bridge.cli.curators:group", "Кураторы (тьюторы) маршрутов."),
+    "db": Lazy("lms_bridge.cli.db:group", "База данных реестра."),
+    "demo": Lazy(
+        "lms_demo.cli:group",
+        "Демонстрация без внешней СДО: реестр из examples/, симулятор Moodle с LTI 1.3 и инструмент.",
+    ),
+    "diagnostics": Lazy(
+        "lms_bridge.cli.diagnostics:group", "Результаты диагностики профессиональных дефицитов."
+    ),
+    "lms": Lazy("lms_bridge.cli.lms:group", "Подключение к СДО (Moodle)."),
+    "lti": Lazy(
+        "lms_bridge.cli.lti:group", "LTI 1.3: ключи инструмента, платформы (Moodle), руководители ОО."
+    ),
+    "reports": Lazy(
+        "lms_bridge.cli.reports:group", "Сводные отчёты (обезличенные, группы не менее 5 человек)."
+    ),
+    "routes": Lazy("lms_bridge.cli.routes:group", "Маршруты (ИОМ): построение, реестр, карта, переходы."),
+    "serve": Lazy(
+        "lms_bridge.cli.serve:group", "Запустить веб-приложение: LTI-инструмент, карты ИОМ, панели, JSON API."
+    ),
+    "sim": Lazy(
+        "moodle_sim.cli:group", "Симулятор Moodle 5.1 (веб-сервисы REST) для демонстрации, тестов и замеров."
+    ),
+    "sync": Lazy(
+        "lms_bridge.cli.sync:group",
+        "Обмен с СДО: привязка учётных записей, зачисление, результаты (для cron).",
+    ),
+}
 
-class BridgeGroup(click.Group):
+
+class BridgeGroup(LazyGroup):
     """Turns the project's errors into a Russian message on stderr and exit code 1 (no traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -27,56 +69,15 @@ class BridgeGroup(click.Group):
 
 
 @click.group(
-    cls=BridgeGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110}
+    cls=BridgeGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
 )
 @click.version_option(package_name="lms-bridge")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """lms-bridge: индивидуальные образовательные маршруты (ИОМ) педагогов в СДО."""
     ctx.obj = AppContext()
-
-
-def _register() -> None:
-    from lms_bridge.cli import (
-        applications,
-        coursemap,
-        curators,
-        db,
-        demo,
-        diagnostics,
-        export,
-        lms,
-        lti,
-        reports,
-        route_results,
-        routes,
-        serve,
-        sim,
-        sync,
-    )
-
-    modules = (
-        db,
-        routes,
-        diagnostics,
-        coursemap,
-        curators,
-        sim,
-        lms,
-        reports,
-        demo,
-        lti,
-        serve,
-        applications,
-        sync,
-    )
-    for module in modules:
-        cli.add_command(module.group)
-    for command in (*export.commands, *route_results.commands):  # routes export, routes event ...
-        routes.group.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """``routes export`` (one card: JSON, XML, DOCX) and ``routes export-registry`` (CSV, XLSX, JSON).
 
-The commands join the existing ``routes`` group (``cli/__init__.py`` adds ``commands`` to it).
+The commands belong to the ``routes`` group, which imports them lazily (``routes.EXPORTS``).
 """
 
 from __future__ import annotations
@@ -84,6 +84,3 @@ def export_registry_cmd(
     rows = [route_summary(r, today) for r in app.store.iter_routes(flt)]
     _write(export_registry(rows, fmt), output or f"реестр_ИОМ_{today.isoformat()}.{fmt}", fmt)
     click.echo(f"маршрутов в реестре: {len(rows)}", err=True)
-
-
-commands = (export_cmd, export_registry_cmd)

@@ -7,12 +7,14 @@ from pathlib import Path
 import click
 
 from lms_bridge.cli.context import AppContext
+from lms_bridge.ports import Head, LaunchStore, Platform
 from lms_bridge.web.lti.keys import load_private_pem, public_jwks, write_private_key
-from lms_bridge.web.registry import Head, Platform, WebRegistry
 
 
-def _registry(app: AppContext) -> WebRegistry:
-    return WebRegistry(app.store.engine)
+def _launches(app: AppContext) -> LaunchStore:
+    from lms_bridge.bootstrap import build_launch_store
+
+    return build_launch_store(app.store)
 
 
 @click.group("lti")
@@ -65,7 +67,7 @@ def add_platform(
         jwks_url=jwks_url or f"{base}/mod/lti/certs.php",
         token_url=token_url or f"{base}/mod/lti/token.php",
     )
-    _registry(app).add_platform(platform)
+    _launches(app).add_platform(platform)
     click.echo(f"платформа {platform.issuer} (client_id {client_id}) зарегистрирована")
 
 
@@ -75,7 +77,7 @@ def platforms(app: AppContext) -> None:
     """Платформы: из настроек (LMS_BRIDGE_LTI_PLATFORMS) и из базы."""
     for c in app.settings.lti_platforms:
         click.echo(f"{c.issuer}\t{c.client_id}\t{','.join(c.deployment_ids)}\t(настройки)")
-    for p in _registry(app).list_platforms():
+    for p in _launches(app).list_platforms():
         click.echo(f"{p.issuer}\t{p.client_id}\t{','.join(p.deployment_ids)}\t(база)")
 
 
@@ -117,7 +119,7 @@ def config(app: AppContext) -> None:
 @click.pass_obj
 def add_head(app: AppContext, email: str, full_name: str, school: str, municipality: str) -> None:
     """Внести руководителя ОО: он видит и утверждает маршруты педагогов своей организации."""
-    _registry(app).add_head(
+    _launches(app).add_head(
         Head(email.strip().lower(), full_name.strip(), school.strip(), municipality.strip())
     )
     click.echo(f"руководитель {full_name} ({school}) внесён")
@@ -131,5 +133,5 @@ def add_head(app: AppContext, email: str, full_name: str, school: str, municipal
 @click.pass_obj
 def link_user(app: AppContext, issuer: str, user_id: str, email: str, idnumber: str) -> None:
     """Связать пользователя Moodle с педагогом реестра, если Moodle не передаёт e-mail."""
-    _registry(app).link_identity(issuer.rstrip("/"), user_id, email.strip().lower(), idnumber)
+    _launches(app).link_identity(issuer.rstrip("/"), user_id, email.strip().lower(), idnumber)
     click.echo(f"пользователь {user_id} платформы {issuer} связан с {email}")

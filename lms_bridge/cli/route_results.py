@@ -245,6 +245,3 @@ def reflection_cmd(
     answers = {"overcome": overcome, "helped": helped, "remains": remains, "needs_met": needs_met}
     route_results.save_reflection(app.store, number, actor, app.today(), answers)
     click.echo(f"{number}: самоанализ сохранён")
-
-
-commands = (event_group, product_cmd, product_file_cmd, reflection_cmd)

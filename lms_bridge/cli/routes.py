@@ -5,8 +5,8 @@ from datetime import datetime
 
 import click
 
-from lms_bridge.bootstrap import draft_rules
 from lms_bridge.cli.context import AppContext
+from lms_bridge.cli.lazy import Lazy, LazyGroup
 from lms_bridge.domain.people import SYSTEM, Actor
 from lms_bridge.domain.route import Activity
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
@@ -31,7 +31,34 @@ def parse_status(_ctx: click.Context, _param: click.Parameter, value: str | None
         raise click.BadParameter(str(e)) from e
 
 
-@click.group("routes")
+# ``routes export`` and ``routes export-registry`` (cli/export.py) load the exporters only when they run.
+EXPORTS = {
+    "export": Lazy("lms_bridge.cli.export:export_cmd", "Выгрузить карту ИОМ NUMBER в JSON, XML или DOCX."),
+    "export-registry": Lazy(
+        "lms_bridge.cli.export:export_registry_cmd",
+        "Выгрузить реестр маршрутов (без результатов диагностики) в CSV, XLSX или JSON.",
+    ),
+    # the reflective-analytical stage (cli/route_results.py)
+    "event": Lazy(
+        "lms_bridge.cli.route_results:event_group",
+        "Итоговые публичные мероприятия маршрута: педагог предлагает, куратор подтверждает.",
+    ),
+    "product": Lazy(
+        "lms_bridge.cli.route_results:product_cmd",
+        "Образовательный продукт педагога по маршруту NUMBER (ссылка и/или файл).",
+    ),
+    "product-file": Lazy(
+        "lms_bridge.cli.route_results:product_file_cmd",
+        "Сохранить файл образовательного продукта маршрута NUMBER.",
+    ),
+    "reflection": Lazy(
+        "lms_bridge.cli.route_results:reflection_cmd",
+        "Рефлексия (самоанализ) педагога по итогам маршрута NUMBER.",
+    ),
+}
+
+
+@click.group("routes", cls=LazyGroup, lazy=EXPORTS)
 def group() -> None:
     """Маршруты (ИОМ): построение, реестр, карта, переходы."""
 
@@ -47,6 +74,8 @@ def group() -> None:
 @click.pass_obj
 def build_cmd(app: AppContext, actor: Actor) -> None:
     """Составить проект ИОМ для каждого продиагностированного педагога без маршрута."""
+    from lms_bridge.bootstrap import draft_rules  # the wiring loads only for the commands that need it
+
     s = app.settings
     summary = build_routes(
         app.store,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.config import Settings
-from lms_bridge.ports import Lms
 
 
 @click.command("serve")
@@ -27,23 +25,14 @@ def group(
     app: AppContext, host: str, port: int, workers: int, threads: int, worker_class: str, access_log: bool
 ) -> None:
     """Запустить веб-приложение: LTI-инструмент, карты ИОМ, панели, JSON API."""
-    from lms_bridge.web import create_app
+    from lms_bridge.bootstrap import build_web_app
     from lms_bridge.web.server import BridgeServer, options
 
     settings = app.settings
     click.echo(
         f"lms-bridge: http://{host}:{port} (публичный адрес {settings.public_url}), процессов: {workers}"
     )
+    # Built in each worker after the fork: the engine and Moodle's HTTP session are the worker's own.
     BridgeServer(
-        lambda: create_app(settings), options(host, port, workers, threads, access_log, worker_class)
+        lambda: build_web_app(settings), options(host, port, workers, threads, access_log, worker_class)
     ).run()
-
-
-def _lms(settings: Settings) -> Lms | None:
-    """Moodle, when configured: course links on the card then point at the course itself.
-    Built in each worker after the fork (its HTTP session must not be shared between processes)."""
-    if not (settings.moodle_url and settings.moodle_token.get_secret_value()):
-        return None
-    from lms_bridge.bootstrap import build_lms
-
-    return build_lms(settings)

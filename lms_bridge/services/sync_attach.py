@@ -12,6 +12,8 @@ link in the LMS, and create a learning plan where the LMS adapter offers one.
   deficit codes as competencies of one framework) is made through the port's idempotent ``ensure_*``.
 * The card link and the plan are recorded as transmissions (kinds ``link``/``plan``) per route: a
   second run sends nothing unless the card URL changed.
+* Last, each ДПП course of an active route is linked to the competencies of its deficits
+  (``sync_courses``), so that completing the course rates the plan's competencies.
 """
 
 from __future__ import annotations
@@ -32,9 +34,7 @@ from lms_bridge.services.sync_common import (
     parallel_map,
     tick,
 )
-
-FRAMEWORK_IDNUMBER = "lms-bridge-deficits"
-FRAMEWORK_NAME = "Дефициты профессиональных компетенций (ИОМ)"
+from lms_bridge.services.sync_courses import FRAMEWORK_IDNUMBER, FRAMEWORK_NAME, link_courses
 
 
 def sync_attach(
@@ -96,6 +96,7 @@ def sync_attach(
         tick(progress, done, total)
 
     _card_links(lms, store, people, links, report, now=now, progress=progress, options=options, done=done)
+    link_courses(lms, store, report, options=options)
     return report
 
 

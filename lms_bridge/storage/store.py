@@ -550,6 +550,13 @@ class SqlRouteStore:
                 )
             )
 
+    def route_version(self, number: str) -> str | None:
+        """Changes whenever the route is saved or an audit line (e.g. a proposal) is written on it."""
+        last_audit = select(func.max(audit.c.id)).where(audit.c.subject == number).scalar_subquery()
+        with self._tx() as c:
+            r = c.execute(select(routes.c.updated_at, last_audit).where(routes.c.number == number)).first()
+        return None if r is None else f"{r[0].isoformat()}|{r[1]}"
+
     def list_audit(self, subject: str | None = None) -> list[AuditEntry]:
         with self._tx() as c:
             q = select(audit).order_by(audit.c.at, audit.c.id)

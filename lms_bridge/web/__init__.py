@@ -1,7 +1,7 @@
-"""The web app: ``create_app(settings, *, store=None, lms=None, clock=None)``.
+"""The web app: ``create_app(settings, *, route_store, launch_store, lms=None, clock=None)``.
 
 Blueprints: ``lti`` (LTI 1.3 tool), ``pages`` (route card, dashboards), ``api`` (JSON under /api/v1).
-Nothing here reads the environment: the caller passes Settings.
+Nothing here reads the environment or builds adapters: ``bootstrap.build_web_app`` passes ready parts.
 """
 
 from __future__ import annotations
@@ -15,26 +15,26 @@ from flask import Flask, Response, g, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms_bridge.config import Settings
-from lms_bridge.ports import Lms, RouteStore
-from lms_bridge.storage.store import SqlRouteStore, make_engine
+from lms_bridge.ports import LaunchStore, Lms, RouteStore
 from lms_bridge.web import errors
 from lms_bridge.web.cache import TtlCache
 from lms_bridge.web.card_view import fmt_date
 from lms_bridge.web.context import WebContext, web_context
 from lms_bridge.web.lti.jwks import JwksCache
-from lms_bridge.web.registry import WebRegistry
 
 
 def create_app(
     settings: Settings,
     *,
-    store: RouteStore | None = None,
+    route_store: Callable[[], RouteStore],
+    launch_store: LaunchStore,
     lms: Lms | None = None,
     clock: Callable[[], datetime] | None = None,
     http: requests.Session | None = None,
 ) -> Flask:
-    """Build the app. ``store``/``lms``/``clock`` are injected in tests; ``http`` is the session
-    used to fetch platform JWKS (tests serve those with ``responses``)."""
+    """Build the app from ready parts. ``route_store`` gives the route store for a request (called once
+    per request); ``lms`` (None: no LMS) turns the card's course references into course links; ``http``
+    is the session used to fetch platform JWKS (tests serve those with ``responses``)."""
     from lms_bridge.web import api, pages
     from lms_bridge.web.lti import views as lti
 
@@ -47,15 +47,13 @@ def create_app(
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
     now = clock or datetime.now
-    engine = store.engine if isinstance(store, SqlRouteStore) else make_engine(settings.database_url)
     app.extensions["lms_bridge"] = WebContext(
         settings=settings,
-        engine=engine,
-        registry=WebRegistry(engine, now),
+        new_route_store=route_store,
+        launches=launch_store,
         jwks=JwksCache(http),
         clock=now,
         lms=lms,
-        injected_store=store,
         cards=TtlCache(float(settings.web_card_cache_seconds), 2048),
     )
     for bp in (lti.bp, pages.bp, api.bp):

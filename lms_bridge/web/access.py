@@ -10,9 +10,8 @@ from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import Role, RouteStatus
 from lms_bridge.errors import PermissionDenied, Problem, RouteNotFound, ValidationError
-from lms_bridge.ports import RouteFilter, RouteStore
+from lms_bridge.ports import Principal, RouteFilter, RouteStore
 from lms_bridge.services.reports import GROUPINGS, GroupBy
-from lms_bridge.web.registry import Principal
 
 SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.DEVELOPER})
 

@@ -19,6 +19,7 @@ from lms_bridge.domain.vocabulary import Role
 from lms_bridge.domain.workflow import allowed_actions
 from lms_bridge.errors import PermissionDenied, Problem, ValidationError
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
+from lms_bridge.ports import Principal
 from lms_bridge.services import proposals, route_actions
 from lms_bridge.services.reports import report_to_dict, summary_report
 from lms_bridge.web.access import (
@@ -40,7 +41,6 @@ from lms_bridge.web.auth import check_csrf, current_principal
 from lms_bridge.web.card_view import sees_diagnostics
 from lms_bridge.web.context import web_context
 from lms_bridge.web.openapi import document
-from lms_bridge.web.registry import Principal
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 B = TypeVar("B", bound=BaseModel)

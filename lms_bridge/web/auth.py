@@ -8,9 +8,9 @@ import hmac
 from flask import g, request
 
 from lms_bridge.domain.vocabulary import Role
+from lms_bridge.ports import Principal
 from lms_bridge.web.context import web_context
 from lms_bridge.web.errors import CsrfError, SessionRequired
-from lms_bridge.web.registry import Principal
 
 COOKIE = "lmsb_lid"
 SERVICE = Principal(Role.CENTRE, name="интеграция ЦНППМ", via_token=True)

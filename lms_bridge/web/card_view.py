@@ -11,7 +11,7 @@ from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, Role
 from lms_bridge.domain.workflow import EDITORS, UNDER_CORRECTION, allowed_actions, deadline, is_overdue
 from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.docx_card import route_card_docx
-from lms_bridge.web.registry import Principal
+from lms_bridge.ports import Principal
 
 BAR = 48  # px per competence level in the chart
 

@@ -12,15 +12,12 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, g
-from sqlalchemy import Engine
 
-from lms_bridge.config import Settings
+from lms_bridge.config import LtiPlatformConfig, Settings
 from lms_bridge.errors import LmsError
-from lms_bridge.ports import Lms, RouteStore
-from lms_bridge.storage.store import SqlRouteStore
+from lms_bridge.ports import LaunchStore, Lms, Platform, Principal, RouteStore
 from lms_bridge.web.cache import TtlCache
 from lms_bridge.web.lti.jwks import JwksCache
-from lms_bridge.web.registry import Platform, Principal, WebRegistry
 
 log = logging.getLogger(__name__)
 _PLATFORMS_TTL = 30.0  # seconds: platforms added with `lti add-platform` show up without a restart
@@ -29,12 +26,11 @@ _PLATFORMS_TTL = 30.0  # seconds: platforms added with `lti add-platform` show u
 @dataclass
 class WebContext:
     settings: Settings
-    engine: Engine
-    registry: WebRegistry
+    new_route_store: Callable[[], RouteStore]
+    launches: LaunchStore
     jwks: JwksCache
     clock: Callable[[], datetime]
     lms: Lms | None = None
-    injected_store: RouteStore | None = None
     sessions: TtlCache[Principal] = field(default_factory=lambda: TtlCache(60.0, 10_000))
     cards: TtlCache[str] = field(default_factory=lambda: TtlCache(0.0))
     courses: TtlCache[int] = field(default_factory=lambda: TtlCache(3600.0, 5000))
@@ -42,12 +38,9 @@ class WebContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def store(self) -> RouteStore:
-        """The route store for this request. SqlRouteStore keeps its open transaction on the
-        instance, so threads must not share one: each request gets its own over the shared engine."""
-        if self.injected_store is not None:
-            return self.injected_store
+        """The route store for this request (made once per request: see ``bootstrap.build_web_app``)."""
         if "route_store" not in g:
-            g.route_store = SqlRouteStore(self.engine, clock=self.clock)
+            g.route_store = self.new_route_store()
         store: RouteStore = g.route_store
         return store
 
@@ -56,7 +49,7 @@ class WebContext:
         key = hashlib.sha256(launch_id.encode()).hexdigest()
         p = self.sessions.get(key)
         if p is None:
-            p = self.registry.find_session(launch_id)
+            p = self.launches.find_session(launch_id)
             if p is None:
                 return None
             self.sessions.put(key, p)
@@ -92,9 +85,9 @@ class WebContext:
             cached = self._platforms
         if cached and time.monotonic() - cached[0] < _PLATFORMS_TTL:
             return cached[1]
-        found = {(p.issuer, p.client_id): p for p in self.registry.list_platforms()}
+        found = {(p.issuer, p.client_id): p for p in self.launches.list_platforms()}
         for c in self.settings.lti_platforms:  # settings win over the DB for the same key
-            p = Platform.from_config(c)
+            p = platform_of(c)
             found[(p.issuer, p.client_id)] = p
         platforms = list(found.values())
         with self._lock:
@@ -110,6 +103,10 @@ class WebContext:
                 if origin not in origins:
                     origins.append(origin)
         return origins
+
+
+def platform_of(c: LtiPlatformConfig) -> Platform:
+    return Platform(c.issuer, c.client_id, tuple(c.deployment_ids), c.auth_url, c.jwks_url, c.token_url)
 
 
 def web_context() -> WebContext:

@@ -14,7 +14,7 @@ from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block,
 from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.json_card import route_summary
-from lms_bridge.ports import RouteStore
+from lms_bridge.ports import Principal, RouteStore
 from lms_bridge.services import proposals, route_actions
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
 from lms_bridge.web.access import (
@@ -28,7 +28,6 @@ from lms_bridge.web.access import (
 from lms_bridge.web.auth import check_csrf, current_principal
 from lms_bridge.web.card_view import card_document, view
 from lms_bridge.web.context import web_context
-from lms_bridge.web.registry import Principal
 
 bp = Blueprint("pages", __name__)
 ROWS_SHOWN = 500  # the registry table; the full list is in the API and the registry export
@@ -68,7 +67,7 @@ def card(number: str) -> str:
     # the key holds the route's version (any save or audit line changes it) and today's date.
     key = None
     if ctx.cards.enabled and g.lid:
-        key = (g.lid, number, msg, ctx.today(), ctx.registry.route_version(number))
+        key = (g.lid, number, msg, ctx.today(), ctx.store().route_version(number))
         if (html := ctx.cards.get(key)) is not None:
             return html
     html = _render_card(number, p, msg)

@@ -21,11 +21,11 @@ from lms_bridge.adapters.memory import InMemoryLms
 from lms_bridge.adapters.moodle.lms import MoodleLms
 from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.ports import Lms, LmsCourse, LmsUser
-from lms_bridge.sim import SimConfig, SimState, create_sim_app
-from lms_bridge.sim.seed import seed_staff
-from lms_bridge.sim.state import IOM_URL_FIELD, Activity
-from lms_bridge.sim.state import Course as SimCourse
-from lms_bridge.sim.state import User as SimUser
+from moodle_sim import SimConfig, SimState, create_sim_app
+from moodle_sim.seed import seed_staff
+from moodle_sim.state import IOM_URL_FIELD, Activity
+from moodle_sim.state import Course as SimCourse
+from moodle_sim.state import User as SimUser
 from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
 
 
@@ -76,7 +76,7 @@ def moodle_fake_world() -> Iterator[World]:
         yield World(MoodleLms(client, parallel=2), fake)
 
 
-# --- the Flask Moodle simulator (lms_bridge/sim), reached by requests through its test client ---------------
+# --- the Flask Moodle simulator (moodle_sim), reached by requests through its test client ---------------
 SIM_BASE = "http://sim.example.org/moodle"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, sync_playwright
 
-from lms_bridge.demo.stack import DemoConfig, DemoStack
+from lms_demo.stack import DemoConfig, DemoStack
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

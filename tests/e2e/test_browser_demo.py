@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, FrameLocator, Page, expect
 
-from lms_bridge.demo.stack import DemoStack
+from lms_demo.stack import DemoStack
 
 pytestmark = pytest.mark.browser
 WIDTHS = (1280, 375)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import requests
 
-from lms_bridge.demo.stack import DemoStack
 from lms_bridge.domain.vocabulary import RouteStatus
-from lms_bridge.sim.seed import find_course
-from lms_bridge.sim.state import STUDENT
+from lms_demo.stack import DemoStack
+from moodle_sim.seed import find_course
+from moodle_sim.state import STUDENT
 
 
 def test_demo_route_is_approved_confirmed_enrolled_and_graded(stack: DemoStack) -> None:

@@ -25,10 +25,18 @@ DEV = Actor(Role.DEVELOPER, "Разработчик Р.Р.")
 CURATOR = "methodist@ipk.ru"
 COURSE_MAP = [
     # graded by a named item whose gradepass the LMS knows (60)
-    CourseEntry("PK-MATH", "Предметные компетенции учителя математики", hours=36, final_item="final"),
+    CourseEntry(
+        "PK-MATH",
+        "Предметные компетенции учителя математики",
+        deficit_codes=("П1.1",),
+        hours=36,
+        final_item="final",
+    ),
     # graded by the course total: the LMS cannot tell its pass grade, the map does
-    CourseEntry("PK-METH", "Современный урок", hours=72, pass_grade=70),
-    CourseEntry("PK-DIG", "Цифровая школа", hours=24, decided_by=DecidedBy.COMPLETION),
+    CourseEntry("PK-METH", "Современный урок", deficit_codes=("М2.3", "П1.1"), hours=72, pass_grade=70),
+    CourseEntry(
+        "PK-DIG", "Цифровая школа", deficit_codes=("Ц3.1",), hours=24, decided_by=DecidedBy.COMPLETION
+    ),
 ]
 
 

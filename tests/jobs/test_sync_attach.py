@@ -5,7 +5,7 @@ from dataclasses import replace
 from lms_bridge.errors import LmsError
 from lms_bridge.services.sync_attach import sync_attach
 from lms_bridge.services.sync_common import SyncOptions
-from tests.jobs.conftest import CURATOR, NOW, World, number
+from tests.jobs.conftest import CURATOR, DEV, NOW, World, number
 
 OPTS = SyncOptions(public_url="https://iom.example.ru/", batch=2)
 LINKS_ONLY = replace(OPTS, plans=False)
@@ -117,3 +117,72 @@ def test_a_failed_link_call_fails_its_batch_and_records_the_others(world: World)
     assert sorted(states) == ["done", "done", "failed", "failed"]
     again = sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(batch=2, plans=False))
     assert again.counts["card_links"] == 2 and len(world.lms.route_links) == 4
+
+
+def course_links(world: World) -> dict[str, set[str]]:
+    """Course ref → deficit codes of the competencies linked to it with outcome "complete"."""
+    by_id = {c.id: ref for ref, c in world.courses.items()}
+    out: dict[str, set[str]] = {}
+    for (course_id, comp_id), outcome in world.lms.course_competencies.items():
+        assert outcome == 3
+        out.setdefault(by_id[course_id], set()).add(world.lms.competencies[comp_id].idnumber)
+    return out
+
+
+def test_attach_links_each_course_to_the_competencies_of_its_deficits_once(world: World) -> None:
+    report = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    # PK-DIG addresses Ц3.1 but no route takes it: it is left alone
+    assert course_links(world) == {"PK-MATH": {"П1.1"}, "PK-METH": {"М2.3", "П1.1"}}
+    assert report.counts["course_competencies"] == 2
+    # the course's competency is the one in the plan: completing the course rates the plan
+    (plan,) = [p for p in world.lms.plans.values() if p.user_id == world.user(1).id]
+    math = world.courses["PK-MATH"].id
+    assert {c for (course, c) in world.lms.course_competencies if course == math} <= plan.competency_ids
+    txs = world.store.list_transmissions("competency")
+    assert {(k[2], t.state, t.lms_course_id, t.detail) for k, t in txs.items()} == {
+        ("PK-MATH", "done", math, "П1.1"),
+        ("PK-METH", "done", world.courses["PK-METH"].id, "М2.3,П1.1"),
+    }
+
+    calls = world.lms.total_calls
+    again = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert world.lms.total_calls == calls and again.counts["course_competencies_before"] == 2
+
+
+def test_changed_course_map_codes_relink_that_course_only(world: World) -> None:
+    sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    entries = [
+        replace(e, deficit_codes=("П1.1", "Р4.2")) if e.lms_course == "PK-MATH" else e
+        for e in world.store.list_course_map()
+    ]
+    world.store.replace_course_map(entries, DEV)
+    report = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert report.counts["course_competencies"] == 1 and report.counts["course_competencies_before"] == 1
+    assert course_links(world)["PK-MATH"] == {"П1.1", "Р4.2"}
+
+
+def test_a_course_missing_in_the_lms_or_failing_is_reported_and_linked_next_run(world: World) -> None:
+    del world.lms.courses[world.courses["PK-METH"].id]
+    world.lms.fail("link_course_competencies")  # PK-MATH's call fails once
+    report = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert {(p.subject, p.code) for p in report.problems} == {
+        ("PK-MATH", "testfailure"),
+        ("PK-METH", "nocourse"),
+    }
+    assert {t.state for t in world.store.list_transmissions("competency").values()} == {"failed"}
+
+    again = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    assert [p.code for p in again.problems] == ["nocourse"]
+    assert course_links(world) == {"PK-MATH": {"П1.1"}}
+    assert world.store.list_transmissions("competency")[("", "", "PK-MATH", "competency")].attempts == 2
+
+
+def test_dry_run_names_the_course_links_and_sends_nothing(world: World) -> None:
+    sync_attach(world.lms, world.store, now=NOW, options=OPTS)
+    world.lms.course_competencies.clear()
+    world.store.replace_course_map(
+        [replace(e, deficit_codes=(*e.deficit_codes, "Р4.2")) for e in world.store.list_course_map()], DEV
+    )
+    report = sync_attach(world.lms, world.store, now=NOW, options=replace(OPTS, dry_run=True))
+    assert "компетенции курса PK-MATH: П1.1, Р4.2" in report.planned
+    assert world.lms.course_competencies == {}

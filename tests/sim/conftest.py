@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 import pytest
 from flask.testing import FlaskClient
 
-from lms_bridge.sim import SimConfig, SimState, create_sim_app
-from lms_bridge.sim.lab import seed_lab
+from moodle_sim import SimConfig, SimState, create_sim_app
+from moodle_sim.lab import seed_lab
 
 RECORDINGS = Path(__file__).parent / "recordings"
 LAB_URL = "http://127.0.0.1:8080"

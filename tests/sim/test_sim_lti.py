@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from lms_bridge.sim.lti import (
+from moodle_sim.lti import (
     INSTITUTION_ADMIN,
     INSTRUCTOR,
     LEARNER,

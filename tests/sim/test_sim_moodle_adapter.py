@@ -11,11 +11,11 @@ from werkzeug.serving import make_server
 from lms_bridge.adapters.moodle.lms import MoodleLms
 from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.ports import Enrolment
-from lms_bridge.sim import SimConfig, SimState, create_sim_app, sim_context
-from lms_bridge.sim.lab import seed_lab
-from lms_bridge.sim.seed import add_final_course
-from lms_bridge.sim.state import STUDENT
-from lms_bridge.sim.state import Enrolment as StateEnrolment
+from moodle_sim import SimConfig, SimState, create_sim_app, sim_context
+from moodle_sim.lab import seed_lab
+from moodle_sim.seed import add_final_course
+from moodle_sim.state import STUDENT
+from moodle_sim.state import Enrolment as StateEnrolment
 
 
 @pytest.fixture

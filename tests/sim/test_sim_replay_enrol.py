@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms_bridge.sim.state import STUDENT, TEACHER
+from moodle_sim.state import STUDENT, TEACHER
 from tests.sim.conftest import Lab
 
 

@@ -13,8 +13,8 @@ import requests
 
 from course_map.loading import load_course_map
 from course_map.models import EntryKind
-from lms_bridge.sim import SimConfig, SimState, create_sim_app
-from lms_bridge.sim.seed import seed_examples, seed_synthetic, synthetic_teachers
+from moodle_sim import SimConfig, SimState, create_sim_app
+from moodle_sim.seed import seed_examples, seed_synthetic, synthetic_teachers
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

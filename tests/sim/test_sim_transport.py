@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from lms_bridge.sim import SimConfig, SimState, create_sim_app
-from lms_bridge.sim.costs import LAB_ROW_MS
-from lms_bridge.sim.lab import seed_lab
-from lms_bridge.sim.params import parse_php_form
-from lms_bridge.sim.wserrors import php_json
+from moodle_sim import SimConfig, SimState, create_sim_app
+from moodle_sim.costs import LAB_ROW_MS
+from moodle_sim.lab import seed_lab
+from moodle_sim.params import parse_php_form
+from moodle_sim.wserrors import php_json
 
 ENDPOINT = "/webservice/rest/server.php"
 

@@ -22,13 +22,14 @@ from flask.testing import FlaskClient
 from jwt.algorithms import RSAAlgorithm
 from pydantic import SecretStr
 
+from lms_bridge.bootstrap import build_web_app
 from lms_bridge.config import LtiPlatformConfig, Settings
 from lms_bridge.domain.people import Actor, Curator
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, CuratorKind, Role, RouteStatus
+from lms_bridge.ports import Head
+from lms_bridge.storage.launch_store import SqlLaunchStore
 from lms_bridge.storage.store import SqlRouteStore
-from lms_bridge.web import create_app
-from lms_bridge.web.registry import Head, WebRegistry
 from tests.conftest import make_diagnostic, make_teacher
 
 DATA = Path(__file__).with_name("data")
@@ -142,13 +143,15 @@ def seeded(store: SqlRouteStore) -> dict[str, Route]:
     store.save_diagnostics([(r.teacher, r.diagnostic) for r in routes.values()])
     store.add_routes(list(routes.values()), Actor(Role.DEVELOPER, "разработчик"))
     store.save_curators([Curator(CURATOR_EMAIL, "Куратор Ксения Константиновна", CuratorKind.METHODIST)])
-    WebRegistry(store.engine).add_head(Head(HEAD_EMAIL, "Петрова Анна Андреевна", SCHOOL_1, "г. Челябинск"))
+    SqlLaunchStore(store.engine).add_head(
+        Head(HEAD_EMAIL, "Петрова Анна Андреевна", SCHOOL_1, "г. Челябинск")
+    )
     return routes
 
 
 @pytest.fixture
 def app(settings: Settings, store: SqlRouteStore, jwks_server: responses.RequestsMock) -> Flask:
-    return create_app(settings, store=store)
+    return build_web_app(settings, store=store)
 
 
 @pytest.fixture

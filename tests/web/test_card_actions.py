@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from lms_bridge.adapters.memory import InMemoryLms
+from lms_bridge.bootstrap import build_web_app
 from lms_bridge.config import Settings
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import Block, Level, RouteStatus
 from lms_bridge.storage.store import SqlRouteStore
-from lms_bridge.web import create_app
 from tests.web.conftest import CURATOR_EMAIL, HEAD_EMAIL, INSTRUCTOR, Launcher, csrf_of
 
 
@@ -136,7 +136,7 @@ def test_course_link_points_at_the_lms_course_when_the_lms_knows_it(
 ) -> None:
     lms = InMemoryLms()
     course = lms.add_course("ДПП-МЕТ-01", idnumber="DPP-MET-01")
-    app = create_app(settings, store=store, lms=lms)
+    app = build_web_app(settings, store=store, lms=lms)
     with_lms = Launcher(app.test_client(use_cookies=False), launcher.template, launcher.key)
     lid = with_lms.session("teacher1@school.ru")
     html = with_lms.client.get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)

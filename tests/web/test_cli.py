@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from lms_bridge.storage.launch_store import SqlLaunchStore
 from lms_bridge.storage.store import make_engine
-from lms_bridge.web.registry import WebRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,15 +71,15 @@ def test_keygen_config_add_platform_and_head(env: dict[str, str], db_url: str, t
         env, "lti", "add-head", "--email", "Head@School.ru", "--name", "Петрова А.А.", "--school", "СОШ 1"
     )
     assert head.returncode == 0, head.stderr
-    registry = WebRegistry(make_engine(db_url))
-    [platform] = registry.list_platforms()
+    launches = SqlLaunchStore(make_engine(db_url))
+    [platform] = launches.list_platforms()
     assert (platform.issuer, platform.client_id, platform.deployment_ids) == (
         "https://sdo.example.ru",
         "abc",
         ("7",),
     )
     assert platform.jwks_url == "https://sdo.example.ru/mod/lti/certs.php"
-    found = registry.find_head("head@school.ru")
+    found = launches.find_head("head@school.ru")
     assert found is not None and found.school == "СОШ 1"
 
 

@@ -10,10 +10,10 @@ from urllib.parse import parse_qs, urlsplit
 import responses
 from flask.testing import FlaskClient
 
+from lms_bridge.bootstrap import build_web_app
 from lms_bridge.config import Settings
 from lms_bridge.domain.route import Route
 from lms_bridge.storage.store import SqlRouteStore
-from lms_bridge.web import create_app
 from tests.web.conftest import (
     AUTH_URL,
     CLIENT_ID,
@@ -210,7 +210,7 @@ def test_tool_jwks_is_empty_without_a_key(client: FlaskClient) -> None:
 def test_behind_a_tls_proxy_the_cookie_is_secure(
     settings: Settings, store: SqlRouteStore, launcher: Launcher, seeded: dict[str, Route]
 ) -> None:
-    app = create_app(settings.model_copy(update={"web_proxy_hops": 1, "public_url": TOOL}), store=store)
+    app = build_web_app(settings.model_copy(update={"web_proxy_hops": 1, "public_url": TOOL}), store=store)
     proxied = Launcher(app.test_client(use_cookies=False), launcher.template, launcher.key)
     q = proxied.login()
     token = sign(proxied.claims(q["nonce"], "teacher1@school.ru"), proxied.key)
@@ -233,7 +233,7 @@ def test_expired_state_and_expired_session_are_refused(
     settings: Settings, store: SqlRouteStore, launcher: Launcher, seeded: dict[str, Route]
 ) -> None:
     clock = Clock()
-    app = create_app(settings, store=store, clock=clock)
+    app = build_web_app(settings, store=store, clock=clock)
     timed = Launcher(app.test_client(use_cookies=False), launcher.template, launcher.key)
     q = timed.login()
     token = sign(timed.claims(q["nonce"], "teacher1@school.ru"), timed.key)

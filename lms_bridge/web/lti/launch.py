@@ -17,8 +17,8 @@ from typing import Any
 import jwt
 
 from lms_bridge.errors import LaunchError
+from lms_bridge.ports import LaunchStore, Platform
 from lms_bridge.web.lti.jwks import JwksCache
-from lms_bridge.web.registry import Platform, WebRegistry
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 RESOURCE_LINK = "LtiResourceLinkRequest"
@@ -137,7 +137,7 @@ def validate_launch(
     id_token: str,
     state: str,
     *,
-    registry: WebRegistry,
+    launches: LaunchStore,
     platforms: Sequence[Platform],
     jwks: JwksCache,
     clock: Callable[[], datetime],
@@ -145,7 +145,7 @@ def validate_launch(
 ) -> Launch:
     if not id_token or not state:
         raise LaunchError("нет id_token или state")
-    login = registry.find_state(state)
+    login = launches.find_state(state)
     if login is None:
         raise LaunchError("state неизвестен: начните вход из СДО заново")
     now = clock()
@@ -161,7 +161,7 @@ def validate_launch(
     _check_times(claims, now.timestamp(), leeway)
     if not hmac.compare_digest(str(claims["nonce"]), login.nonce):
         raise LaunchError("nonce не совпадает с выданным при входе")
-    if not registry.use_state(state):
+    if not launches.use_state(state):
         raise LaunchError("повторный запуск: этот вход уже использован")
     _check_lti(claims, platform)
     lis = claims.get(LTI + "lis") or {}

@@ -4,7 +4,7 @@ Precedence (first match wins):
 
 1. ЦНППМ staff in settings (``LMS_BRIDGE_LTI_STAFF``: email → developer|centre|admin) → that role, all;
 2. an LTI system/institution Administrator → admin, all routes;
-3. a head of school in the ``school_heads`` registry (by email) → head, routes of that school;
+3. a head of school in the ``school_heads`` table (by email) → head, routes of that school;
 4. a registered curator (by email) launched as Instructor/Mentor/TeachingAssistant → curator, own teachers;
 5. a teacher who has a route → teacher, own card only;
 6. a registered curator launched as Learner (Moodle gives non-editing teachers Learner) → curator;
@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from lms_bridge.domain.vocabulary import Role
 from lms_bridge.errors import PermissionDenied
-from lms_bridge.ports import RouteFilter, RouteStore
+from lms_bridge.ports import LaunchStore, Principal, RouteFilter, RouteStore
 from lms_bridge.web.lti.launch import Launch
-from lms_bridge.web.registry import Principal, WebRegistry
 
 _ADMIN = (
     "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator",
@@ -39,20 +38,20 @@ def is_instructor(roles: tuple[str, ...]) -> bool:
     return any(mark in r for r in roles for mark in _INSTRUCTOR_MARKS)
 
 
-def resolve_email(launch: Launch, registry: WebRegistry) -> str:
+def resolve_email(launch: Launch, launches: LaunchStore) -> str:
     iss = launch.platform.issuer
     return (
         launch.email
-        or registry.email_by_idnumber(iss, launch.person_sourcedid)
-        or registry.email_by_subject(iss, launch.subject)
+        or launches.find_email_by_idnumber(iss, launch.person_sourcedid)
+        or launches.find_email_by_subject(iss, launch.subject)
         or ""
     )
 
 
 def principal_for(
-    launch: Launch, *, store: RouteStore, registry: WebRegistry, staff: dict[str, str]
+    launch: Launch, *, store: RouteStore, launches: LaunchStore, staff: dict[str, str]
 ) -> Principal:
-    email = resolve_email(launch, registry)
+    email = resolve_email(launch, launches)
     name = launch.name
     staff_role = {k.strip().lower(): v for k, v in staff.items()}.get(email) if email else None
     if staff_role:
@@ -64,7 +63,7 @@ def principal_for(
         return Principal(Role.ADMIN, email, name)
     if not email:
         raise PermissionDenied("СДО не передала e-mail, и пользователь не связан с реестром ИОМ")
-    head = registry.find_head(email)
+    head = launches.find_head(email)
     if head is not None:
         return Principal(Role.HEAD, email, head.full_name or name, head.school, head.municipality)
     curator = next((c for c in store.list_curators() if c.email == email), None)

@@ -42,7 +42,7 @@ def login() -> WResponse:
     base = ctx.settings.public_url.rstrip("/")
     if target and not (target.rstrip("/") == base or target.startswith(base + "/")):
         raise LaunchError("target_link_uri не указывает на этот инструмент")
-    st = ctx.registry.new_state(platform.issuer, platform.client_id, ctx.settings.lti_state_minutes)
+    st = ctx.launches.new_state(platform.issuer, platform.client_id, ctx.settings.lti_state_minutes)
     query = {
         "scope": "openid",
         "response_type": "id_token",
@@ -68,19 +68,19 @@ def launch() -> WResponse:
     verified = validate_launch(
         request.form.get("id_token", ""),
         request.form.get("state", ""),
-        registry=ctx.registry,
+        launches=ctx.launches,
         platforms=ctx.platforms(),
         jwks=ctx.jwks,
         clock=ctx.clock,
         leeway=ctx.settings.lti_leeway_seconds,
     )
     store = ctx.store()
-    principal = principal_for(verified, store=store, registry=ctx.registry, staff=ctx.settings.lti_staff)
+    principal = principal_for(verified, store=store, launches=ctx.launches, staff=ctx.settings.lti_staff)
     if principal.email and verified.subject:
-        ctx.registry.link_identity(
+        ctx.launches.link_identity(
             verified.platform.issuer, verified.subject, principal.email, verified.person_sourcedid
         )
-    lid, _csrf = ctx.registry.open_session(
+    lid, _csrf = ctx.launches.open_session(
         principal,
         ctx.settings.web_session_hours,
         issuer=verified.platform.issuer,

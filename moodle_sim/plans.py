@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lms_bridge.sim.competency import SCALE_ITEMS, competency_view
-from lms_bridge.sim.registry import Call, Params, handler
-from lms_bridge.sim.state import Competency, Plan, SimState
-from lms_bridge.sim.wserrors import CODING_EXCEPTION, WsError, missing_record, persistent_error
+from moodle_sim.competency import SCALE_ITEMS, competency_view
+from moodle_sim.registry import Call, Params, handler
+from moodle_sim.state import Competency, Plan, SimState
+from moodle_sim.wserrors import CODING_EXCEPTION, WsError, missing_record, persistent_error
 
 _STATUS_NAMES = {0: "Draft", 1: "Active", 2: "Complete", 3: "Waiting for review", 4: "In review"}
 _COMMENT_TEMPLATE = (

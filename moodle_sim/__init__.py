@@ -3,8 +3,8 @@
 ``create_sim_app(SimConfig(...), state)`` gives a Flask app; ``lms-bridge sim`` serves it.
 """
 
-from lms_bridge.sim.app import create_sim_app, sim_context
-from lms_bridge.sim.costs import SimConfig
-from lms_bridge.sim.state import SimState
+from moodle_sim.app import create_sim_app, sim_context
+from moodle_sim.costs import SimConfig
+from moodle_sim.state import SimState
 
 __all__ = ["SimConfig", "SimState", "create_sim_app", "sim_context"]

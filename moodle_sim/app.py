@@ -15,13 +15,13 @@ from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from lms_bridge.sim import competency, functions, gradebook, messages, plans  # noqa: F401  (register handlers)
-from lms_bridge.sim.costs import FaultInjector, SimConfig, Stats, call_cost_ms
-from lms_bridge.sim.params import parse_php_form, return_description, service_functions, validate
-from lms_bridge.sim.registry import HANDLERS, Call
-from lms_bridge.sim.state import SimState
-from lms_bridge.sim.views import Site
-from lms_bridge.sim.wserrors import (
+from moodle_sim import competency, functions, gradebook, messages, plans  # noqa: F401  (register handlers)
+from moodle_sim.costs import FaultInjector, SimConfig, Stats, call_cost_ms
+from moodle_sim.params import parse_php_form, return_description, service_functions, validate
+from moodle_sim.registry import HANDLERS, Call
+from moodle_sim.state import SimState
+from moodle_sim.views import Site
+from moodle_sim.wserrors import (
     WsError,
     access_exception,
     invalid_parameter,
@@ -95,12 +95,12 @@ def sim_context(app: Flask | None = None) -> SimContext:
 def create_sim_app(
     config: SimConfig, state: SimState | None = None, *, blueprints: Sequence[Blueprint] = ()
 ) -> Flask:
-    from lms_bridge.sim.seed import seed_staff
+    from moodle_sim.seed import seed_staff
 
     if state is None:
         state = SimState()
         seed_staff(state)
-    app = Flask("lms_bridge.sim")
+    app = Flask("moodle_sim")
     app.config["MAX_FORM_MEMORY_SIZE"] = 64 * 1024 * 1024  # PHP's post_max_size is the only body limit
     ctx = SimContext(config, state)
     ctx.faults = FaultInjector(config)

@@ -1,85 +1,27 @@
-"""The web app's own tables: LTI platforms, OIDC states, launch sessions, identities, heads of schools.
-
-Everything the LTI flow must remember lives here, server-side, so that the tool works inside a
-cross-site LMS iframe where the browser blocks third-party cookies.
-"""
+"""``SqlLaunchStore``: the web app's own tables (LTI platforms, OIDC states, launch sessions,
+identities, heads of schools) behind the ``LaunchStore`` port."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
-from lms_bridge.config import LtiPlatformConfig
 from lms_bridge.domain.vocabulary import Role
-from lms_bridge.storage.tables import (
-    audit,
-    lti_identities,
-    lti_platforms,
-    lti_states,
-    routes,
-    school_heads,
-    web_sessions,
-)
-
-
-@dataclass(frozen=True)
-class Platform:
-    """A registered LTI 1.3 platform (one Moodle site + the client_id it gave the tool)."""
-
-    issuer: str
-    client_id: str
-    deployment_ids: tuple[str, ...]
-    auth_url: str
-    jwks_url: str
-    token_url: str = ""
-
-    @classmethod
-    def from_config(cls, c: LtiPlatformConfig) -> Platform:
-        return cls(c.issuer, c.client_id, tuple(c.deployment_ids), c.auth_url, c.jwks_url, c.token_url)
-
-
-@dataclass(frozen=True)
-class LoginState:
-    state: str
-    nonce: str
-    issuer: str
-    client_id: str
-    expires_at: datetime
-    used_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is using the web app, with the scope their role gives (see ``web/access.py``)."""
-
-    role: Role
-    email: str = ""
-    name: str = ""
-    school: str = ""
-    municipality: str = ""
-    csrf: str = ""
-    via_token: bool = False  # the service token: no browser, no CSRF
-    expires_at: datetime | None = None  # of the launch session
-
-
-@dataclass(frozen=True)
-class Head:
-    email: str
-    full_name: str
-    school: str
-    municipality: str = ""
+from lms_bridge.ports import Head, LoginState, Platform, Principal
+from lms_bridge.storage.tables import lti_identities, lti_platforms, lti_states, school_heads, web_sessions
 
 
 def _hash(launch_id: str) -> str:
     return hashlib.sha256(launch_id.encode()).hexdigest()
 
 
-class WebRegistry:
+class SqlLaunchStore:
+    """The ``LaunchStore`` port over SQLAlchemy Core (the same database as the routes)."""
+
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = datetime.now):
         self.engine = engine
         self._now = clock
@@ -199,14 +141,6 @@ class WebRegistry:
             Role(r.role), r.email, r.name, r.school, r.municipality, r.csrf, expires_at=r.expires_at
         )
 
-    def route_version(self, number: str) -> str | None:
-        """Changes whenever the route is saved or an audit line (e.g. a proposal) is written on it;
-        None when there is no such route."""
-        last_audit = select(func.max(audit.c.id)).where(audit.c.subject == number).scalar_subquery()
-        with self.engine.connect() as c:
-            r = c.execute(select(routes.c.updated_at, last_audit).where(routes.c.number == number)).first()
-        return None if r is None else f"{r[0].isoformat()}|{r[1]}"
-
     # --- identities -----------------------------------------------------------------------------
     def link_identity(self, issuer: str, subject: str, email: str, idnumber: str = "") -> None:
         with self.engine.begin() as c:
@@ -220,7 +154,7 @@ class WebRegistry:
                     )
                 )
 
-    def email_by_idnumber(self, issuer: str, idnumber: str) -> str | None:
+    def find_email_by_idnumber(self, issuer: str, idnumber: str) -> str | None:
         if not idnumber:
             return None
         with self.engine.connect() as c:
@@ -230,7 +164,7 @@ class WebRegistry:
                 .where(lti_identities.c.idnumber == idnumber)
             ).scalar()
 
-    def email_by_subject(self, issuer: str, subject: str) -> str | None:
+    def find_email_by_subject(self, issuer: str, subject: str) -> str | None:
         with self.engine.connect() as c:
             return c.execute(
                 select(lti_identities.c.email)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lms_bridge.sim.state import IOM_URL_FIELD, ROLE_SHORTNAMES, Activity, Course, SimState, User
+from moodle_sim.state import IOM_URL_FIELD, ROLE_SHORTNAMES, Activity, Course, SimState, User
 
 Json = dict[str, Any]
 

@@ -13,7 +13,7 @@ from types import FrameType
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.sim.lti import DEMO_ROLE_LABELS
+from moodle_sim.lti import DEMO_ROLE_LABELS
 
 
 def parse_ports(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, int]:
@@ -88,7 +88,7 @@ def group(
     педагогом, куратором и руководителем. Работает до Ctrl+C.
     """
     # Imported here: the demo wires the whole application, the CLI package included (sync jobs).
-    from lms_bridge.demo.stack import DemoConfig, DemoStack
+    from lms_demo.stack import DemoConfig, DemoStack
 
     config = DemoConfig(
         workdir=Path(workdir),

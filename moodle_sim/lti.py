@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Blueprint, Response, render_template, request
 
 from lms_bridge.errors import LaunchError
-from lms_bridge.sim.lti_claims import (
+from moodle_sim.lti_claims import (
     DEMO_ROLE_LABELS,
     INSTITUTION_ADMIN,
     INSTRUCTOR,
@@ -49,7 +49,7 @@ from lms_bridge.sim.lti_claims import (
     id_token_claims,
     lti_roles,
 )
-from lms_bridge.sim.lti_pages import add_pages
+from moodle_sim.lti_pages import add_pages
 
 __all__ = [
     "DEMO_ROLE_LABELS",

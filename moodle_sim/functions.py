@@ -10,19 +10,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lms_bridge.sim import views
-from lms_bridge.sim.registry import Call, Params, handler
-from lms_bridge.sim.registry import get_course as _course
-from lms_bridge.sim.registry import get_user as _user
-from lms_bridge.sim.state import IOM_URL_FIELD, ROLE_SHORTNAMES, Enrolment, SimState
-from lms_bridge.sim.wserrors import WsError, invalid_parameter, missing_record, moodle_error
+from moodle_sim import views
+from moodle_sim.registry import Call, Params, handler
+from moodle_sim.registry import get_course as _course
+from moodle_sim.registry import get_user as _user
+from moodle_sim.state import IOM_URL_FIELD, ROLE_SHORTNAMES, Enrolment, SimState
+from moodle_sim.wserrors import WsError, invalid_parameter, missing_record, moodle_error
 
 # --- site and users ---------------------------------------------------------------------------------
 
 
 @handler("core_webservice_get_site_info")
 def get_site_info(call: Call, p: Params) -> Any:
-    from lms_bridge.sim.params import service_functions
+    from moodle_sim.params import service_functions
 
     admin = _user(call.state, call.state.token_user_id)
     return {

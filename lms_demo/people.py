@@ -9,7 +9,7 @@ from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.errors import ConfigError
 from lms_bridge.ports import RouteStore
-from lms_bridge.sim.lti_claims import DemoRole
+from moodle_sim.lti_claims import DemoRole
 
 HEAD_EMAIL = "head@demo.school.ru"
 CENTRE_EMAIL = "specialist@demo.cnppm.ru"

@@ -16,8 +16,8 @@ from lms_bridge.config import Settings
 from lms_bridge.domain.route import Route
 from lms_bridge.ports import LmsLink
 from lms_bridge.services.sync_common import JobReport
-from lms_bridge.sim.seed import find_course
-from lms_bridge.sim.state import STUDENT, SimState
+from moodle_sim.seed import find_course
+from moodle_sim.state import STUDENT, SimState
 
 PASSING, FAILING = 87.0, 45.0
 

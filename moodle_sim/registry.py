@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lms_bridge.sim import views
-from lms_bridge.sim.state import Course, SimState, User
-from lms_bridge.sim.wserrors import missing_record
+from moodle_sim import views
+from moodle_sim.state import Course, SimState, User
+from moodle_sim.wserrors import missing_record
 
 Params = dict[str, Any]
 

@@ -17,19 +17,19 @@ from types import TracebackType
 
 from pydantic import SecretStr
 
+from lms_bridge.bootstrap import build_launch_store, build_web_app
 from lms_bridge.config import LtiPlatformConfig, Settings
-from lms_bridge.demo import seed
-from lms_bridge.demo.people import CENTRE_EMAIL, DemoPerson
-from lms_bridge.demo.servers import ServerThread
-from lms_bridge.demo.sync import sync_demo
+from lms_bridge.ports import Head
 from lms_bridge.services.sync_common import JobReport
-from lms_bridge.sim import SimConfig, SimState, create_sim_app
-from lms_bridge.sim.lti import LtiPlatform, PlatformCourse, PlatformUser, Tool, ToolActivity, lti_blueprint
-from lms_bridge.sim.seed import Person, add_person, seed_examples
 from lms_bridge.storage.store import SqlRouteStore
-from lms_bridge.web import create_app
 from lms_bridge.web.lti.keys import generate_pem
-from lms_bridge.web.registry import Head, WebRegistry
+from lms_demo import seed
+from lms_demo.people import CENTRE_EMAIL, DemoPerson
+from lms_demo.servers import ServerThread
+from lms_demo.sync import sync_demo
+from moodle_sim import SimConfig, SimState, create_sim_app
+from moodle_sim.lti import LtiPlatform, PlatformCourse, PlatformUser, Tool, ToolActivity, lti_blueprint
+from moodle_sim.seed import Person, add_person, seed_examples
 
 LTI_COURSE = PlatformCourse(900, "ИОМ-ПЕДАГОГ", "Индивидуальные образовательные маршруты педагогов", "IOM")
 LTI_CMID = 901
@@ -108,13 +108,13 @@ class DemoStack:
             )
         )
         self.settings = self.settings.model_copy(update={"lti_platforms": [self._platform_config(tool)]})
-        registry = WebRegistry(seeded.store.engine)
+        launches = build_launch_store(seeded.store)
         teacher = seeded.store.get_route(self.route_number).teacher
         head = self.people["head"]
-        registry.add_head(
+        launches.add_head(
             Head(head.email, f"{head.last_name} {head.first_name}", teacher.school, teacher.municipality)
         )
-        self._web.start(create_app(self.settings, store=seeded.store))
+        self._web.start(build_web_app(self.settings, store=seeded.store))
         if cfg.sync:
             self.sync_reports = sync_demo(
                 self.settings, self.sim_state, seeded.store.list_routes(), self.route_number, self.say

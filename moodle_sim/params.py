@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from lms_bridge.sim.wserrors import invalid_parameter
+from moodle_sim.wserrors import invalid_parameter
 
 Params = dict[str, Any]
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
@@ -60,7 +60,7 @@ def _put(out: Params, key: str, value: str) -> None:
 
 @cache
 def _signatures() -> dict[str, Any]:
-    text = resources.files("lms_bridge.sim").joinpath("ws_params.json").read_text(encoding="utf-8")
+    text = resources.files("moodle_sim").joinpath("ws_params.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)["functions"]
     return data
 

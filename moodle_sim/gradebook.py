@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms_bridge.sim import views
-from lms_bridge.sim.registry import Call, Params, handler
-from lms_bridge.sim.registry import get_course as _course
-from lms_bridge.sim.registry import get_user as _user
-from lms_bridge.sim.state import STUDENT
-from lms_bridge.sim.wserrors import moodle_error
+from moodle_sim import views
+from moodle_sim.registry import Call, Params, handler
+from moodle_sim.registry import get_course as _course
+from moodle_sim.registry import get_user as _user
+from moodle_sim.state import STUDENT
+from moodle_sim.wserrors import moodle_error
 
 # --- grades and completion --------------------------------------------------------------------------
 

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from lms_bridge.sim.app import EXTENSION as SIM_EXTENSION
-from lms_bridge.sim.lti_claims import DEMO_ROLE_LABELS
+from moodle_sim.app import EXTENSION as SIM_EXTENSION
+from moodle_sim.lti_claims import DEMO_ROLE_LABELS
 
 if TYPE_CHECKING:
-    from lms_bridge.sim.lti import LtiPlatform
+    from moodle_sim.lti import LtiPlatform
 
 
 @dataclass(frozen=True)

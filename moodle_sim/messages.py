@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms_bridge.sim.registry import Call, Params, handler
-from lms_bridge.sim.state import Message
-from lms_bridge.sim.wserrors import moodle_error
+from moodle_sim.registry import Call, Params, handler
+from moodle_sim.state import Message
+from moodle_sim.wserrors import moodle_error
 
 # --- messages ---------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from lms_bridge.errors import ConfigError
-from lms_bridge.sim.state import (
+from moodle_sim.state import (
     Activity,
     Course,
     SimState,

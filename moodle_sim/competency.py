@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lms_bridge.sim.registry import Call, Params, handler
-from lms_bridge.sim.state import Competency, CourseCompetency, Framework, SimState
-from lms_bridge.sim.wserrors import missing_record, persistent_error
+from moodle_sim.registry import Call, Params, handler
+from moodle_sim.state import Competency, CourseCompetency, Framework, SimState
+from moodle_sim.wserrors import missing_record, persistent_error
 
 SCALE_ITEMS = {2: {1: "Not yet competent", 2: "Competent"}}  # scale 2 "Default competence scale"
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from course_map.loading import load_course_map
 from lms_bridge.bootstrap import draft_rules
 from lms_bridge.config import Settings
-from lms_bridge.demo.people import DemoPerson, demo_people, pick_route
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.vocabulary import Role, RouteStatus
 from lms_bridge.errors import ConfigError
@@ -26,6 +25,7 @@ from lms_bridge.services import applications, route_actions
 from lms_bridge.services.build import build_routes
 from lms_bridge.storage.migrate import upgrade
 from lms_bridge.storage.store import SqlRouteStore, make_engine
+from lms_demo.people import DemoPerson, demo_people, pick_route
 
 DEVELOPER = Actor(Role.DEVELOPER, "Разработчик ИОМ ЦНППМ")
 CENTRE = Actor(Role.CENTRE, "Специалист ЦНППМ")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lms_bridge.sim.seed import FINAL_ITEM_NAME, SCALE_CONFIG, seed_staff
-from lms_bridge.sim.state import (
+from moodle_sim.seed import FINAL_ITEM_NAME, SCALE_CONFIG, seed_staff
+from moodle_sim.state import (
     EDITING_TEACHER,
     STUDENT,
     Activity,

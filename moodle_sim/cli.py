@@ -8,22 +8,22 @@ from pathlib import Path
 
 import click
 
-from lms_bridge.sim.costs import LAB_LATENCY_MS, LAB_ROW_MS, SimConfig
-from lms_bridge.sim.state import SimState
+from moodle_sim.costs import LAB_LATENCY_MS, LAB_ROW_MS, SimConfig
+from moodle_sim.state import SimState
 
-DEFAULT_EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+DEFAULT_EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def build_state(seed: str, random_seed: int, examples: Path) -> tuple[SimState, str]:
     """Seed ``examples`` (the project's examples/), ``lab`` (the recorded lab) or a number of teachers."""
-    from lms_bridge.sim import seed as seeding
+    from moodle_sim import seed as seeding
 
     state = SimState()
     if seed == "examples":
         counts = seeding.seed_examples(state, examples)
         return state, f"примеры: педагогов {counts['teachers']}, курсов {counts['courses']}"
     if seed == "lab":
-        from lms_bridge.sim.lab import seed_lab
+        from moodle_sim.lab import seed_lab
 
         seed_lab(state)
         return state, "лабораторный сайт из записей (курсы 2–6, пользователи 2–9)"
@@ -71,7 +71,7 @@ def group(
     log_requests: bool,
 ) -> None:
     """Симулятор Moodle 5.1 (веб-сервисы REST) для демонстрации, тестов и замеров."""
-    from lms_bridge.sim.app import create_sim_app
+    from moodle_sim.app import create_sim_app
 
     state, summary = build_state(seed, random_seed, examples)
     url = f"http://{host}:{port}"

@@ -1,0 +1,95 @@
+"""The CLI loads a command group only when it runs; the product never imports the simulator or the demo."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from lms_bridge.cli import COMMANDS, cli
+from lms_bridge.cli.lazy import Lazy, LazyGroup, load
+from lms_bridge.cli.routes import EXPORTS
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("sqlalchemy", "flask", "requests", "rich", "openpyxl", "docx", "pydantic_settings", "lxml")
+OUTSIDE = ("moodle_sim", "lms_demo")
+
+
+def _modules_after(code: str) -> set[str]:
+    """Top-level packages (and lms_bridge.cli.* modules) imported by a fresh interpreter running ``code``."""
+    probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    names: list[str] = json.loads(out.splitlines()[-1])
+    return {n if n.startswith("lms_bridge.cli.") else n.split(".")[0] for n in names}
+
+
+@pytest.mark.parametrize(
+    ("group", "table"),
+    [(cli, COMMANDS), (load(COMMANDS["routes"].target), EXPORTS)],
+    ids=["lms-bridge", "routes"],
+)
+def test_static_help_matches_each_loaded_command(group: click.Command, table: dict[str, Lazy]) -> None:
+    assert isinstance(group, LazyGroup)
+    for name, entry in group.lazy.items():
+        command = load(entry.target)
+        assert command.name == name
+        assert entry.short_help == command.get_short_help_str(limit=1000), name
+
+
+def test_help_lists_every_command_with_its_russian_line() -> None:
+    result = CliRunner().invoke(cli, ["--help"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    listed = {line.split()[0] for line in result.output.split("Commands:")[1].splitlines() if line.strip()}
+    assert listed == set(COMMANDS)
+    assert "Маршруты (ИОМ): построение, реестр, карта, переходы." in result.output
+
+
+def test_importing_the_cli_loads_no_heavy_library_nor_the_simulator() -> None:
+    loaded = _modules_after("import lms_bridge.cli")
+    assert loaded.isdisjoint(HEAVY + OUTSIDE), sorted(loaded & {*HEAVY, *OUTSIDE})
+
+
+def test_help_imports_no_command_module() -> None:
+    code = "from lms_bridge.cli import cli\ntry:\n    cli(['--help'])\nexcept SystemExit:\n    pass"
+    loaded = _modules_after(code)
+    assert not {n for n in loaded if n.startswith("lms_bridge.cli.")} - {
+        "lms_bridge.cli.lazy",
+        "lms_bridge.cli.context",
+    }
+    assert loaded.isdisjoint(HEAVY + OUTSIDE)
+
+
+def test_routes_help_lists_export_without_loading_the_exporters() -> None:
+    code = "from lms_bridge.cli import cli\ntry:\n    cli(['routes', '--help'])\nexcept SystemExit:\n    pass"
+    loaded = _modules_after(code)
+    assert "lms_bridge.cli.routes" in loaded
+    assert "lms_bridge.cli.export" not in loaded
+    assert loaded.isdisjoint({"docx", "openpyxl", "flask", *OUTSIDE})
+
+
+def test_sim_and_demo_commands_still_load() -> None:
+    for name in ("sim", "demo"):
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, result.output
+        assert COMMANDS[name].short_help.split(":")[0].split(" (")[0] in result.output
+
+
+def test_the_product_never_imports_the_simulator_or_the_demo() -> None:
+    offenders = []
+    for path in sorted((ROOT / "lms_bridge").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in OUTSIDE]
+    assert offenders == []
