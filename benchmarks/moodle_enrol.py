@@ -40,7 +40,7 @@ def run(n: int, bad: int, max_input_vars: int = 1000) -> None:
         state.add_user(User(state.new_id("user"), f"u{i}", "Имя", f"Ф{i}", f"u{i}@x.ru")) for i in range(n)
     ]
     config = SimConfig(
-        token=TOKEN, latency_ms=33.0, per_row_ms=11.8, max_input_vars=max_input_vars, sleep=lambda s: None
+        token=TOKEN, latency_ms=33.0, per_row_ms=11.8, max_input_vars=max_input_vars, sleep=lambda _s: None
     )
     server = make_server("127.0.0.1", 0, create_sim_app(config, state), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

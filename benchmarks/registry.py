@@ -26,8 +26,9 @@ from course_map.loading import load_course_map  # noqa: E402
 from lms_bridge.domain.people import Actor  # noqa: E402
 from lms_bridge.domain.vocabulary import MANAGER_BLOCKS, TEACHER_BLOCKS, Level, Role  # noqa: E402
 from lms_bridge.importers.curators import read_curators  # noqa: E402
-from lms_bridge.importers.diagnostics import import_diagnostics, read_diagnostics  # noqa: E402
+from lms_bridge.importers.diagnostics import read_diagnostics  # noqa: E402
 from lms_bridge.services.build import build_routes  # noqa: E402
+from lms_bridge.services.imports import import_diagnostics  # noqa: E402
 from lms_bridge.storage.migrate import upgrade  # noqa: E402
 from lms_bridge.storage.store import SqlRouteStore, make_engine  # noqa: E402
 

@@ -19,10 +19,11 @@ from lms_bridge.domain.people import Actor
 from lms_bridge.domain.vocabulary import Role, RouteStatus
 from lms_bridge.errors import ConfigError
 from lms_bridge.importers.curators import read_curators
-from lms_bridge.importers.diagnostics import import_diagnostics, read_diagnostics
+from lms_bridge.importers.diagnostics import read_diagnostics
 from lms_bridge.importers.formats import read_file
 from lms_bridge.services import applications, route_actions
 from lms_bridge.services.build import build_routes
+from lms_bridge.services.imports import import_diagnostics
 from lms_bridge.storage.migrate import upgrade
 from lms_bridge.storage.store import SqlRouteStore, make_engine
 from lms_demo.people import DemoPerson, demo_people, pick_route

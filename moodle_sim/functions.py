@@ -8,6 +8,7 @@ returns what Moodle would ``json_encode``. Grades and completion are in ``gradeb
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from moodle_sim import views
@@ -20,8 +21,9 @@ from moodle_sim.wserrors import WsError, invalid_parameter, missing_record, mood
 # --- site and users ---------------------------------------------------------------------------------
 
 
+# long: Moodle's site_info payload, field by field
 @handler("core_webservice_get_site_info")
-def get_site_info(call: Call, p: Params) -> Any:
+def get_site_info(call: Call, _p: Params) -> Any:
     from moodle_sim.params import service_functions
 
     admin = _user(call.state, call.state.token_user_id)
@@ -94,17 +96,7 @@ def update_users(call: Call, p: Params) -> Any:
     call.rows = len(p["users"])
     for row in p["users"]:  # per row, no transaction: a bad row only produces a warning
         u = state.users.get(row["id"])
-        problem = None
-        if u is None:
-            problem = ("invaliduserid", "Invalid user ID")
-        elif "email" in row and not _EMAIL.fullmatch(row["email"]):
-            problem = ("useremailinvalid", "error/useremailinvalid")
-        elif "email" in row and any(o.email == row["email"] and o.id != u.id for o in state.users.values()):
-            problem = ("useremailduplicate", "Duplicate address")
-        elif "username" in row and any(
-            o.username == row["username"] and o.id != u.id for o in state.users.values()
-        ):
-            problem = ("dmlwriteexception", "Error writing to database")
+        problem = _update_problem(state.users.values(), row, u)
         if problem is not None or u is None:
             code, message = problem or ("invaliduserid", "Invalid user ID")
             warnings.append({"item": "user", "itemid": row["id"], "warningcode": code, "message": message})
@@ -118,6 +110,19 @@ def update_users(call: Call, p: Params) -> Any:
             if cf["type"] == IOM_URL_FIELD[0]:  # unknown shortnames are silently ignored
                 u.customfields[cf["type"]] = cf["value"]
     return {"warnings": warnings}
+
+
+def _update_problem(users: Collection[Any], row: dict[str, Any], u: Any) -> tuple[str, str] | None:
+    """Why Moodle refuses one row of core_user_update_users (its warningcode, message), or None."""
+    if u is None:
+        return ("invaliduserid", "Invalid user ID")
+    if "email" in row and not _EMAIL.fullmatch(row["email"]):
+        return ("useremailinvalid", "error/useremailinvalid")
+    if "email" in row and any(o.email == row["email"] and o.id != u.id for o in users):
+        return ("useremailduplicate", "Duplicate address")
+    if "username" in row and any(o.username == row["username"] and o.id != u.id for o in users):
+        return ("dmlwriteexception", "Error writing to database")
+    return None
 
 
 # --- courses ----------------------------------------------------------------------------------------
@@ -187,6 +192,7 @@ def _int_option(options: dict[str, str], name: str) -> int:
     return int(value)
 
 
+# long: Moodle's course payload per enrolment, field by field
 @handler("core_enrol_get_users_courses")
 def get_users_courses(call: Call, p: Params) -> Any:
     state = call.state

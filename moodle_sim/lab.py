@@ -18,6 +18,7 @@ from moodle_sim.state import (
 )
 
 
+# long: the recorded lab site as data: courses, users, grades
 def seed_lab(state: SimState) -> None:
     """The lab site when the recordings started: courses 2–6, users 2–9, user 6 graded in courses 2 and 3."""
     seed_staff(state)

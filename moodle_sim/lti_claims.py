@@ -96,6 +96,7 @@ def lti_roles(user: PlatformUser) -> list[str]:
     return [INSTRUCTOR]
 
 
+# long: the LTI 1.3 claims Moodle sends, one per line
 def id_token_claims(
     *,
     base: str,

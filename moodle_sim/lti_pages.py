@@ -47,6 +47,7 @@ def simulated_courses(user_id: int) -> list[CourseRow]:
     return rows
 
 
+# long: the platform's pages registered on one blueprint
 def add_pages(bp: Blueprint, platform: LtiPlatform) -> None:
     def page(template: str, switch_url: str, **values: Any) -> str:
         """A page with the navbar and the demo user switcher (``switch_url`` + ``user=...``)."""

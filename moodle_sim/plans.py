@@ -19,6 +19,7 @@ _COMMENT_TEMPLATE = (
 )
 
 
+# long: Moodle's plan payload, field by field
 def plan_view(call: Call, p: Plan) -> dict[str, Any]:
     s = p.status
     user = call.state.users.get(p.userid)

@@ -107,6 +107,7 @@ def course_image(site: Site, c: Course) -> str:
     return f"{site.url}/pluginfile.php/{c.context_id}/course/generated/course.svg"
 
 
+# long: Moodle's course payload, field by field
 def course(site: Site, state: SimState, c: Course) -> Json:
     contacts = [
         {"id": e.user_id, "fullname": state.users[e.user_id].fullname}
@@ -200,6 +201,7 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+# long: Moodle's grade item payload, field by field
 def grade_items(state: SimState, c: Course, user_id: int) -> list[Json]:
     """Activity items then the course total, with natural aggregation ("exclude empty grades")."""
     activities = state.course_activities(c.id)

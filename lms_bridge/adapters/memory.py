@@ -350,7 +350,10 @@ class InMemoryLms:
 
     # --- learning plans (like core_competency_*: idempotent, list before create) -------------------------
     def ensure_framework(
-        self, idnumber: str, name: str, competencies: Mapping[str, str]
+        self,
+        idnumber: str,
+        name: str,  # noqa: ARG002 (the port's signature; no port method reads a framework's name back)
+        competencies: Mapping[str, str],
     ) -> dict[str, Competency]:
         def run() -> dict[str, Competency]:
             self.ws_calls["core_competency_list_competency_frameworks"] += 1

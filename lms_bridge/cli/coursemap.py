@@ -10,6 +10,7 @@ from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.options import input_file
 from lms_bridge.domain.people import Actor
 from lms_bridge.importers.formats import read_file
+from lms_bridge.services.imports import replace_course_map
 from lms_bridge.storage.codec import entry_row
 
 
@@ -38,9 +39,7 @@ def group() -> None:
 def import_cmd(app: AppContext, file: str, fmt: str | None, actor: Actor) -> None:
     """Заменить карту курсов содержимым FILE (CSV или XLSX). Одна ошибочная строка — карта не меняется."""
     entries = load_course_map(read_file(file), file, fmt=fmt)
-    store = app.store
-    with store.transaction():
-        store.replace_course_map(entries, actor)
+    replace_course_map(app.store, entries, actor)
     courses = sum(1 for e in entries if e.formal)
     click.echo(f"карта курсов загружена: курсов ДПП {courses}, мероприятий {len(entries) - courses}")
 

@@ -6,6 +6,7 @@ from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.options import input_file
 from lms_bridge.importers.curators import FORMATS, read_curators
 from lms_bridge.importers.formats import read_file
+from lms_bridge.services.imports import import_curators
 
 
 @click.group("curators")
@@ -19,7 +20,5 @@ def group() -> None:
 def import_cmd(app: AppContext, file: str, fmt: str | None) -> None:
     """Загрузить кураторов из FILE (CSV или XLSX): новые добавляются, известные (по почте) обновляются."""
     items = read_curators(read_file(file), file, fmt=fmt)
-    store = app.store
-    with store.transaction():
-        saved = store.save_curators(items)
+    saved = import_curators(app.store, items)
     click.echo(f"сохранено кураторов: {saved}")

@@ -5,9 +5,10 @@ import click
 from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.options import input_file
 from lms_bridge.errors import ValidationError
-from lms_bridge.importers.diagnostics import FORMATS, import_diagnostics, read_diagnostics
+from lms_bridge.importers.diagnostics import FORMATS, read_diagnostics
 from lms_bridge.importers.formats import read_file
 from lms_bridge.importers.xml_reader import schema_text
+from lms_bridge.services.imports import import_diagnostics
 
 
 @click.group("diagnostics")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import fcntl
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -28,13 +28,12 @@ from lms_bridge.domain.vocabulary import Role
 from lms_bridge.errors import NotFound, PermissionDenied
 from lms_bridge.ports import LmsLink, SyncStore
 from lms_bridge.services.sync_attach import sync_attach
-from lms_bridge.services.sync_common import JobReport, SyncOptions
+from lms_bridge.services.sync_common import JobReport, SyncJob, SyncOptions
 from lms_bridge.services.sync_common import Progress as ProgressFn
 from lms_bridge.services.sync_enrol import sync_enrol
 from lms_bridge.services.sync_results import sync_results
 
-Job = Callable[..., JobReport]
-JOBS: dict[str, tuple[str, Job]] = {
+JOBS: dict[str, tuple[str, SyncJob]] = {
     "attach": ("привязка учётных записей СДО", sync_attach),
     "enrol": ("зачисление на курсы", sync_enrol),
     "results": ("результаты итоговой аттестации", sync_results),

@@ -142,15 +142,20 @@ def transition(
         changes["completed_on"] = today
     elif t.action == "prolong":
         changes["end"] = _prolonged_end(route, new_end, today, max_months)
-    elif t.action == "submit":
-        changes["submitted_on"] = today
-    elif t.action == "approve":
-        changes.update(approved_by=actor.name, approved_on=today)
-    elif t.action == "start":
-        changes["started_on"] = today
-        if route.start is None:
-            changes["start"] = today
+    else:
+        changes.update(_recorded(route, t.action, actor, today))
     return replace(route, **changes)  # type: ignore[arg-type]
+
+
+def _recorded(route: Route, action: str, actor: Actor, today: date) -> dict[str, object]:
+    """What a transition records besides the status: who and when (submit, approve, start)."""
+    if action == "submit":
+        return {"submitted_on": today}
+    if action == "approve":
+        return {"approved_by": actor.name, "approved_on": today}
+    if action == "start":
+        return {"started_on": today, "start": route.start or today}
+    return {}
 
 
 def _prolonged_end(route: Route, new_end: date | None, today: date, max_months: int) -> date:

@@ -73,6 +73,7 @@ def _attr(value: Any) -> str:
     return xml_safe(str(value))
 
 
+# long: one element per card part, in the schema's order: read top to bottom
 def route_to_xml(route: Route) -> bytes:
     """The card as UTF-8 XML bytes with a declaration."""
     root = etree.Element(

@@ -39,6 +39,7 @@ def _codes(el: Any) -> tuple[str, ...]:
     return tuple(d.get("code") for d in el.findall(_Q + "deficit"))
 
 
+# long: one field per card part, mirroring route_to_xml
 def route_from_xml(data: bytes) -> Route:
     """Read a card written by ``route_to_xml``; it is validated against the schema first."""
     validate(data)

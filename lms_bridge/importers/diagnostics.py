@@ -7,7 +7,6 @@ All-or-nothing by default: a single bad row rejects the file and nothing is stor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -20,8 +19,6 @@ from lms_bridge.importers.formats import TABULAR, Reader, format_of, read_table
 from lms_bridge.importers.rows import Column, Columns, RowReader
 from lms_bridge.importers.table import Table
 from lms_bridge.importers.xml_reader import read_diagnostics_xml
-from lms_bridge.ports import RouteStore
-from lms_bridge.services.route_results import take_final_diagnostics
 
 FORMATS = ("csv", "xlsx", "xml")
 READERS: dict[str, Reader] = {**TABULAR, "xml": read_diagnostics_xml}
@@ -111,6 +108,7 @@ class ParsedDiagnostics:
         return ValidationError(self.problems, source=self.source)
 
 
+# long: one field per column, in the file's order; each line is one check
 def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
     email = row.email("email")
     last_name = _text(row, "last_name", required=True)
@@ -195,36 +193,3 @@ def read_diagnostics(data: bytes, source: str, *, today: date, fmt: str | None =
     """Parse a diagnostics file (CSV, XLSX or XML). Raises ValidationError only for file-level faults."""
     table = read_table(data, source, format_of(source, fmt, FORMATS), READERS)
     return parse_table(table, today)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    unchanged: int
-    rejected: int  # rows not stored (only with partial=True; otherwise the import raises)
-    problems: Sequence[Problem] = ()
-    finals: Sequence[str] = ()  # routes whose final diagnostic this import gave (re-diagnostics)
-
-
-def import_diagnostics(
-    store: RouteStore, parsed: ParsedDiagnostics, *, partial: bool = False
-) -> ImportResult:
-    """Store the parsed rows in one unit of work; any bad row rejects the whole file unless ``partial``.
-
-    A diagnostic of a teacher whose route is being implemented becomes that route's final diagnostic
-    (``route_results.take_final_diagnostics``) in the same transaction.
-    """
-    if parsed.problems and not partial:
-        raise parsed.error()
-    finals: list[str] = []
-    with store.transaction():
-        saved = store.save_diagnostics(parsed.rows) if parsed.rows else None
-        if parsed.rows:
-            finals = take_final_diagnostics(store, [d for _, d in parsed.rows])
-    return ImportResult(
-        added=saved.added if saved else 0,
-        unchanged=saved.unchanged if saved else 0,
-        rejected=len(parsed.rejected),
-        problems=tuple(parsed.problems),
-        finals=tuple(finals),
-    )

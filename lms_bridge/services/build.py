@@ -36,6 +36,7 @@ class DraftRules:
 DEFAULT_RULES = DraftRules()
 
 
+# long: the route is one constructor call, field by field as in the card
 def draft_route(
     number: str,
     teacher: Teacher,

@@ -8,13 +8,13 @@ connection per unit of work and SQLite wants one writer).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from lms_bridge.domain.diagnostics import Diagnostic
@@ -22,7 +22,7 @@ from lms_bridge.domain.people import Teacher
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import DiagnosticKind, RouteStatus
 from lms_bridge.errors import LmsAuthError, LmsError
-from lms_bridge.ports import LmsLink, RouteStore
+from lms_bridge.ports import Lms, LmsLink, RouteStore, SyncStore
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -68,6 +68,22 @@ class JobReport:
 def tick(progress: Progress | None, done: int, total: int) -> None:
     if progress is not None:
         progress(done, total)
+
+
+@dataclass
+class Ticker:
+    """A job's progress: ``advance`` after each unit of work reports (done, total) to ``progress``."""
+
+    progress: Progress | None
+    total: int = 0
+    done: int = 0
+
+    def advance(self, units: int = 1) -> None:
+        self.done += units
+        tick(self.progress, self.done, self.total)
+
+    def finish(self) -> None:
+        tick(self.progress, self.total, self.total)
 
 
 def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
@@ -143,6 +159,25 @@ class SyncOptions:
 
 
 DEFAULT_OPTIONS = SyncOptions()
+
+
+class SyncJob(Protocol):
+    """A sync job: a plain function over the ports that records what it did and returns a report.
+
+    Every job takes the same keywords so ``sync all`` can run them in a row; ``planned_links`` carries
+    the links a dry-run ``attach`` would have recorded to the later jobs (ignored by jobs that need none).
+    """
+
+    def __call__(
+        self,
+        lms: Lms,
+        store: SyncStore,
+        *,
+        now: datetime,
+        progress: Progress | None = None,
+        options: SyncOptions = DEFAULT_OPTIONS,
+        planned_links: Mapping[str, LmsLink] | None = None,
+    ) -> JobReport: ...
 
 
 def shell_route(

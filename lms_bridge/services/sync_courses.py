@@ -19,11 +19,13 @@ from dataclasses import dataclass
 from course_map.models import CourseEntry
 from lms_bridge.errors import LmsAuthError, LmsError, LmsNotFound
 from lms_bridge.ports import Lms, SyncStore, Transmission
+from lms_bridge.ports import TransmissionKind as Kind
+from lms_bridge.ports import TransmissionState as State
 from lms_bridge.services.sync_common import ACTIVE, JobReport, SyncOptions, parallel_map
 
 FRAMEWORK_IDNUMBER = "lms-bridge-deficits"
 FRAMEWORK_NAME = "Дефициты профессиональных компетенций (ИОМ)"
-KIND = "competency"
+KIND = Kind.COMPETENCY
 
 
 @dataclass(frozen=True)
@@ -65,36 +67,27 @@ def link_courses(lms: Lms, store: SyncStore, report: JobReport, *, options: Sync
     rows: list[Transmission] = []
     for course, course_id, err in parallel_map(push, todo, options.parallel):
         tx = before.get(("", "", course.ref, KIND))
-        attempts = (tx.attempts if tx else 0) + 1
-        if err is None:
-            report.counts["course_competencies"] += 1
-            rows.append(
-                Transmission(
-                    "", "", course.ref, KIND, "done", None, course_id, attempts, detail=course.detail
-                )
-            )
-        else:
-            code = err.errorcode or "lmserror"
-            report.problem(course.ref, code, f"компетенции курса: {err}")
-            rows.append(
-                Transmission(
-                    "",
-                    "",
-                    course.ref,
-                    KIND,
-                    "failed",
-                    None,
-                    None,
-                    attempts,
-                    code,
-                    str(err),
-                    detail=course.detail,
-                )
-            )
+        rows.append(_outcome(course, course_id, err, (tx.attempts if tx else 0) + 1, report))
         if len(rows) >= options.batch:
             _save(store, rows)
             rows = []
     _save(store, rows)
+
+
+def _outcome(
+    course: _Course, course_id: int | None, err: LmsError | None, attempts: int, report: JobReport
+) -> Transmission:
+    """The transmission recording one course's linking, counted or reported."""
+    if err is None:
+        report.counts["course_competencies"] += 1
+        return Transmission(
+            "", "", course.ref, KIND, State.DONE, None, course_id, attempts, detail=course.detail
+        )
+    code = err.errorcode or "lmserror"
+    report.problem(course.ref, code, f"компетенции курса: {err}")
+    return Transmission(
+        "", "", course.ref, KIND, State.FAILED, None, None, attempts, code, str(err), detail=course.detail
+    )
 
 
 def _courses_to_link(store: SyncStore, report: JobReport) -> list[_Course]:
@@ -106,7 +99,7 @@ def _courses_to_link(store: SyncStore, report: JobReport) -> list[_Course]:
     todo = []
     for course in courses:
         tx = sent.get(("", "", course.ref, KIND))
-        if tx is not None and tx.state == "done" and tx.detail == course.detail:
+        if tx is not None and tx.state == State.DONE and tx.detail == course.detail:
             report.counts["course_competencies_before"] += 1
         else:
             todo.append(course)

@@ -25,6 +25,8 @@ from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.domain.workflow import transition
 from lms_bridge.errors import LmsAuthError, LmsError
 from lms_bridge.ports import Enrolment, FormalItem, Lms, LmsLink, SyncStore, Transmission
+from lms_bridge.ports import TransmissionKind as Kind
+from lms_bridge.ports import TransmissionState as State
 from lms_bridge.services.sync_common import (
     DEFAULT_OPTIONS,
     CommitBatches,
@@ -64,27 +66,11 @@ def sync_enrol(
     """``planned_links``: in a dry run of ``sync all``, the links attach would have recorded."""
     report = JobReport("enrol", options.dry_run)
     items = [i for i in store.list_formal_items(ENROL_STATUSES) if not i.done and i.application_confirmed]
-    before = store.list_transmissions("enrol")
+    before = store.list_transmissions(Kind.ENROL)
     links = {**store.list_links(), **(planned_links or {})}
-    todo = [i for i in items if getattr(_tx(before, i), "state", "") != "done"]
+    todo = [i for i in items if getattr(_tx(before, i), "state", "") != State.DONE]
     report.counts["enrolled_before"] = len(items) - len(todo)
-    by_course: dict[str, list[tuple[FormalItem, int]]] = {}
-    no_user: list[Transmission] = []
-    for i in todo:
-        link = links.get(i.teacher_email)
-        if link is None or link.lms_user_id is None:
-            why = (
-                "нет связи с учётной записью СДО (запустите sync attach)"
-                if link is None
-                else ("нет учётной записи в СДО" if link.matches == 0 else "несколько учётных записей в СДО")
-            )
-            report.problem(i.route_number, "nouser", f"{i.teacher_email}: {why}")
-            no_user.append(_record(before, i, "failed", None, None, "nouser", why))
-            continue
-        by_course.setdefault(i.lms_course, []).append((i, link.lms_user_id))
-    if no_user and not options.dry_run:
-        with store.transaction():
-            store.save_transmissions(no_user)
+    by_course = _by_course(store, todo, links, before, report, options)
 
     def work(ref: str) -> _CourseWork:
         return _enrol_course(lms, _CourseWork(ref, by_course[ref]), options)
@@ -107,6 +93,36 @@ def sync_enrol(
     if options.dry_run:
         report.counts["started"] = len(started)
     return report
+
+
+def _by_course(
+    store: SyncStore,
+    todo: list[FormalItem],
+    links: Mapping[str, LmsLink],
+    before: dict[tuple[str, str, str, str], Transmission],
+    report: JobReport,
+    options: SyncOptions,
+) -> dict[str, list[tuple[FormalItem, int]]]:
+    """LMS course → (item, LMS user id) to enrol; a teacher without exactly one account is reported and
+    recorded failed (``nouser``), to be tried again on the next run."""
+    by_course: dict[str, list[tuple[FormalItem, int]]] = {}
+    no_user: list[Transmission] = []
+    for i in todo:
+        link = links.get(i.teacher_email)
+        if link is None or link.lms_user_id is None:
+            why = (
+                "нет связи с учётной записью СДО (запустите sync attach)"
+                if link is None
+                else ("нет учётной записи в СДО" if link.matches == 0 else "несколько учётных записей в СДО")
+            )
+            report.problem(i.route_number, "nouser", f"{i.teacher_email}: {why}")
+            no_user.append(_record(before, i, State.FAILED, None, None, "nouser", why))
+            continue
+        by_course.setdefault(i.lms_course, []).append((i, link.lms_user_id))
+    if no_user and not options.dry_run:
+        with store.transaction():
+            store.save_transmissions(no_user)
+    return by_course
 
 
 def _enrol_course(lms: Lms, cw: _CourseWork, options: SyncOptions) -> _CourseWork:
@@ -161,7 +177,7 @@ def _record_course(
         if uid in cw.failed:
             code, message = cw.failed[uid]
             report.problem(item.route_number, code, f"{item.teacher_email} → {cw.ref}: {message}")
-            rows.append(_record(before, item, "failed", uid, cw.course_id, code, message))
+            rows.append(_record(before, item, State.FAILED, uid, cw.course_id, code, message))
             continue
         if uid in cw.already:
             report.counts["already_enrolled"] += 1
@@ -173,7 +189,7 @@ def _record_course(
                 report.planned.append(
                     f"зачислить {item.teacher_email} (id {uid}) на курс {cw.ref} ({item.route_number})"
                 )
-        rows.append(_record(before, item, "done", uid, cw.course_id, detail=detail))
+        rows.append(_record(before, item, State.DONE, uid, cw.course_id, detail=detail))
         if item.status is RouteStatus.APPROVED and item.route_number not in started:
             to_start[item.route_number] = item
     started.update(to_start)
@@ -191,13 +207,13 @@ def _record_course(
 
 
 def _tx(before: dict[tuple[str, str, str, str], Transmission], i: FormalItem) -> Transmission | None:
-    return before.get((i.route_number, i.key, i.lms_course, "enrol"))
+    return before.get((i.route_number, i.key, i.lms_course, Kind.ENROL))
 
 
 def _record(
     before: dict[tuple[str, str, str, str], Transmission],
     i: FormalItem,
-    state: str,
+    state: State,
     uid: int | None,
     course_id: int | None,
     code: str = "",
@@ -209,7 +225,7 @@ def _record(
         route_number=i.route_number,
         item_key=i.key,
         lms_course=i.lms_course,
-        kind="enrol",
+        kind=Kind.ENROL,
         state=state,
         lms_user_id=uid,
         lms_course_id=course_id,

@@ -8,8 +8,8 @@ decided by its total needs ``pass_grade`` in the course map). A completion-decid
 
 Rules:
 * pending = formal, not done, application confirmed (an unconfirmed item cannot be in the course yet);
-* grade >= pass grade → the activity is marked done with the grade, the pass mark, the grading date
-  and source "lms" (SYSTEM actor, ``mark_activity``); below → it stays pending, and the grade and the
+* grade >= pass grade → the activity is marked done with the grade, the grading date and source "lms"
+  and the pass mark (SYSTEM actor, ``mark_activity``); below → it stays pending, and the grade and the
   pass mark are recorded on the item (``record_failed_attestation``: the card shows «не выполнено:
   итоговая аттестация не пройдена (оценка N при проходном M)») and in the ``result`` transmission;
   a later pass replaces it; ungraded → nothing changes;
@@ -42,6 +42,8 @@ from lms_bridge.ports import (
     SyncStore,
     Transmission,
 )
+from lms_bridge.ports import TransmissionKind as Kind
+from lms_bridge.ports import TransmissionState as State
 from lms_bridge.services.sync_common import (
     ACTIVE,
     DEFAULT_OPTIONS,
@@ -88,27 +90,13 @@ def sync_results(
     """``planned_links``: in a dry run of ``sync all``, the links attach would have recorded."""
     report = JobReport("results", options.dry_run)
     items = store.list_formal_items(ACTIVE)
-    before = store.list_transmissions("result", states=("pending", "failed"))
+    before = store.list_transmissions(Kind.RESULT, states=(State.PENDING, State.FAILED))
     links = {**store.list_links(), **(planned_links or {})}
     cmap = {e.lms_course: e for e in store.list_course_map()}
     course_ids = store.lms_course_ids()
     user_ids = {email: link.lms_user_id for email, link in links.items()}
 
-    courses: dict[str, _Course] = {}
-    for i in items:
-        if not i.done and not i.application_confirmed:
-            report.counts["no_application"] += 1  # not enrolled through the bridge yet (000 §2.1)
-            continue
-        uid = user_ids.get(i.teacher_email)
-        if uid is None:
-            if not i.done:
-                report.counts["no_lms_user"] += 1
-            continue
-        c = courses.setdefault(i.lms_course, _Course(i.lms_course, cmap.get(i.lms_course), [], []))
-        if not i.done:
-            c.pending.append((i, uid))
-        elif i.result_source == "lms":
-            c.passed.append((i, uid))
+    courses = _courses(items, user_ids, cmap, report)
     to_read = [c for c in courses.values() if c.pending]
     report.counts["courses_read"] = len(to_read)
 
@@ -125,6 +113,29 @@ def sync_results(
             tick(progress, done, len(to_read))
     notify_curators(lms, store, items, marked, links, report, options=options)
     return report
+
+
+def _courses(
+    items: list[FormalItem], user_ids: dict[str, int | None], cmap: dict[str, CourseEntry], report: JobReport
+) -> dict[str, _Course]:
+    """The items to look at, by LMS course: pending ones of enrolled teachers with an LMS account, and
+    the ones passed from the LMS earlier (checked for disagreements)."""
+    courses: dict[str, _Course] = {}
+    for i in items:
+        if not i.done and not i.application_confirmed:
+            report.counts["no_application"] += 1  # not enrolled through the bridge yet (000 §2.1)
+            continue
+        uid = user_ids.get(i.teacher_email)
+        if uid is None:
+            if not i.done:
+                report.counts["no_lms_user"] += 1
+            continue
+        c = courses.setdefault(i.lms_course, _Course(i.lms_course, cmap.get(i.lms_course), [], []))
+        if not i.done:
+            c.pending.append((i, uid))
+        elif i.result_source == "lms":
+            c.passed.append((i, uid))
+    return courses
 
 
 def _read_course(lms: Lms, c: _Course) -> _Course:
@@ -152,6 +163,10 @@ def _read_course(lms: Lms, c: _Course) -> _Course:
     return c
 
 
+Marks = dict[str, list[tuple[FormalItem, float | None, int]]]  # route number -> (item, grade, when)
+Fails = dict[str, list[tuple[FormalItem, float]]]  # route number -> (item, new failing grade)
+
+
 def _apply(
     store: SyncStore,
     c: _Course,
@@ -168,38 +183,7 @@ def _apply(
         code, message = c.error
         report.problem(c.ref, code, message)
         return
-    marks: dict[str, list[tuple[FormalItem, float | None, int]]] = defaultdict(list)  # route -> marks
-    fails: dict[str, list[tuple[FormalItem, float]]] = defaultdict(list)  # route -> new failing grades
-    rows: list[Transmission] = []
-    nocriteria = False
-    for item, uid in c.pending:
-        prev = before.get((item.route_number, item.key, item.lms_course, "result"))
-        verdict, grade, at = _verdict(c, uid)
-        if verdict == "pass":
-            marks[item.route_number].append((item, grade, at))
-            report.counts["passed"] += 1
-            rows.append(_tx(item, uid, c, "done", grade, "зачтено", prev))
-            continue
-        if verdict == "nocriteriaset":
-            nocriteria = True
-            continue
-        if verdict == "notenroled":
-            report.problem(
-                item.route_number,
-                "notenroled",
-                f"{item.teacher_email} не зачислен на курс {c.ref}",
-                failed=False,
-            )
-            continue
-        report.counts["below_pass" if verdict == "below" else "waiting"] += 1
-        if verdict == "below" and grade is not None and grade != item.grade:
-            fails[item.route_number].append((item, grade))
-        if prev is None or prev.grade != grade or prev.state != "pending":
-            rows.append(
-                _tx(item, uid, c, "pending", grade, "ниже проходного" if verdict == "below" else "", prev)
-            )
-    if nocriteria:
-        report.problem(c.ref, "nocriteriaset", f"у курса {c.ref} не заданы условия завершения")
+    marks, fails, rows = _decide(c, before, report)
     disagreements = _disagreements(c, now)
     if options.dry_run:
         for number, ms in marks.items():
@@ -209,8 +193,7 @@ def _apply(
     batches.begin()
     keys = [(number, item.key) for number, ms in marks.items() for item, _, _ in ms]
     failed = [(number, item.key) for number, fs in fails.items() for item, _ in fs]
-    updated = _marked_routes(c, marks, fails, now, options)
-    store.save_item_marks(updated, keys + failed, SYSTEM)
+    store.save_item_marks(_marked_routes(c, marks, fails, now, options), keys + failed, SYSTEM)
     store.save_transmissions(rows)
     for d in disagreements:
         if store.add_disagreement(d):
@@ -219,19 +202,49 @@ def _apply(
     batches.added(len(rows) + len(keys) + len(failed) + len(disagreements))
 
 
+def _decide(
+    c: _Course, before: dict[Key, Transmission], report: JobReport
+) -> tuple[Marks, Fails, list[Transmission]]:
+    """The passes to mark, the new failing grades to record on the items and the transmissions to record
+    for the course's pending items, counted or reported (a waiting or below-pass item is recorded only
+    when its grade or state changed)."""
+    marks: Marks = defaultdict(list)
+    fails: Fails = defaultdict(list)
+    rows: list[Transmission] = []
+    nocriteria = False
+    for item, uid in c.pending:
+        prev = before.get((item.route_number, item.key, item.lms_course, Kind.RESULT))
+        verdict, grade, at = _verdict(c, uid)
+        if verdict == "pass":
+            marks[item.route_number].append((item, grade, at))
+            report.counts["passed"] += 1
+            rows.append(_tx(item, uid, c, State.DONE, grade, "зачтено", prev))
+        elif verdict == "nocriteriaset":
+            nocriteria = True
+        elif verdict == "notenroled":
+            why = f"{item.teacher_email} не зачислен на курс {c.ref}"
+            report.problem(item.route_number, "notenroled", why, failed=False)
+        else:
+            report.counts["below_pass" if verdict == "below" else "waiting"] += 1
+            if verdict == "below" and grade is not None and grade != item.grade:
+                fails[item.route_number].append((item, grade))
+            if prev is None or prev.grade != grade or prev.state != State.PENDING:
+                detail = "ниже проходного" if verdict == "below" else ""
+                rows.append(_tx(item, uid, c, State.PENDING, grade, detail, prev))
+    if nocriteria:
+        report.problem(c.ref, "nocriteriaset", f"у курса {c.ref} не заданы условия завершения")
+    return marks, fails, rows
+
+
 def _marked_routes(
-    c: _Course,
-    marks: Mapping[str, list[tuple[FormalItem, float | None, int]]],
-    fails: Mapping[str, list[tuple[FormalItem, float]]],
-    now: datetime,
-    options: SyncOptions,
+    c: _Course, marks: Marks, fails: Fails, now: datetime, options: SyncOptions
 ) -> list[Route]:
     """The domain rules run on shell routes holding this course's items of each route, built from what
     the rules read; ``save_item_marks`` writes back only the columns a mark changes."""
-    out = []
-    for number in {*marks, *fails}:
+    updated = []
+    for number in {**marks, **fails}:
         items = [i for i, _, _ in marks.get(number, [])] + [i for i, _ in fails.get(number, [])]
-        route = shell_route(number, items[0].status, [_shell_activity(i) for i in items])
+        route = shell_route(number, items[0].status, [_shell_activity(item) for item in items])
         for item, grade, at in marks.get(number, []):
             on = from_unix(at, options.tz) if at else now.date()
             result = f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
@@ -241,8 +254,8 @@ def _marked_routes(
         for item, grade in fails.get(number, []):
             assert c.pass_grade is not None  # "below" is only decided against a pass grade
             route = record_failed_attestation(route, item.key, grade, c.pass_grade)
-        out.append(route)
-    return out
+        updated.append(route)
+    return updated
 
 
 def _shell_activity(item: FormalItem) -> Activity:
@@ -295,7 +308,7 @@ def _tx(
     item: FormalItem,
     uid: int,
     c: _Course,
-    state: str,
+    state: State,
     grade: float | None,
     detail: str,
     prev: Transmission | None,
@@ -304,7 +317,7 @@ def _tx(
         route_number=item.route_number,
         item_key=item.key,
         lms_course=item.lms_course,
-        kind="result",
+        kind=Kind.RESULT,
         state=state,
         lms_user_id=uid,
         lms_course_id=c.course_id,

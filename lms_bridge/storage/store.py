@@ -410,6 +410,7 @@ class SqlRouteStore:
             out.append(codec.route_from(r, teacher, diag, items[r["id"]], fixes[r["id"]], events[r["id"]]))
         return out
 
+    # long: one unit of work over four tables (route, items, corrections, audit)
     def save_route(self, route: Route, actor: Actor, action: str, details: str = "") -> None:
         """Write the route's current state (items upserted by key, new corrections appended) and audit it."""
         with self._tx() as c:

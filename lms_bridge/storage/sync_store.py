@@ -6,7 +6,7 @@ commit in one ``transaction()``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import RouteStatus
-from lms_bridge.ports import Disagreement, FormalItem, LmsLink, RouteFilter, RoutePeople, Transmission
+from lms_bridge.ports import (
+    Disagreement,
+    FormalItem,
+    LmsLink,
+    RouteFilter,
+    RoutePeople,
+    Transmission,
+    TransmissionKind,
+    TransmissionState,
+)
 from lms_bridge.storage import codec
 from lms_bridge.storage.store import SqlRouteStore, _chunks
 from lms_bridge.storage.tables import (
@@ -110,22 +119,23 @@ class SqlSyncStore(SqlRouteStore):
 
     # --- transmissions ----------------------------------------------------------------------------
     def list_transmissions(
-        self, kind: str, states: Sequence[str] | None = None
+        self, kind: TransmissionKind, states: Sequence[TransmissionState] | None = None
     ) -> dict[tuple[str, str, str, str], Transmission]:
-        q = select(*[transmissions.c[f] for f in _TX_FIELDS]).where(transmissions.c.kind == kind)
+        q = select(*[transmissions.c[f] for f in _TX_FIELDS]).where(transmissions.c.kind == str(kind))
         if states is not None:
-            q = q.where(transmissions.c.state.in_(list(states)))
+            q = q.where(transmissions.c.state.in_([str(s) for s in states]))
         with self._tx() as c:
-            out = {}
+            out: dict[tuple[str, str, str, str], Transmission] = {}
             for r in c.execute(q):
                 t = Transmission(*r)
+                t = replace(t, kind=TransmissionKind(t.kind), state=TransmissionState(t.state))
                 out[(t.route_number, t.item_key, t.lms_course, t.kind)] = t
             return out
 
     def lms_course_ids(self) -> dict[str, int]:
         q = (
             select(transmissions.c.lms_course, func.max(transmissions.c.lms_course_id))
-            .where(transmissions.c.kind == "enrol", transmissions.c.lms_course_id.is_not(None))
+            .where(transmissions.c.kind == TransmissionKind.ENROL, transmissions.c.lms_course_id.is_not(None))
             .group_by(transmissions.c.lms_course)
         )
         with self._tx() as c:
@@ -180,6 +190,7 @@ class SqlSyncStore(SqlRouteStore):
         values = [
             {
                 **{col: getattr(t, col) for col in _TX_COLUMNS},
+                "state": str(t.state),  # plain text for every driver
                 **_key_row(t),
                 "created_at": now,
                 "updated_at": now,
@@ -367,5 +378,5 @@ def _key_row(t: Transmission) -> dict[str, str]:
         "route_number": t.route_number,
         "item_key": t.item_key,
         "lms_course": t.lms_course,
-        "kind": t.kind,
+        "kind": str(t.kind),
     }

@@ -106,6 +106,7 @@ def act(number: str, action: str) -> WResponse:
     return _back(number, action)
 
 
+# long: one branch per card action form, each a line or two
 def _apply(store: RouteStore, route: Route, actor: Actor, action: str) -> None:
     ctx = web_context()
     f = request.form

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from lms_bridge.cli import COMMANDS, cli
-from lms_bridge.cli.lazy import Lazy, LazyGroup, load
+from lms_bridge.cli.lazy import LazyGroup, load
 from lms_bridge.cli.routes import EXPORTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,12 +31,13 @@ def _modules_after(code: str) -> set[str]:
     return {n if n.startswith("lms_bridge.cli.") else n.split(".")[0] for n in names}
 
 
+@pytest.mark.usefixtures("table")
 @pytest.mark.parametrize(
     ("group", "table"),
     [(cli, COMMANDS), (load(COMMANDS["routes"].target), EXPORTS)],
     ids=["lms-bridge", "routes"],
 )
-def test_static_help_matches_each_loaded_command(group: click.Command, table: dict[str, Lazy]) -> None:
+def test_static_help_matches_each_loaded_command(group: click.Command) -> None:
     assert isinstance(group, LazyGroup)
     for name, entry in group.lazy.items():
         command = load(entry.target)

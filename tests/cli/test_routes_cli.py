@@ -27,9 +27,11 @@ def seed_routes(n: int = 2) -> None:
 def test_workflow_through_the_cli(run: Run) -> None:
     seed_routes()
     r = run("routes", "transition", "74-2026-000001", "submit", "--actor", "developer:Разработчик Р.Р.")
-    assert r.exit_code == 0 and "на согласовании" in r.output
+    assert r.exit_code == 0
+    assert "на согласовании" in r.output
     r = run("routes", "transition", "74-2026-000001", "approve", "--actor", "teacher:Иванова М.П.")
-    assert r.exit_code == 1 and "руководитель ОО" in r.output
+    assert r.exit_code == 1
+    assert "руководитель ОО" in r.output
     r = run("routes", "transition", "74-2026-000001", "approve", "--actor", "head:Петрова А.А.")
     assert r.exit_code == 0
     shown = json.loads(run("routes", "show", "74-2026-000001", "--json").output)
@@ -42,7 +44,8 @@ def test_list_filters_and_overdue(run: Run) -> None:
     assert [r["number"] for r in listed] == ["74-2026-000001", "74-2026-000002", "74-2026-000003"]
     # drafts were due 10 working days after the 2026-01-12 diagnostic: all overdue by now
     overdue = json.loads(run("routes", "list", "--overdue", "--json").output)
-    assert len(overdue) == 3 and all(r["overdue"] for r in overdue)
+    assert len(overdue) == 3
+    assert all(r["overdue"] for r in overdue)
     assert json.loads(run("routes", "list", "--status", "approved", "--json").output) == []
     assert "П1.1" not in json.dumps(listed, ensure_ascii=False)  # the registry carries no diagnostic details
 
@@ -52,7 +55,8 @@ def test_usage_errors_exit_2_and_unknown_route_exits_1(run: Run) -> None:
     assert run("routes", "transition", "74-2026-000001", "fly", "--actor", "admin:A").exit_code == 2
     assert run("routes", "transition", "74-2026-000001", "approve", "--actor", "nobody").exit_code == 2
     r = run("routes", "show", "74-2026-999999")
-    assert r.exit_code == 1 and "не найден" in r.output
+    assert r.exit_code == 1
+    assert "не найден" in r.output
 
 
 def test_every_command_has_help(run: Run) -> None:
@@ -63,7 +67,8 @@ def test_every_command_has_help(run: Run) -> None:
         ["db", "upgrade", "--help"],
     ):
         r = run(*args)
-        assert r.exit_code == 0 and "Usage" in r.output
+        assert r.exit_code == 0
+        assert "Usage" in r.output
 
 
 def approve_and_start(run: Run, number: str = "74-2026-000001") -> None:
@@ -80,7 +85,8 @@ def test_corrections_marks_and_conclusions(run: Run) -> None:
     approve_and_start(run)
     number = "74-2026-000001"
     r = run("routes", "correct", number, "--actor", "curator:Смирнова О.В.", "--title", "Вебинар «ФГОС»")
-    assert r.exit_code == 1 and "причину" in r.output  # after approval every change is a correction
+    assert r.exit_code == 1
+    assert "причину" in r.output  # after approval every change is a correction
     r = run(
         "routes",
         "correct",
@@ -131,7 +137,8 @@ def test_corrections_marks_and_conclusions(run: Run) -> None:
     )
     formal = next(a for a in card["activities"] if a["formal"])
     r = run("routes", "mark", number, formal["key"], "--actor", "teacher:Иванова М.П.")
-    assert r.exit_code == 1 and "итоговой аттестации" in r.output
+    assert r.exit_code == 1
+    assert "итоговой аттестации" in r.output
     assert (
         run("routes", "note", number, formal["key"], "прошла модуль 1", "--actor", "curator:К").exit_code == 0
     )
@@ -147,7 +154,8 @@ def test_corrections_marks_and_conclusions(run: Run) -> None:
         "--conclusion",
         "дефициты устранены",
     )
-    assert r.exit_code == 0 and "+2" in r.output  # low → advanced
+    assert r.exit_code == 0
+    assert "+2" in r.output
     r = run("routes", "transition", number, "complete", "--actor", "curator:К")
     assert r.exit_code == 1  # the course has no LMS result and no final event was held: both named
     assert "нет результата итоговой аттестации в СДО" in r.output
@@ -194,7 +202,8 @@ def test_bad_level_names_the_option(run: Run) -> None:
         "--conclusion",
         "x",
     )
-    assert r.exit_code == 2 and "--level" in r.output
+    assert r.exit_code == 2
+    assert "--level" in r.output
 
 
 def test_history_shows_who_did_what(run: Run) -> None:

@@ -72,7 +72,7 @@ def memory_world() -> Iterator[World]:
 def moodle_fake_world() -> Iterator[World]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         fake = FakeMoodle().install(rsps)
-        client = MoodleClient(BASE, TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda s: None)
+        client = MoodleClient(BASE, TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda _s: None)
         yield World(MoodleLms(client, parallel=2), fake)
 
 
@@ -159,7 +159,7 @@ class SimSeed:
 def sim_world() -> Iterator[World]:
     state = SimState()
     seed_staff(state)
-    app = create_sim_app(SimConfig(token=TOKEN, site_url=SIM_BASE, sleep=lambda s: None), state)
+    app = create_sim_app(SimConfig(token=TOKEN, site_url=SIM_BASE, sleep=lambda _s: None), state)
     web = app.test_client()
 
     def forward(request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
@@ -172,7 +172,7 @@ def sim_world() -> Iterator[World]:
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add_callback(responses.POST, SIM_BASE + "/webservice/rest/server.php", callback=forward)
-        client = MoodleClient(SIM_BASE, TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda s: None)
+        client = MoodleClient(SIM_BASE, TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda _s: None)
         yield World(MoodleLms(client, parallel=2), SimSeed(state))
 
 

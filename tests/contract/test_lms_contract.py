@@ -11,7 +11,9 @@ from tests.contract.conftest import World
 
 def test_site_info(world: World) -> None:
     info = world.lms.get_site_info()
-    assert info.site_name and info.release and info.version
+    assert info.site_name
+    assert info.release
+    assert info.version
     assert info.user_id > 0
     assert isinstance(info.functions, frozenset)
 
@@ -59,7 +61,8 @@ def test_reenrol_adds_a_role_and_reactivates(world: World) -> None:
     world.seed.suspend(c.id, u.id)
     world.lms.enrol([Enrolment(u.id, c.id, role_id=4)])
     (e,) = world.lms.list_enrolled(c.id)
-    assert e.role_ids == {4, 5} and not e.suspended
+    assert e.role_ids == {4, 5}
+    assert not e.suspended
 
 
 def test_enrol_isolates_bad_rows_with_moodle_error_codes(world: World) -> None:

@@ -54,11 +54,13 @@ def csv_map(rows: list[dict[str, str]], header: tuple[str, ...] = HEADER, delimi
 def test_example_map_loads() -> None:
     entries = load_course_map((EXAMPLES / "course_map.csv").read_bytes(), "course_map.csv")
     met = next(e for e in entries if e.lms_course == "DPP-MET-01")
-    assert met.decided_by is DecidedBy.COMPLETION and met.pass_grade is None and met.hours == 72
+    assert met.decided_by is DecidedBy.COMPLETION
+    assert met.pass_grade is None
+    assert met.hours == 72
     dig = next(e for e in entries if e.lms_course == "DPP-DIG-02")
-    assert (
-        dig.pass_grade == 60 and dig.deficit_codes == ("Ц5.1", "Ц5.2", "Ц5.3") and dig.blocks == (Block.ICT,)
-    )
+    assert dig.pass_grade == 60
+    assert dig.deficit_codes == ("Ц5.1", "Ц5.2", "Ц5.3")
+    assert dig.blocks == (Block.ICT,)
 
 
 def test_russian_headers_and_words_with_semicolons() -> None:
@@ -67,10 +69,11 @@ def test_russian_headers_and_words_with_semicolons() -> None:
         decided_by="завершение", pass_grade="55,5", hours="4",
     )  # fmt: skip
     (e,) = load_course_map(csv_map([row], RUSSIAN, ";"), "map.csv")
-    assert e.kind is EntryKind.EVENT and e.blocks == (Block.METHODICAL, Block.ICT)
-    assert (
-        e.level is ActivityLevel.MUNICIPAL and e.decided_by is DecidedBy.COMPLETION and e.pass_grade == 55.5
-    )
+    assert e.kind is EntryKind.EVENT
+    assert e.blocks == (Block.METHODICAL, Block.ICT)
+    assert e.level is ActivityLevel.MUNICIPAL
+    assert e.decided_by is DecidedBy.COMPLETION
+    assert e.pass_grade == 55.5
 
 
 def test_xlsx_map_reads_numbers_typed_by_excel() -> None:
@@ -79,7 +82,8 @@ def test_xlsx_map_reads_numbers_typed_by_excel() -> None:
     cells[HEADER.index("hours")] = 72
     cells[HEADER.index("pass_grade")] = 60.0
     (e,) = load_course_map(xlsx_bytes([HEADER, cells]), "map.xlsx")
-    assert e.hours == 72 and e.pass_grade == 60.0
+    assert e.hours == 72
+    assert e.pass_grade == 60.0
 
 
 def test_empty_decided_by_means_grade() -> None:
@@ -112,19 +116,22 @@ def test_each_bad_value_is_reported_at_its_row_and_column(
     with pytest.raises(ValidationError) as err:
         load_course_map(csv_map([entry("A"), entry("B", **values)]), "map.csv")
     (problem,) = err.value.problems
-    assert (problem.row, problem.field) == (3, field) and needle in problem.message
+    assert (problem.row, problem.field) == (3, field)
+    assert needle in problem.message
 
 
 def test_duplicate_course_is_reported_with_the_first_row() -> None:
     with pytest.raises(ValidationError) as err:
         load_course_map(csv_map([entry("A"), entry("B"), entry("A")]), "map.csv")
     (problem,) = err.value.problems
-    assert (problem.row, problem.field) == (4, "lms_course") and "строке 2" in problem.message
+    assert (problem.row, problem.field) == (4, "lms_course")
+    assert "строке 2" in problem.message
 
 
 def test_events_may_have_zero_hours() -> None:
     (e,) = load_course_map(csv_map([entry(kind="event", hours="0")]), "map.csv")
-    assert e.hours == 0 and not e.formal
+    assert e.hours == 0
+    assert not e.formal
 
 
 def test_unknown_and_missing_columns() -> None:

@@ -36,7 +36,8 @@ def person(email: str) -> Diagnostic:
 def test_example_map_covers_every_deficit_but_the_two_left_for_the_bank_of_requests() -> None:
     need = uncovered_codes([d for _, d in PEOPLE], MAP)
     assert set(need) == {"Пс3.4", "У7.3"}
-    assert need["Пс3.4"] == 4 and need["У7.3"] == 1
+    assert need["Пс3.4"] == 4
+    assert need["У7.3"] == 1
 
 
 def test_coverage_counts_people_not_diagnostics() -> None:
@@ -51,7 +52,8 @@ def test_low_level_block_comes_first() -> None:
     # Иванова: subject «низкий», methodical and ICT «базовый» → the subject course leads the route
     rec = recommend(person("ivanova.mp@s15-chel.ru"), MAP)
     assert rec.entries[0].blocks[0] is Block.SUBJECT
-    assert rec.covered == {"П1.2", "П1.3", "М2.3", "Ц5.1"} and not rec.uncovered
+    assert rec.covered == {"П1.2", "П1.3", "М2.3", "Ц5.1"}
+    assert not rec.uncovered
 
 
 def test_the_same_deficits_are_ordered_by_the_levels_of_the_blocks() -> None:
@@ -73,7 +75,8 @@ def test_hour_limit_skips_courses_that_do_not_fit_and_tries_the_next() -> None:
     assert "DPP-PP-18" in [e.lms_course for e in unlimited.entries]  # 144 h covers all four
     limited = recommend(d, MAP, max_hours=108)
     assert "DPP-PP-18" not in [e.lms_course for e in limited.entries]
-    assert limited.hours <= 108 and limited.entries  # smaller courses instead
+    assert limited.hours <= 108
+    assert limited.entries  # smaller courses instead
     assert limited.uncovered  # ... which cannot cover everything within 108 h
 
 
@@ -85,7 +88,9 @@ def test_events_are_not_recommended_as_courses_unless_asked() -> None:
 
 def test_no_deficits_no_courses() -> None:
     rec = recommend(diag(()), MAP)
-    assert rec.entries == () and rec.covered == frozenset() and rec.uncovered == frozenset()
+    assert rec.entries == ()
+    assert rec.covered == frozenset()
+    assert rec.uncovered == frozenset()
 
 
 @pytest.mark.parametrize("email", [t.email for t, _ in PEOPLE])
@@ -108,7 +113,8 @@ def test_recommendation_invariants(
 ) -> None:
     d = diag(tuple(codes), levels)
     rec = recommend(d, MAP, max_hours=max_hours)
-    assert rec.covered | rec.uncovered == set(codes) and not rec.covered & rec.uncovered
+    assert rec.covered | rec.uncovered == set(codes)
+    assert not rec.covered & rec.uncovered
     assert max_hours is None or rec.hours <= max_hours
     assert all(e.formal for e in rec.entries)
     assert len({e.lms_course for e in rec.entries}) == len(rec.entries)
@@ -129,5 +135,6 @@ def test_a_course_map_entry_with_the_same_title_is_chosen_deterministically() ->
 
 def test_example_map_spans_all_ten_blocks_with_courses_and_events() -> None:
     assert {b for e in MAP for b in e.blocks} == set(Block)
-    assert sum(e.formal for e in MAP) >= 15 and sum(not e.formal for e in MAP) >= 5
+    assert sum(e.formal for e in MAP) >= 15
+    assert sum(not e.formal for e in MAP) >= 5
     assert all(isinstance(e, CourseEntry) and 16 <= e.hours <= 144 for e in MAP if e.formal)

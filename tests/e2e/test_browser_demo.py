@@ -55,7 +55,9 @@ def test_teacher_sees_own_card_and_marks_a_non_formal_activity(
     expect(card).to_have_class("activity done")
     expect(card).to_contain_text("Провела открытый урок для коллег")
     kept = stack.store.get_route(stack.route_number).activity(activity.key)
-    assert kept.done and kept.result_source == "teacher" and kept.result_form == "открытый урок"
+    assert kept.done
+    assert kept.result_source == "teacher"
+    assert kept.result_form == "открытый урок"
     page.close()
 
 
@@ -102,7 +104,8 @@ def test_teacher_cannot_open_a_colleagues_card(browser: BrowserContext, stack: D
     expect(tool.get_by_role("heading", level=1)).to_contain_text(stack.route_number)
     own = page.frames[1].url
     response = page.goto(own.replace(stack.route_number, other))
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     expect(page.get_by_text(other).first).to_be_visible()  # the message names it, the card is not shown
     assert stack.store.get_route(other).teacher.full_name not in page.content()
     page.close()

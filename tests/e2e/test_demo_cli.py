@@ -112,4 +112,5 @@ def test_a_busy_port_is_reported_with_what_to_do(tmp_path: Path) -> None:
             timeout=60,
         )
     assert done.returncode == 1
-    assert "не удалось занять порт" in done.stderr and "--ports 0,0" in done.stderr
+    assert "не удалось занять порт" in done.stderr
+    assert "--ports 0,0" in done.stderr

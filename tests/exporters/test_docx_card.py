@@ -209,11 +209,12 @@ def test_corrections_final_event_and_results(card: Any) -> None:
     text = text_of(card)
     assert "6.1. Дата итоговой диагностики: 01.09.2027" in text
     assert "Вид итоговой диагностики: стандартизированная оценка (повторная диагностика)" in text
-    assert "Преодолённые дефициты: П1.1, М2.3" in text and "Сохраняющиеся дефициты: И4.2" in text
-    assert "Технологическая карта урока «Задачи с параметром»" in text and "karta.pdf, 20 КБ" in text
-    assert (
-        "Что помогло (какие мероприятия были наиболее полезны)?" in text and "курс ПК и мастер-класс" in text
-    )
+    assert "Преодолённые дефициты: П1.1, М2.3" in text
+    assert "Сохраняющиеся дефициты: И4.2" in text
+    assert "Технологическая карта урока «Задачи с параметром»" in text
+    assert "karta.pdf, 20 КБ" in text
+    assert "Что помогло (какие мероприятия были наиболее полезны)?" in text
+    assert "курс ПК и мастер-класс" in text
     assert "Начало реализации ИОМ: 02.10.2026" in text
     assert "ИОМ пройден успешно" in text
     assert "Дата следующей диагностики: 01.09.2028" in text
@@ -242,7 +243,8 @@ def test_a_fresh_draft_prints_blank_parts_instead_of_failing() -> None:
     assert "Продолжительность прохождения ИОМ: —" in text
     assert "не запланировано" in text  # no final public event
     assert "«___» __________ 20__ г." in text  # not approved yet: a blank to fill in
-    assert "2026 год" in text and "г. Смоленск" in text
+    assert "2026 год" in text
+    assert "г. Смоленск" in text
     # the unassessed teacher blocks are said to be so, not left out
     assert pairs(table_starting(card, "Блок компетенций", 2))["психолого-педагогические"] == "не оценивался"
 

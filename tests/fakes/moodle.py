@@ -181,7 +181,7 @@ class FakeMoodle:
         return self.custom.get(user_id, {}).get("iom_url")
 
     # --- core ---------------------------------------------------------------------------------------
-    def ws_core_webservice_get_site_info(self, p: dict[str, Any]) -> Reply:
+    def ws_core_webservice_get_site_info(self, _p: dict[str, Any]) -> Reply:
         body = response_of("core_webservice_get_site_info__ok")
         if self.functions is not None:
             body["functions"] = [{"name": f, "version": "2025100600.02"} for f in sorted(self.functions)]
@@ -405,7 +405,7 @@ class FakeMoodle:
         return _json(out)
 
     # --- competencies -------------------------------------------------------------------------------
-    def ws_core_competency_list_competency_frameworks(self, p: dict[str, Any]) -> Reply:
+    def ws_core_competency_list_competency_frameworks(self, _p: dict[str, Any]) -> Reply:
         return _json(list(self.frameworks.values()))
 
     def ws_core_competency_create_competency_framework(self, p: dict[str, Any]) -> Reply:

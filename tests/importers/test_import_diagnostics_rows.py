@@ -40,11 +40,14 @@ def test_good_rows_become_teacher_and_diagnostic_pairs() -> None:
     assert parsed.problems == []
     (t1, d1), (t2, d2) = parsed.rows
     assert t1.email == "teacher1@school.ru"  # lower-cased
-    assert t1.full_name == "Иванова1 Мария Петровна" and t1.school == "МАОУ «СОШ № 15» г. Челябинска"
-    assert d1.kind is DiagnosticKind.STANDARDIZED and d1.date == date(2026, 9, 15)
+    assert t1.full_name == "Иванова1 Мария Петровна"
+    assert t1.school == "МАОУ «СОШ № 15» г. Челябинска"
+    assert d1.kind is DiagnosticKind.STANDARDIZED
+    assert d1.date == date(2026, 9, 15)
     assert d1.levels == {Block.SUBJECT: Level.LOW, Block.METHODICAL: Level.BASIC}  # empty = not assessed
     assert d1.deficit_codes == ("П1.1", "М2.3")
-    assert t2.staff_role is StaffRole.MANAGER and d2.levels == {Block.STAFF: Level.HIGH}
+    assert t2.staff_role is StaffRole.MANAGER
+    assert d2.levels == {Block.STAFF: Level.HIGH}
 
 
 @pytest.mark.parametrize(
@@ -83,7 +86,8 @@ def test_every_bad_row_is_reported_not_only_the_first() -> None:
     assert [(p.row, p.field) for p in parsed.problems] == [(2, "email"), (4, "diagnostic_kind"), (5, "role")]
     with pytest.raises(ValidationError) as err:
         raise parsed.error()
-    assert err.value.source == "diag.csv" and len(err.value.problems) == 3
+    assert err.value.source == "diag.csv"
+    assert len(err.value.problems) == 3
 
 
 def test_dates_in_russian_format_and_russian_words_are_accepted() -> None:
@@ -102,7 +106,8 @@ def test_dates_in_russian_format_and_russian_words_are_accepted() -> None:
         )
     )
     ((_, d),) = parsed.rows
-    assert d.date == date(2026, 10, 5) and d.kind is DiagnosticKind.SELF
+    assert d.date == date(2026, 10, 5)
+    assert d.kind is DiagnosticKind.SELF
     assert d.levels == {Block.SUBJECT: Level.HIGH, Block.METHODICAL: Level.ADVANCED}
 
 
@@ -118,7 +123,8 @@ def test_duplicate_teacher_kind_and_date_inside_the_file_is_reported() -> None:
 
 def test_same_teacher_with_another_kind_is_not_a_duplicate() -> None:
     parsed = parse(csv_bytes([row(1), row(1, diagnostic_kind="self")]))
-    assert parsed.problems == [] and len(parsed.rows) == 2
+    assert parsed.problems == []
+    assert len(parsed.rows) == 2
 
 
 def test_unknown_column_rejects_the_file_naming_the_column() -> None:
@@ -140,7 +146,8 @@ def test_repeated_column_is_reported() -> None:
     header = (*HEADER[:-1], "Фамилия")
     with pytest.raises(ValidationError) as err:
         parse(csv_bytes([row(1)], header=header))
-    assert err.value.problems[0].field == "Фамилия" and "повторяется" in err.value.problems[0].message
+    assert err.value.problems[0].field == "Фамилия"
+    assert "повторяется" in err.value.problems[0].message
 
 
 def test_values_beyond_the_header_are_reported() -> None:

@@ -47,7 +47,8 @@ def test_csv_comma_or_semicolon_with_or_without_bom(delimiter: str, bom: bool) -
 def test_excel_separator_hint_line_is_honoured_and_not_counted() -> None:
     data = b"sep=;\r\n" + csv_bytes([row(1), row(2, email="bad")], delimiter=";")
     parsed = read_diagnostics(data, "d.csv", today=TODAY)
-    assert len(parsed.rows) == 1 and [(p.row, p.field) for p in parsed.problems] == [(3, "email")]
+    assert len(parsed.rows) == 1
+    assert [(p.row, p.field) for p in parsed.problems] == [(3, "email")]
 
 
 def test_date_with_a_time_of_day_counts_as_the_date() -> None:
@@ -108,15 +109,18 @@ def test_xlsx_with_a_wrong_dimension_record_is_read_whole() -> None:
                 body = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:B2"/>', body)
             zout.writestr(item, body)
     parsed = read_diagnostics(out.getvalue(), "d.xlsx", today=TODAY)
-    assert parsed.problems == [] and len(parsed.rows) == 5
+    assert parsed.problems == []
+    assert len(parsed.rows) == 5
 
 
 @pytest.mark.parametrize("name", ["diagnostics.xlsx", "diagnostics.xml"])
 def test_example_files_in_every_format_hold_the_same_rows(name: str) -> None:
     csv_rows = read_diagnostics((EXAMPLES / "diagnostics.csv").read_bytes(), "x.csv", today=TODAY)
     other = read_diagnostics((EXAMPLES / name).read_bytes(), name, today=TODAY)
-    assert other.problems == [] and csv_rows.problems == []
-    assert other.rows == csv_rows.rows and len(other.rows) >= 24
+    assert other.problems == []
+    assert csv_rows.problems == []
+    assert other.rows == csv_rows.rows
+    assert len(other.rows) >= 24
 
 
 def test_format_option_overrides_the_extension() -> None:

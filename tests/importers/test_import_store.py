@@ -6,7 +6,8 @@ import pytest
 
 from lms_bridge.errors import ValidationError
 from lms_bridge.importers.curators import read_curators
-from lms_bridge.importers.diagnostics import import_diagnostics, read_diagnostics
+from lms_bridge.importers.diagnostics import read_diagnostics
+from lms_bridge.services.imports import import_diagnostics
 from lms_bridge.storage.store import SqlRouteStore
 from tests.importers.helpers import EXAMPLES, TODAY, csv_bytes, row
 
@@ -37,7 +38,8 @@ def test_partial_stores_only_the_good_rows(store: SqlRouteStore) -> None:
 def test_partial_with_nothing_good_stores_nothing(store: SqlRouteStore) -> None:
     parsed = read_diagnostics(csv_bytes([row(1, email="x")]), "a.csv", today=TODAY)
     result = import_diagnostics(store, parsed, partial=True)
-    assert (result.added, result.rejected) == (0, 1) and store.list_diagnostics() == []
+    assert (result.added, result.rejected) == (0, 1)
+    assert store.list_diagnostics() == []
 
 
 def test_reimport_changes_nothing(store: SqlRouteStore) -> None:
@@ -45,7 +47,8 @@ def test_reimport_changes_nothing(store: SqlRouteStore) -> None:
     first = import_diagnostics(store, read_diagnostics(data, "d.csv", today=TODAY))
     stored = store.list_diagnostics()
     again = import_diagnostics(store, read_diagnostics(data, "d.csv", today=TODAY))
-    assert (first.added, first.unchanged) == (26, 0) and (again.added, again.unchanged) == (0, 26)
+    assert (first.added, first.unchanged) == (26, 0)
+    assert (again.added, again.unchanged) == (0, 26)
     assert store.list_diagnostics() == stored
 
 
@@ -55,7 +58,8 @@ def test_new_diagnostic_of_a_known_teacher_updates_the_teacher(store: SqlRouteSt
     result = import_diagnostics(store, read_diagnostics(csv_bytes([later]), "b.csv", today=TODAY))
     assert result.added == 1
     teacher = store.find_teacher("teacher1@school.ru")
-    assert teacher is not None and teacher.category == "высшая"
+    assert teacher is not None
+    assert teacher.category == "высшая"
     assert len(store.list_diagnostics()) == 2
 
 

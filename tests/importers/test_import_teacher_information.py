@@ -11,9 +11,9 @@ import pytest
 from lms_bridge.importers.diagnostics import (
     MAX_LENGTH,
     ParsedDiagnostics,
-    import_diagnostics,
     read_diagnostics,
 )
+from lms_bridge.services.imports import import_diagnostics
 from lms_bridge.storage import tables
 from lms_bridge.storage.store import SqlRouteStore
 from tests.importers.helpers import EXAMPLES, HEADER, TODAY, csv_bytes, row, xlsx_bytes
@@ -60,7 +60,8 @@ def test_every_information_column_reaches_the_teacher() -> None:
     parsed = parse(table([row(1, **INFO), row(2)]))
     assert parsed.problems == []
     (full, _), (bare, _) = parsed.rows
-    assert full.education == INFO["education"] and full.experience_years == 16
+    assert full.education == INFO["education"]
+    assert full.experience_years == 16
     assert full.attestation_date == date(2023, 4, 20)
     assert full.recent_courses == INFO["recent_courses"]
     assert (full.degree, full.academic_title, full.awards) == (
@@ -79,7 +80,8 @@ def test_russian_headers_and_russian_date_format() -> None:
     parsed = parse(table([row(1, **values)], RUSSIAN))
     assert parsed.problems == []
     ((teacher, _),) = parsed.rows
-    assert teacher.attestation_date == date(2023, 4, 20) and teacher.experience_years == 0
+    assert teacher.attestation_date == date(2023, 4, 20)
+    assert teacher.experience_years == 0
     assert teacher.self_education_theme == INFO["self_education_theme"]
 
 
@@ -151,8 +153,10 @@ def test_xml_elements_reach_the_teacher() -> None:
     parsed = parse(xml(elements), "d.xml")
     assert parsed.problems == []
     ((teacher, _),) = parsed.rows
-    assert teacher.experience_years == 16 and teacher.attestation_date == date(2023, 4, 20)
-    assert teacher.awards == INFO["awards"] and teacher.self_education_theme == INFO["self_education_theme"]
+    assert teacher.experience_years == 16
+    assert teacher.attestation_date == date(2023, 4, 20)
+    assert teacher.awards == INFO["awards"]
+    assert teacher.self_education_theme == INFO["self_education_theme"]
 
 
 @pytest.mark.parametrize(
@@ -168,18 +172,22 @@ def test_xml_elements_reach_the_teacher() -> None:
 def test_xml_bad_values_are_pinned_to_the_record(extra: str, field: str, needle: str) -> None:
     parsed = parse(xml(extra), "d.xml")
     (problem,) = parsed.problems
-    assert (problem.row, problem.field) == (2, field) and needle in problem.message
+    assert (problem.row, problem.field) == (2, field)
+    assert needle in problem.message
 
 
 def test_example_files_carry_the_information(store: SqlRouteStore) -> None:
     for name in ("diagnostics.csv", "diagnostics.xlsx", "diagnostics.xml"):
         parsed = parse((EXAMPLES / name).read_bytes(), name)
         teachers = [t for t, _ in parsed.rows]
-        assert parsed.problems == [] and sum(1 for t in teachers if t.phone and t.education) >= 20, name
+        assert parsed.problems == [], name
+        assert sum(1 for t in teachers if t.phone and t.education) >= 20, name
     import_diagnostics(store, parse((EXAMPLES / "diagnostics.csv").read_bytes()))
     teacher = store.find_teacher("petrov.as@s15-chel.ru")
-    assert teacher is not None and teacher.degree == "кандидат физико-математических наук"
-    assert teacher.attestation_date == date(2022, 12, 15) and teacher.experience_years == 24
+    assert teacher is not None
+    assert teacher.degree == "кандидат физико-математических наук"
+    assert teacher.attestation_date == date(2022, 12, 15)
+    assert teacher.experience_years == 24
 
 
 def test_a_later_file_without_the_columns_keeps_the_information(store: SqlRouteStore) -> None:
@@ -187,6 +195,8 @@ def test_a_later_file_without_the_columns_keeps_the_information(store: SqlRouteS
     later = row(1, diagnostic_date="2026-11-01", category="высшая")
     import_diagnostics(store, parse(csv_bytes([later]), "later.csv"))  # no information columns
     teacher = store.find_teacher("teacher1@school.ru")
-    assert teacher is not None and teacher.category == "высшая"  # the identity part follows the file
-    assert teacher.phone == INFO["phone"] and teacher.experience_years == 16
+    assert teacher is not None
+    assert teacher.category == "высшая"  # the identity part follows the file
+    assert teacher.phone == INFO["phone"]
+    assert teacher.experience_years == 16
     assert teacher.self_education_theme == INFO["self_education_theme"]

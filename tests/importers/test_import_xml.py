@@ -58,7 +58,8 @@ def test_schema_errors_are_pinned_to_their_record(record: dict[str, str], field:
     (problem,) = parsed.problems
     assert (problem.row, problem.field) == (3, field)  # the second <diagnostic>, counted as in a table
     assert "не соответствует схеме" in problem.message
-    assert [t.email for t, _ in parsed.rows] == ["a@s.ru"] and parsed.rejected == {3}
+    assert [t.email for t, _ in parsed.rows] == ["a@s.ru"]
+    assert parsed.rejected == {3}
 
 
 def test_checks_beyond_the_schema_apply_to_xml_too() -> None:

@@ -30,7 +30,8 @@ def test_pending_applications_are_listed(fresh: World) -> None:
         (number(1), "1", "PK-MATH"),
         (number(1), "2", "PK-METH"),
     ]
-    assert len(apps) == 6 and apps[0].state == "ждёт руководителя ОО"
+    assert len(apps) == 6
+    assert apps[0].state == "ждёт руководителя ОО"
 
 
 def test_head_then_centre_confirm_with_audit(fresh: World) -> None:
@@ -39,8 +40,10 @@ def test_head_then_centre_confirm_with_audit(fresh: World) -> None:
     assert [a.key for a in confirm(fresh.store, number(1), HEAD, key="1")] == ["1"]
     confirm(fresh.store, number(1), CENTRE, key="1")
     activity = fresh.route(1).activity("1")
-    assert activity.head_confirmed_by == "Петрова А.А." and activity.centre_confirmed_by == "Сидоров Б.Б."
-    assert activity.application_confirmed and not fresh.route(1).activity("2").application_confirmed
+    assert activity.head_confirmed_by == "Петрова А.А."
+    assert activity.centre_confirmed_by == "Сидоров Б.Б."
+    assert activity.application_confirmed
+    assert not fresh.route(1).activity("2").application_confirmed
     assert [e.action for e in fresh.store.list_audit(number(1))].count("application-confirm") == 2
     assert confirm(fresh.store, number(1), CENTRE, key="1") == []  # twice changes nothing
 

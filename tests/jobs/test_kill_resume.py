@@ -143,16 +143,19 @@ def test_dry_runs_write_nothing(tmp_path: Path) -> None:
     dry = SyncOptions(dry_run=True)
     audit = world.store.list_audit()
     attach = sync_attach(world.lms, world.store, now=NOW, options=dry)
-    assert world.store.list_links() == {} and world.lms.route_links == {}
+    assert world.store.list_links() == {}
+    assert world.lms.route_links == {}
     assert any("ссылка на карту" in line for line in attach.planned)
 
     sync_attach(world.lms, world.store, now=NOW)
     audit = world.store.list_audit()
     routes = world.store.list_routes()
     enrol = sync_enrol(world.lms, world.store, now=NOW, options=dry)
-    assert world.lms.enrolments == {} and world.store.list_transmissions("enrol") == {}
+    assert world.lms.enrolments == {}
+    assert world.store.list_transmissions("enrol") == {}
     assert len([line for line in enrol.planned if line.startswith("зачислить")]) == 6
-    assert enrol.counts["started"] == 3 and world.store.list_routes() == routes
+    assert enrol.counts["started"] == 3
+    assert world.store.list_routes() == routes
 
     sync_enrol(world.lms, world.store, now=NOW)
     routes = world.store.list_routes()
@@ -161,6 +164,7 @@ def test_dry_runs_write_nothing(tmp_path: Path) -> None:
         world.lms.set_grade(world.courses["PK-MATH"].id, user.id, 99, item="final")
     results = sync_results(world.lms, world.store, now=NOW, options=dry)
     assert len(results.planned) == 3
-    assert world.store.list_routes() == routes and world.store.list_audit() == audit
+    assert world.store.list_routes() == routes
+    assert world.store.list_audit() == audit
     assert world.store.list_transmissions("result") == {}
     assert world.lms.ws_calls["core_message_send_instant_messages"] == 0

@@ -18,7 +18,8 @@ def test_attach_links_people_and_sets_card_links_once(world: World) -> None:
     assert links["teacher1@school.ru"].lms_user_id == world.user(1).id
     assert links[CURATOR].lms_user_id == world.curator.id
     assert world.lms.route_links[world.user(3).id] == f"https://iom.example.ru/card/{number(3)}"
-    assert report.counts["linked"] == 5 and report.counts["card_links"] == 4
+    assert report.counts["linked"] == 5
+    assert report.counts["card_links"] == 4
     assert world.lms.calls["find_users"] == 3  # 5 e-mails, 2 per call
     assert world.lms.ws_calls["core_user_update_users"] == 2  # 4 card links, 2 per call
     assert {t.state for t in world.store.list_transmissions("link").values()} == {"done"}
@@ -26,8 +27,10 @@ def test_attach_links_people_and_sets_card_links_once(world: World) -> None:
     calls = world.lms.total_calls
     again = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
     assert world.lms.total_calls == calls  # nothing looked up or sent twice
-    assert again.counts["linked_before"] == 5 and again.counts["card_links_before"] == 4
-    assert again.counts["linked"] == 0 and again.counts["card_links"] == 0
+    assert again.counts["linked_before"] == 5
+    assert again.counts["card_links_before"] == 4
+    assert again.counts["linked"] == 0
+    assert again.counts["card_links"] == 0
 
 
 def test_missing_and_ambiguous_accounts_are_reported_and_retried(world: World) -> None:
@@ -38,7 +41,8 @@ def test_missing_and_ambiguous_accounts_are_reported_and_retried(world: World) -
     assert codes == {("teacher2@school.ru", "nouser"), ("teacher3@school.ru", "severalusers")}
     assert report.exit_code == 1
     links = world.store.list_links()
-    assert links["teacher2@school.ru"].lms_user_id is None and links["teacher2@school.ru"].matches == 0
+    assert links["teacher2@school.ru"].lms_user_id is None
+    assert links["teacher2@school.ru"].matches == 0
     assert links["teacher3@school.ru"].matches == 2
     assert world.user(3).id not in world.lms.route_links  # no card link for an ambiguous account
 
@@ -66,18 +70,21 @@ def test_changed_public_url_resends_the_card_link(world: World) -> None:
 def test_attach_makes_one_learning_plan_per_route_with_its_deficits(world: World) -> None:
     sync_attach(world.lms, world.store, now=NOW, options=OPTS)
     (plan,) = [p for p in world.lms.plans.values() if p.user_id == world.user(1).id]
-    assert plan.name == f"ИОМ {number(1)}" and plan.status == 1
+    assert plan.name == f"ИОМ {number(1)}"
+    assert plan.status == 1
     assert f"https://iom.example.ru/card/{number(1)}" in plan.description
     codes = {world.lms.competencies[c].idnumber for c in plan.competency_ids}
     assert codes == set(world.route(1).diagnostic.deficit_codes)
     calls = world.lms.calls["ensure_plan"]
     sync_attach(world.lms, world.store, now=NOW, options=OPTS)
-    assert world.lms.calls["ensure_plan"] == calls and len(world.lms.plans) == 4
+    assert world.lms.calls["ensure_plan"] == calls
+    assert len(world.lms.plans) == 4
 
 
 def test_plans_can_be_switched_off(world: World) -> None:
     sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(plans=False))
-    assert world.lms.plans == {} and world.lms.calls["ensure_framework"] == 0
+    assert world.lms.plans == {}
+    assert world.lms.calls["ensure_framework"] == 0
     assert len(world.lms.route_links) == 4
 
 
@@ -88,7 +95,8 @@ def test_a_refused_card_link_fails_alone_and_is_resent_next_run(world: World) ->
     del world.lms.users[world.user(2).id]  # the account went away after it was linked
     report = sync_attach(world.lms, world.store, now=NOW, options=LINKS_ONLY)
     assert [(p.subject, p.code) for p in report.problems] == [(number(2), "invaliduserid")]
-    assert report.counts["card_links"] == 3 and report.exit_code == 1
+    assert report.counts["card_links"] == 3
+    assert report.exit_code == 1
     tx = world.store.list_transmissions("link")
     assert {k[0]: t.state for k, t in tx.items()} == {
         number(1): "done",
@@ -103,7 +111,8 @@ def test_a_refused_card_link_fails_alone_and_is_resent_next_run(world: World) ->
     calls = world.lms.ws_calls["core_user_update_users"]
     again = sync_attach(world.lms, world.store, now=NOW, options=LINKS_ONLY)
     assert world.lms.ws_calls["core_user_update_users"] == calls + 1
-    assert again.counts["card_links"] == 1 and again.counts["card_links_before"] == 3
+    assert again.counts["card_links"] == 1
+    assert again.counts["card_links_before"] == 3
     assert world.store.list_transmissions("link")[(number(2), "", "", "link")].attempts == 2
     assert world.lms.route_links[world.user(2).id] == f"https://iom.example.ru/card/{number(2)}"
 
@@ -111,12 +120,14 @@ def test_a_refused_card_link_fails_alone_and_is_resent_next_run(world: World) ->
 def test_a_failed_link_call_fails_its_batch_and_records_the_others(world: World) -> None:
     world.lms.fail("set_route_links", LmsError("Moodle недоступен", errorcode="servererror"), after=1)
     report = sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(batch=2, plans=False))
-    assert report.counts["card_links"] == 2 and report.failed == 2
+    assert report.counts["card_links"] == 2
+    assert report.failed == 2
     assert {p.code for p in report.problems} == {"servererror"}
     states = [t.state for t in world.store.list_transmissions("link").values()]
     assert sorted(states) == ["done", "done", "failed", "failed"]
     again = sync_attach(world.lms, world.store, now=NOW, options=SyncOptions(batch=2, plans=False))
-    assert again.counts["card_links"] == 2 and len(world.lms.route_links) == 4
+    assert again.counts["card_links"] == 2
+    assert len(world.lms.route_links) == 4
 
 
 def course_links(world: World) -> dict[str, set[str]]:
@@ -146,7 +157,8 @@ def test_attach_links_each_course_to_the_competencies_of_its_deficits_once(world
 
     calls = world.lms.total_calls
     again = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
-    assert world.lms.total_calls == calls and again.counts["course_competencies_before"] == 2
+    assert world.lms.total_calls == calls
+    assert again.counts["course_competencies_before"] == 2
 
 
 def test_changed_course_map_codes_relink_that_course_only(world: World) -> None:
@@ -157,7 +169,8 @@ def test_changed_course_map_codes_relink_that_course_only(world: World) -> None:
     ]
     world.store.replace_course_map(entries, DEV)
     report = sync_attach(world.lms, world.store, now=NOW, options=OPTS)
-    assert report.counts["course_competencies"] == 1 and report.counts["course_competencies_before"] == 1
+    assert report.counts["course_competencies"] == 1
+    assert report.counts["course_competencies_before"] == 1
     assert course_links(world)["PK-MATH"] == {"П1.1", "Р4.2"}
 
 

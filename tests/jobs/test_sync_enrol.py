@@ -20,14 +20,17 @@ def attached(world: World) -> World:
 def test_enrol_sends_each_confirmed_item_once_with_dates_and_starts_routes(world: World) -> None:
     attached(world)
     report = sync_enrol(world.lms, world.store, now=NOW, options=OPTS)
-    assert report.exit_code == 0 and report.counts["enrolled"] == 8
-    assert world.lms.calls["find_course"] == 2 and world.lms.calls["list_enrolled"] == 2
+    assert report.exit_code == 0
+    assert report.counts["enrolled"] == 8
+    assert world.lms.calls["find_course"] == 2
+    assert world.lms.calls["list_enrolled"] == 2
     assert world.lms.calls["enrol"] == 4  # 4 rows per course, 2 rows per call
     math = world.courses["PK-MATH"]
     enrolled = {e.user_id: e for e in world.lms.list_enrolled(math.id)}
     tz = OPTS.tz
     first = world.route(1).activity("1")
-    assert first.start is not None and first.end is not None
+    assert first.start is not None
+    assert first.end is not None
     assert (enrolled[world.user(1).id].start, enrolled[world.user(1).id].end) == (
         day_start(first.start, tz),
         day_end(first.end, tz),
@@ -40,7 +43,8 @@ def test_enrol_sends_each_confirmed_item_once_with_dates_and_starts_routes(world
     calls = world.lms.total_calls
     again = sync_enrol(world.lms, world.store, now=NOW, options=OPTS)
     assert world.lms.total_calls == calls
-    assert again.counts["enrolled_before"] == 8 and again.counts["enrolled"] == 0
+    assert again.counts["enrolled_before"] == 8
+    assert again.counts["enrolled"] == 0
 
 
 def test_only_applications_confirmed_by_head_and_centre_are_enrolled(world: World) -> None:
@@ -50,8 +54,10 @@ def test_only_applications_confirmed_by_head_and_centre_are_enrolled(world: Worl
     sync_enrol(world.lms, world.store, now=NOW, options=OPTS)
     math = {e.user_id for e in world.lms.list_enrolled(world.courses["PK-MATH"].id)}
     meth = {e.user_id for e in world.lms.list_enrolled(world.courses["PK-METH"].id)}
-    assert world.user(1).id not in math and world.user(1).id in meth
-    assert world.user(2).id in math and world.user(2).id not in meth
+    assert world.user(1).id not in math
+    assert world.user(1).id in meth
+    assert world.user(2).id in math
+    assert world.user(2).id not in meth
 
 
 def test_existing_enrolment_is_never_resent(world: World) -> None:
@@ -63,9 +69,11 @@ def test_existing_enrolment_is_never_resent(world: World) -> None:
     report = sync_enrol(world.lms, world.store, now=NOW, options=OPTS)
     (kept,) = [e for e in world.lms.list_enrolled(math.id) if e.user_id == world.user(1).id]
     assert (kept.start, kept.end, kept.suspended) == (1000, 2000, True)
-    assert report.counts["already_enrolled"] == 1 and report.counts["enrolled"] == 7
+    assert report.counts["already_enrolled"] == 1
+    assert report.counts["enrolled"] == 7
     tx = world.store.list_transmissions("enrol")[(number(1), "1", "PK-MATH", "enrol")]
-    assert tx.state == "done" and tx.lms_user_id == world.user(1).id
+    assert tx.state == "done"
+    assert tx.lms_user_id == world.user(1).id
 
 
 def test_bad_rows_are_isolated_reported_and_retried(world: World) -> None:
@@ -79,7 +87,8 @@ def test_bad_rows_are_isolated_reported_and_retried(world: World) -> None:
     tx = world.store.list_transmissions("enrol")[(number(2), "1", "PK-MATH", "enrol")]
     assert (tx.state, tx.error_code, tx.attempts) == ("failed", "invalidrecordunknown", 1)
     again = sync_enrol(world.lms, world.store, now=NOW, options=OPTS)
-    assert again.counts["failed"] == 2 and again.counts["enrolled_before"] == 6
+    assert again.counts["failed"] == 2
+    assert again.counts["enrolled_before"] == 6
     assert world.store.list_transmissions("enrol")[tx.key].attempts == 2
 
 
@@ -99,9 +108,11 @@ def test_lms_outage_fails_the_course_not_the_run(world: World) -> None:
     attached(world)
     world.lms.fail("list_enrolled", LmsUnavailable("timeout", errorcode=None), times=1)
     report = sync_enrol(world.lms, world.store, now=NOW, options=SyncOptions(parallel=1))
-    assert report.counts["failed"] == 4 and report.counts["enrolled"] == 4
+    assert report.counts["failed"] == 4
+    assert report.counts["enrolled"] == 4
     again = sync_enrol(world.lms, world.store, now=NOW, options=OPTS)
-    assert again.exit_code == 0 and again.counts["enrolled"] == 4
+    assert again.exit_code == 0
+    assert again.counts["enrolled"] == 4
 
 
 def test_a_bad_token_stops_the_run_instead_of_failing_every_item(world: World) -> None:

@@ -42,8 +42,11 @@ def test_grades_below_at_and_above_the_pass_mark(world: World) -> None:
     tx = world.store.list_transmissions("result")[(number(1), "1", "PK-MATH", "result")]
     assert (tx.state, tx.grade) == ("pending", 59.5)
     at_pass = world.route(2).activity("1")
-    assert at_pass.done and at_pass.grade == 60 and at_pass.result_source == "lms"
-    assert at_pass.done_on is not None and at_pass.done_on.isoformat() == "2026-10-25"
+    assert at_pass.done
+    assert at_pass.grade == 60
+    assert at_pass.result_source == "lms"
+    assert at_pass.done_on is not None
+    assert at_pass.done_on.isoformat() == "2026-10-25"
     assert world.route(3).activity("1").done_on == NOW.date()  # no grading date: the run's date
     # one grade report per course; the pass grade read once for PK-MATH, PK-METH's comes from the map
     assert world.lms.calls["list_grades"] - calls_before["list_grades"] == 2
@@ -83,7 +86,8 @@ def test_course_total_needs_a_pass_grade_from_the_course_map(tmp_path: Path) -> 
     meth = world.courses["PK-METH"].id
     world.lms.set_grade(meth, world.user(1).id, 70)
     sync_results(world.lms, world.store, now=NOW, options=OPTS)
-    assert world.route(1).activity("2").done and world.route(1).activity("2").grade == 70
+    assert world.route(1).activity("2").done
+    assert world.route(1).activity("2").grade == 70
 
     no_pass = [replace(e, pass_grade=None) for e in COURSE_MAP]
     world.store.replace_course_map(no_pass, Actor(Role.COURSE_ADMIN, "Админ"))
@@ -103,7 +107,8 @@ def test_a_recorded_pass_is_never_undone_and_the_disagreement_is_recorded_once(w
     for _ in range(2):
         report = sync_results(world.lms, world.store, now=NOW, options=OPTS)
     first = world.route(1).activity("1")
-    assert first.done and first.grade == 90
+    assert first.done
+    assert first.grade == 90
     (d,) = world.store.list_disagreements()
     assert (d.route_number, d.item_key, d.recorded_grade, d.lms_grade, d.pass_grade) == (
         number(1),
@@ -121,7 +126,8 @@ def test_completion_decided_course(tmp_path: Path) -> None:
     world.lms.complete(dig, world.user(1).id, at=1_793_000_000)
     del world.lms.enrolments[(dig, world.user(3).id)]  # unenrolled in the LMS meanwhile
     report = sync_results(world.lms, world.store, now=NOW, options=OPTS)
-    assert world.route(1).activity("1").done and world.route(1).activity("1").grade is None
+    assert world.route(1).activity("1").done
+    assert world.route(1).activity("1").grade is None
     assert not world.route(2).activity("1").done
     assert "notenroled" in {p.code for p in report.problems}
     assert world.lms.calls["list_completions"] == 3  # one call per pending user
@@ -142,7 +148,8 @@ def test_curator_is_told_once_when_every_formal_activity_is_done(world: World) -
     report = sync_results(world.lms, world.store, now=NOW, options=OPTS)
     assert report.counts["curators_told"] == 1
     ((to, text),) = world.lms.messages
-    assert to == world.curator.id and number(1) in text
+    assert to == world.curator.id
+    assert number(1) in text
     route = world.route(1)
     assert route.status is RouteStatus.IN_PROGRESS  # waits for the curator's conclusions
     assert any(e.action == "formal-done" for e in world.store.list_audit(number(1)))
@@ -167,4 +174,5 @@ def test_unconfirmed_applications_are_not_looked_for(world: World) -> None:
     enrolled(world)
     unconfirm(world.store, 1, "1")
     report = sync_results(world.lms, world.store, now=NOW, options=OPTS)
-    assert report.counts["no_application"] == 1 and report.problems == []
+    assert report.counts["no_application"] == 1
+    assert report.problems == []

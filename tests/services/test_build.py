@@ -24,7 +24,9 @@ CURATOR = Curator("m@ipk.ru", "Смирнова О.В.", CuratorKind.METHODIST)
 def test_draft_schedules_courses_in_turn_and_events_at_their_dates() -> None:
     today = date(2026, 9, 18)  # Friday
     r = draft_route("74-2026-000001", make_teacher(), make_diagnostic(), MAP, CURATOR, today)
-    assert r.start == date(2026, 9, 21) and r.end == date(2027, 9, 21) and r.developed_on == today
+    assert r.start == date(2026, 9, 21)
+    assert r.end == date(2027, 9, 21)
+    assert r.developed_on == today
     assert [(a.key, a.lms_course, a.category) for a in r.activities] == [
         ("1", "DPP-1", ActivityCategory.KNOWLEDGE),
         ("2", "DPP-2", ActivityCategory.KNOWLEDGE),

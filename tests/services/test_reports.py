@@ -53,7 +53,8 @@ def test_small_schools_are_merged_into_others_when_that_reaches_five() -> None:
     assert names(report.groups) == ["Школа А", "прочие (менее 5)"]
     assert [g.people for g in report.groups] == [6, 5]
     assert report.merged_groups == 2
-    assert report.total is not None and report.total.people == 11
+    assert report.total is not None
+    assert report.total.people == 11
 
 
 def test_others_below_five_take_in_the_smallest_shown_group_so_nobody_can_be_subtracted_out() -> None:
@@ -75,7 +76,8 @@ def test_others_below_five_take_in_the_smallest_shown_group_so_nobody_can_be_sub
 
 def test_fewer_than_five_people_in_all_shows_nothing() -> None:
     report = summarise(school("Школа А", 1, 4), by="school")
-    assert report.groups == () and report.total is None
+    assert report.groups == ()
+    assert report.total is None
     assert report.hidden_people == 4
 
 
@@ -84,7 +86,8 @@ def test_every_shown_group_has_at_least_five_people() -> None:
     routes = [r for i, size in enumerate(sizes) for r in school(f"Школа {i}", i * 100, size)]
     report = summarise(routes, by="school")
     assert all(g.people >= MIN_GROUP for g in report.groups)
-    assert report.total is not None and report.total.people == sum(sizes)
+    assert report.total is not None
+    assert report.total.people == sum(sizes)
 
 
 def test_people_are_counted_once_even_with_several_routes() -> None:
@@ -117,7 +120,8 @@ def test_completion_rate_is_completed_over_started() -> None:
     assert (group.completed, group.started) == (2, 5)
     assert group.completion_rate == pytest.approx(0.4)
     assert (group.activities_done, group.activities_total) == (5, 10)  # started routes only
-    assert group.by_status[S.DRAFT] == 1 and group.by_status[S.AGREEMENT] == 0
+    assert group.by_status[S.DRAFT] == 1
+    assert group.by_status[S.AGREEMENT] == 0
     assert list(group.by_status) == list(RouteStatus)
 
 

@@ -130,7 +130,8 @@ def test_jwks_and_openid_configuration_have_moodles_shape(client: FlaskClient, p
     recorded = json.loads((BODIES / "lti_certs__jwks_get.json").read_text())["response"]
     jwks = client.get("/mod/lti/certs.php").get_json()
     assert list(jwks["keys"][0]) == list(recorded["keys"][0])
-    assert jwks["keys"][0]["kid"] == platform.kid and jwks["keys"][0]["alg"] == "RS256"
+    assert jwks["keys"][0]["kid"] == platform.kid
+    assert jwks["keys"][0]["alg"] == "RS256"
 
     conf = client.get("/mod/lti/openid-configuration.php").get_json()
     assert conf["issuer"] == BASE
@@ -147,7 +148,8 @@ def test_launch_posts_the_oidc_initiation_moodle_sends(client: FlaskClient, plat
     assert login["lti_deployment_id"] == tool.deployment_id
     assert login["target_link_uri"] == f"{TOOL}/lti/launch"
     hint = json.loads(login["lti_message_hint"])
-    assert set(hint) == {"cmid", "launchid"} and hint["cmid"] == 21
+    assert set(hint) == {"cmid", "launchid"}
+    assert hint["cmid"] == 21
 
 
 def test_user_may_be_given_by_id_as_well_as_username(client: FlaskClient) -> None:
@@ -169,7 +171,9 @@ def test_auth_posts_a_signed_id_token_with_the_claims_of_a_real_moodle(
     assert set(claims) == set(recorded) - {"https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"}
     for name in (LTI + "lis", LTI + "context", LTI + "resource_link", LTI + "ext", LTI + "tool_platform"):
         assert set(claims[name]) == set(recorded[name]), name
-    assert claims["iss"] == BASE and claims["aud"] == login["client_id"] and claims["sub"] == "10"
+    assert claims["iss"] == BASE
+    assert claims["aud"] == login["client_id"]
+    assert claims["sub"] == "10"
     assert claims["nonce"] == "nonce123"
     assert claims["exp"] - claims["iat"] == 60
     assert claims[LTI + "message_type"] == "LtiResourceLinkRequest"
@@ -230,7 +234,8 @@ def test_auth_refuses_unknown_clients_and_unregistered_redirects(
     resp = client.get("/mod/lti/auth.php?" + urlencode(auth_params(login, **override)))
     assert resp.status_code == 400
     text = resp.get_data(as_text=True)
-    assert why in text and "id_token" not in text
+    assert why in text
+    assert "id_token" not in text
 
 
 def test_auth_answers_a_wrong_login_hint_with_an_oidc_error(client: FlaskClient) -> None:
@@ -238,7 +243,8 @@ def test_auth_answers_a_wrong_login_hint_with_an_oidc_error(client: FlaskClient)
     resp = client.post("/mod/lti/auth.php", data=auth_params(login, login_hint="11"))
     action, fields = form_of(resp.get_data(as_text=True))
     assert action == f"{TOOL}/lti/launch"
-    assert fields["error"] == "login_required" and fields["state"] == "st123"
+    assert fields["error"] == "login_required"
+    assert fields["state"] == "st123"
     assert "id_token" not in fields
 
 
@@ -276,7 +282,8 @@ def test_course_page_embeds_the_tool_for_the_chosen_user(client: FlaskClient) ->
 
 def test_course_page_without_a_user_shows_the_switcher_and_no_launch(client: FlaskClient) -> None:
     html = client.get("/course/view.php?id=7").get_data(as_text=True)
-    assert "launch.php" not in html and "Войти как" in html
+    assert "launch.php" not in html
+    assert "Войти как" in html
     assert client.get("/course/view.php?id=999").status_code == 404
 
 

@@ -36,11 +36,14 @@ def served() -> Iterator[tuple[MoodleLms, SimState]]:
 def test_moodle_adapter_round_trip(served: tuple[MoodleLms, SimState]) -> None:
     lms, state = served
     site = lms.get_site_info()
-    assert site.user_id == 2 and "enrol_manual_enrol_users" in site.functions
+    assert site.user_id == 2
+    assert "enrol_manual_enrol_users" in site.functions
     found = lms.find_users("email", ["olga.smirnova@example.com", "nobody@example.com"])
-    assert [u.id for u in found["olga.smirnova@example.com"]] == [6] and found["nobody@example.com"] == []
+    assert [u.id for u in found["olga.smirnova@example.com"]] == [6]
+    assert found["nobody@example.com"] == []
     course = lms.find_course("DPP-QUA-03")
-    assert course is not None and course.id == 4
+    assert course is not None
+    assert course.id == 4
     failures = lms.enrol([Enrolment(8, 4), Enrolment(9, 4), Enrolment(99999, 4)])
     assert [(f.row.user_id, f.errorcode) for f in failures] == [(99999, "invalidrecordunknown")]
     assert {e.user_id for e in lms.list_enrolled(4)} == {5, 8, 9}
@@ -95,7 +98,7 @@ def test_injected_faults_are_transient_for_the_adapter() -> None:
             f"http://127.0.0.1:{server.server_port}",
             "tok",
             retry=RetryPolicy(attempts=8),
-            sleep=lambda s: None,
+            sleep=lambda _s: None,
         )
         lms = MoodleLms(client, parallel=1)
         for _ in range(10):  # every call gets through after retries

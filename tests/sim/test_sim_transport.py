@@ -186,9 +186,14 @@ def test_parallel_calls_keep_the_state_consistent() -> None:
 
 
 @pytest.mark.parametrize(
-    "config",
-    [{"fault_kinds": ("meteor",)}, {"fault_kinds": ()}, {"fault_rate": 1.5}, {"max_input_vars": 0}],
+    ("config", "why"),
+    [
+        ({"fault_kinds": ("meteor",)}, "fault kinds must be some of"),
+        ({"fault_kinds": ()}, "fault kinds must be some of"),
+        ({"fault_rate": 1.5}, "fault_rate must be within 0..1"),
+        ({"max_input_vars": 0}, "max_input_vars must be at least 1"),
+    ],
 )
-def test_bad_config_is_refused(config: dict[str, Any]) -> None:
-    with pytest.raises(ValueError):
+def test_bad_config_is_refused(config: dict[str, Any], why: str) -> None:
+    with pytest.raises(ValueError, match=why):
         SimConfig(**config)

@@ -57,7 +57,8 @@ def test_an_imported_rediagnostic_becomes_the_final_diagnostic(running: SqlRoute
     assert result.finals == (NUMBER,)
     r = running.get_route(NUMBER)
     assert (r.final_diagnostic_on, r.final_source, r.final_codes) == (date(2027, 5, 10), "import", ("М2.3",))
-    assert r.dynamics()[Block.SUBJECT] == 2 and r.deficits_gone() == ("П1.1",)
+    assert r.dynamics()[Block.SUBJECT] == 2
+    assert r.deficits_gone() == ("П1.1",)
     assert r.started_on == date(2026, 10, 1)
     assert any(e.action == "final diagnostic" for e in running.list_audit(NUMBER))
     assert imported(running, date(2027, 5, 10)).finals == ()  # the same file again changes nothing
@@ -84,7 +85,8 @@ def test_curator_cannot_overwrite_an_imported_final_diagnostic(running: SqlRoute
     r = route_actions.conclude(
         running, NUMBER, CURATOR, date(2027, 5, 12), final_levels={}, conclusion="успешно"
     )
-    assert r.final_levels[Block.SUBJECT] is Level.ADVANCED and r.conclusion == "успешно"
+    assert r.final_levels[Block.SUBJECT] is Level.ADVANCED
+    assert r.conclusion == "успешно"
 
 
 def finish(store: SqlRouteStore) -> None:
@@ -160,8 +162,11 @@ def test_events_product_and_reflection_are_kept(running: SqlRouteStore) -> None:
         ("1", "мастер-класс", True),
         ("2", "доклад", False),
     ]
-    assert r.product is not None and r.product.file is not None and r.product.file.size == len(pdf)
-    assert r.reflection is not None and (r.reflection.overcome, r.reflection.written_on) == (
+    assert r.product is not None
+    assert r.product.file is not None
+    assert r.product.file.size == len(pdf)
+    assert r.reflection is not None
+    assert (r.reflection.overcome, r.reflection.written_on) == (
         "П1.1",
         date(2027, 4, 3),
     )
@@ -190,7 +195,8 @@ def test_events_product_and_reflection_are_kept(running: SqlRouteStore) -> None:
 def test_system_actor_is_the_importer(running: SqlRouteStore) -> None:
     imported(running, date(2027, 5, 10))
     entry = next(e for e in running.list_audit(NUMBER) if e.action == "final diagnostic")
-    assert entry.actor == str(SYSTEM) and "10.05.2027" in entry.details
+    assert entry.actor == str(SYSTEM)
+    assert "10.05.2027" in entry.details
 
 
 def test_migration_moves_the_old_final_event_and_marks_typed_levels(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def seed(store: SqlRouteStore, n: int = 3) -> None:
     store.save_curators([Curator("methodist@ipk.ru", "Смирнова О.В.", CuratorKind.METHODIST)])
 
 
-def test_migrations_create_every_table(db_url: str, store: SqlRouteStore) -> None:
+@pytest.mark.usefixtures("db_url")
+def test_migrations_create_every_table(store: SqlRouteStore) -> None:
     names = set(inspect(store.engine).get_table_names())
     assert {"teachers", "diagnostics", "routes", "route_items", "corrections", "audit", "course_map"} <= names
 
@@ -69,7 +70,8 @@ def test_save_route_round_trips_and_audits(store: SqlRouteStore) -> None:
     moved = transition(r, "submit", DEV, date(2026, 9, 21))
     store.save_route(moved, DEV, "submit")
     back = store.get_route(r.number)
-    assert back.status is RouteStatus.AGREEMENT and back.submitted_on == date(2026, 9, 21)
+    assert back.status is RouteStatus.AGREEMENT
+    assert back.submitted_on == date(2026, 9, 21)
     assert back.activities == r.activities
     assert [e.action for e in store.list_audit(r.number)] == ["create", "submit"]
 
@@ -78,9 +80,14 @@ def test_failed_unit_of_work_leaves_nothing(store: SqlRouteStore) -> None:
     seed(store, 1)
     build_routes(store, region="74", today=date(2026, 9, 20), actor=DEV)
     r = store.get_route("74-2026-000001")
-    with pytest.raises(RuntimeError), store.transaction():
-        store.save_route(replace(r, status=RouteStatus.AGREEMENT), DEV, "submit")
-        raise RuntimeError("boom")
+
+    def submit_then_fail() -> None:
+        with store.transaction():
+            store.save_route(replace(r, status=RouteStatus.AGREEMENT), DEV, "submit")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        submit_then_fail()
     assert store.get_route(r.number).status is RouteStatus.DRAFT
     assert [e.action for e in store.list_audit(r.number)] == ["create"]
 

@@ -71,14 +71,18 @@ def test_links_marks_statuses_and_disagreements(db_url: str) -> None:
     store.save_statuses([started], SYSTEM, "start", "первое зачисление в СДО")
     store.audit_many(SYSTEM, "formal-done", [("74-2026-000001", "все курсы пройдены")])
     again = store.get_route("74-2026-000001")
-    assert again.status is RouteStatus.IN_PROGRESS and again.start == date(2026, 10, 1)
-    assert again.activity("1").done and again.activity("1").grade == 80
+    assert again.status is RouteStatus.IN_PROGRESS
+    assert again.start == date(2026, 10, 1)
+    assert again.activity("1").done
+    assert again.activity("1").grade == 80
     assert again.activity("1").result_form == "проект"
     assert [e.action for e in store.list_audit("74-2026-000001")][-3:] == ["mark", "start", "formal-done"]
 
     d = Disagreement("74-2026-000001", "1", "PK-MATH", 80.0, 20.0, 60.0, NOW)
-    assert store.add_disagreement(d) and not store.add_disagreement(d)
+    assert store.add_disagreement(d)
+    assert not store.add_disagreement(d)
     assert store.list_disagreements() == [d]
     assert store.resolve_disagreement("74-2026-000001", "1", Actor(Role.CURATOR, "К"), "пересдача")
-    assert store.list_disagreements() == [] and store.add_disagreement(d)
+    assert store.list_disagreements() == []
+    assert store.add_disagreement(d)
     store.engine.dispose()

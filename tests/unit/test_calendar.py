@@ -41,5 +41,5 @@ def test_working_days_between_is_inverse() -> None:
 
 
 def test_negative_days_rejected() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="days must be >= 0"):
         add_working_days(date(2026, 1, 1), -1)

@@ -61,7 +61,9 @@ def test_teacher_reports_held_curator_confirms_only_then_it_counts() -> None:
     with pytest.raises(PermissionDenied):
         confirm_event(r, TEACHER, "1")
     confirmed = confirm_event(r, CURATOR, "1").get_final_event("1")
-    assert confirmed.held and confirmed.confirmed and confirmed.state_label == "проведено 15.05.2027"
+    assert confirmed.held
+    assert confirmed.confirmed
+    assert confirmed.state_label == "проведено 15.05.2027"
 
 
 def test_curator_marks_held_directly_with_a_note() -> None:
@@ -126,7 +128,8 @@ PRODUCT = Product(ProductKind.METHODICAL, "Сборник задач", link="htt
 
 def test_product_is_entered_by_the_teacher_with_a_link_or_file() -> None:
     r = set_product(route(), TEACHER, PRODUCT)
-    assert r.product == PRODUCT and r.product.kind.label == "методическая разработка"
+    assert r.product == PRODUCT
+    assert r.product.kind.label == "методическая разработка"
     with pytest.raises(PermissionDenied):
         set_product(route(), CURATOR, PRODUCT)
     with pytest.raises(WorkflowError, match=r"файл .* или укажите ссылку"):

@@ -68,7 +68,8 @@ def test_a_rediagnostic_becomes_the_final_diagnostic_with_dynamics_and_deficits_
         "import",
     )
     assert final.dynamics() == {Block.SUBJECT: 2, Block.METHODICAL: 0}
-    assert final.deficits_gone() == ("П1.1",) and final.final_codes == ("М2.3",)
+    assert final.deficits_gone() == ("П1.1",)
+    assert final.final_codes == ("М2.3",)
 
 
 def test_a_diagnostic_older_than_the_route_start_is_not_final() -> None:
@@ -192,14 +193,13 @@ def test_prolong_stays_possible_when_results_are_insufficient() -> None:
 def test_a_failed_attestation_is_shown_with_grade_and_pass_mark() -> None:
     r = record_failed_attestation(route(), "1", 42, 60)
     a = r.activity("1")
-    assert (
-        not a.done
-        and a.mark_label == "не выполнено: итоговая аттестация не пройдена (оценка 42 при проходном 60)"
-    )
+    assert not a.done
+    assert a.mark_label == "не выполнено: итоговая аттестация не пройдена (оценка 42 при проходном 60)"
     gap = completion_gaps(r)[0]
     assert "итоговая аттестация не пройдена (оценка 42 при проходном 60)" in gap
     passed = mark_activity(r, "1", SYSTEM, TODAY, grade=75, pass_grade=60).activity("1")
-    assert passed.done and passed.mark_label == f"выполнено {TODAY:%d.%m.%Y}"
+    assert passed.done
+    assert passed.mark_label == f"выполнено {TODAY:%d.%m.%Y}"
 
 
 # --- prolonging ------------------------------------------------------------------------------------

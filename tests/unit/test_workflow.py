@@ -144,7 +144,8 @@ def test_draft_edits_are_not_corrections_and_only_for_developers() -> None:
     r = route(RouteStatus.DRAFT)
     new = Activity(key="3", category=ActivityCategory.MENTORING, title="Наставничество")
     edited = change_activity(r, Actor(Role.DEVELOPER, "Р"), NOW, new=new)
-    assert len(edited.activities) == 3 and edited.corrections == ()
+    assert len(edited.activities) == 3
+    assert edited.corrections == ()
     with pytest.raises(PermissionDenied):
         change_activity(r, Actor(Role.TEACHER, "T"), NOW, new=new)
 

@@ -150,7 +150,11 @@ def seeded(store: SqlRouteStore) -> dict[str, Route]:
 
 
 @pytest.fixture
-def app(settings: Settings, store: SqlRouteStore, jwks_server: responses.RequestsMock) -> Flask:
+def app(
+    settings: Settings,
+    store: SqlRouteStore,
+    jwks_server: responses.RequestsMock,  # noqa: ARG001 (the platform keys served while the app runs)
+) -> Flask:
     return build_web_app(settings, store=store)
 
 

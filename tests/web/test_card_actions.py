@@ -49,7 +49,8 @@ def test_teacher_marks_and_proposes(
     status, where = _post(
         launcher.client, lid, number, "mark", key="2", done="1", result="конспект", result_form="доклад"
     )
-    assert status == 303 and f"lid={lid}" in where
+    assert status == 303
+    assert f"lid={lid}" in where
     a = store.get_route(number).activity("2")
     assert (a.done, a.result, a.result_form, a.result_source) == (True, "конспект", "доклад", "teacher")
     status, _ = _post(launcher.client, lid, number, "propose", text="заменить вебинар на стажировку")
@@ -71,7 +72,8 @@ def test_curator_corrects_with_reason_and_concludes(
         "level": "municipal",
     }
     status, body = _post(launcher.client, lid, number, "correct", **form)
-    assert status == 409 and "причину" in body  # after approval every change needs a reason
+    assert status == 409
+    assert "причину" in body  # after approval every change needs a reason
     status, _ = _post(launcher.client, lid, number, "correct", reason="курс перенесён", **form)
     assert status == 303
     route = store.get_route(number)

@@ -42,7 +42,8 @@ def test_keygen_config_add_platform_and_head(env: dict[str, str], db_url: str, t
     assert key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
     assert key.stat().st_mode & 0o077 == 0
     again = _run(env, "lti", "keygen")
-    assert again.returncode == 1 and "уже есть" in again.stderr
+    assert again.returncode == 1
+    assert "уже есть" in again.stderr
 
     out = _run(env, "lti", "config").stdout
     for line in (
@@ -80,7 +81,8 @@ def test_keygen_config_add_platform_and_head(env: dict[str, str], db_url: str, t
     )
     assert platform.jwks_url == "https://sdo.example.ru/mod/lti/certs.php"
     found = launches.find_head("head@school.ru")
-    assert found is not None and found.school == "СОШ 1"
+    assert found is not None
+    assert found.school == "СОШ 1"
 
 
 def _free_port() -> int:
@@ -110,7 +112,8 @@ def test_serve_answers_healthz(env: dict[str, str]) -> None:
                 conn.close()
             except OSError:
                 time.sleep(0.2)  # not up yet: poll again
-        assert status == 200 and body == b"ok"
+        assert status == 200
+        assert body == b"ok"
     finally:
         proc.terminate()
         proc.wait(timeout=20)

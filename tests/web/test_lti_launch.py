@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import responses
 from flask.testing import FlaskClient
 
@@ -44,7 +45,8 @@ def test_login_redirects_to_the_platform_with_state_and_nonce(launcher: Launcher
     assert q["redirect_uri"] == TOOL + "/lti/launch"
     assert q["login_hint"] == "6"
     assert q["lti_message_hint"] == '{"cmid":8,"launchid":"x"}'
-    assert len(q["state"]) >= 32 and len(q["nonce"]) >= 32
+    assert len(q["state"]) >= 32
+    assert len(q["nonce"]) >= 32
 
 
 def test_login_by_get_works_too(client: FlaskClient) -> None:
@@ -73,11 +75,13 @@ def test_teacher_launch_without_cookies_opens_own_card(launcher: Launcher, seede
     assert f'name="lid" value="{lid}"' in html  # forms carry the launch id
 
 
-def test_cookie_is_samesite_none_secure_only_over_https(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_cookie_is_samesite_none_secure_only_over_https(launcher: Launcher) -> None:
     resp = launcher.launch("teacher1@school.ru")
     cookie = resp.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
-    assert "SameSite=Lax" in cookie and "Secure" not in cookie  # plain http: browsers refuse Secure
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain http: browsers refuse Secure
     q = launcher.login()
     token = sign(launcher.claims(q["nonce"], "teacher1@school.ru"), launcher.key)
     over_https = launcher.client.post(
@@ -88,35 +92,38 @@ def test_cookie_is_samesite_none_secure_only_over_https(launcher: Launcher, seed
     assert "Secure" in over_https.headers["Set-Cookie"]
 
 
-def test_forged_signature_is_refused(
-    launcher: Launcher, other_key: PlatformKey, seeded: dict[str, Route]
-) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_forged_signature_is_refused(launcher: Launcher, other_key: PlatformKey) -> None:
     q = launcher.login()
     forged = sign(launcher.claims(q["nonce"], "teacher1@school.ru"), other_key)
     _refused(launcher.post(forged, q["state"]), "подпись id_token неверна")
 
 
-def test_expired_token_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_expired_token_is_refused(launcher: Launcher) -> None:
     q = launcher.login()
     old = int(time.time()) - 600
     claims = launcher.claims(q["nonce"], "teacher1@school.ru", iat=old, exp=old + 60)
     _refused(launcher.post(sign(claims, launcher.key), q["state"]), "истёк")
 
 
-def test_token_from_the_future_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_token_from_the_future_is_refused(launcher: Launcher) -> None:
     q = launcher.login()
     later = int(time.time()) + 3600
     claims = launcher.claims(q["nonce"], "teacher1@school.ru", iat=later, exp=later + 60)
     _refused(launcher.post(sign(claims, launcher.key), q["state"]), "в будущем")
 
 
-def test_wrong_audience_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_wrong_audience_is_refused(launcher: Launcher) -> None:
     q = launcher.login()
     claims = launcher.claims(q["nonce"], "teacher1@school.ru", aud="another-tool")
     _refused(launcher.post(sign(claims, launcher.key), q["state"]), "не для этого инструмента")
 
 
-def test_audience_list_needs_our_azp(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_audience_list_needs_our_azp(launcher: Launcher) -> None:
     q = launcher.login()
     claims = launcher.claims(q["nonce"], "teacher1@school.ru", aud=[CLIENT_ID, "other"])
     _refused(launcher.post(sign(claims, launcher.key), q["state"]), "azp")
@@ -125,39 +132,45 @@ def test_audience_list_needs_our_azp(launcher: Launcher, seeded: dict[str, Route
     assert launcher.post(sign(claims, launcher.key), q["state"]).status_code == 303
 
 
-def test_wrong_issuer_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_wrong_issuer_is_refused(launcher: Launcher) -> None:
     q = launcher.login()
     claims = launcher.claims(q["nonce"], "teacher1@school.ru", iss="http://127.0.0.1:9999")
     _refused(launcher.post(sign(claims, launcher.key), q["state"]), "iss/aud не зарегистрированы")
 
 
-def test_replayed_launch_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_replayed_launch_is_refused(launcher: Launcher) -> None:
     q = launcher.login()
     token = sign(launcher.claims(q["nonce"], "teacher1@school.ru"), launcher.key)
     assert launcher.post(token, q["state"]).status_code == 303
     _refused(launcher.post(token, q["state"]), "повторный запуск")
 
 
-def test_nonce_must_be_the_one_issued_with_the_state(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_nonce_must_be_the_one_issued_with_the_state(launcher: Launcher) -> None:
     q = launcher.login()
     token = sign(launcher.claims("some-other-nonce", "teacher1@school.ru"), launcher.key)
     _refused(launcher.post(token, q["state"]), "nonce")
 
 
-def test_missing_and_unknown_state_are_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_missing_and_unknown_state_are_refused(launcher: Launcher) -> None:
     q = launcher.login()
     token = sign(launcher.claims(q["nonce"], "teacher1@school.ru"), launcher.key)
     _refused(launcher.post(token, ""), "нет id_token или state")
     _refused(launcher.post(token, "made-up-state"), "state неизвестен")
 
 
-def test_unregistered_deployment_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_unregistered_deployment_is_refused(launcher: Launcher) -> None:
     q = launcher.login()
     claims = launcher.claims(q["nonce"], "teacher1@school.ru", **{LTI + "deployment_id": "99"})
     _refused(launcher.post(sign(claims, launcher.key), q["state"]), "deployment_id")
 
 
-def test_wrong_message_type_and_version_are_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_wrong_message_type_and_version_are_refused(launcher: Launcher) -> None:
     q = launcher.login()
     claims = launcher.claims(
         q["nonce"], "teacher1@school.ru", **{LTI + "message_type": "LtiDeepLinkingRequest"}
@@ -168,8 +181,9 @@ def test_wrong_message_type_and_version_are_refused(launcher: Launcher, seeded: 
     _refused(launcher.post(sign(claims, launcher.key), q["state"]), "1.3.0")
 
 
+@pytest.mark.usefixtures("seeded")
 def test_rotated_platform_key_is_fetched_again_once(
-    launcher: Launcher, jwks_server: responses.RequestsMock, seeded: dict[str, Route]
+    launcher: Launcher, jwks_server: responses.RequestsMock
 ) -> None:
     assert launcher.session("teacher1@school.ru")  # caches the published set
     rotated = PlatformKey(launcher.key.private, "new-kid")
@@ -181,7 +195,8 @@ def test_rotated_platform_key_is_fetched_again_once(
     assert len(fetches) == 2
 
 
-def test_unknown_person_is_refused(launcher: Launcher, seeded: dict[str, Route]) -> None:
+@pytest.mark.usefixtures("seeded")
+def test_unknown_person_is_refused(launcher: Launcher) -> None:
     resp = launcher.launch("stranger@school.ru")
     assert resp.status_code == 403
     assert "нет маршрута" in resp.get_data(as_text=True)
@@ -207,8 +222,9 @@ def test_tool_jwks_is_empty_without_a_key(client: FlaskClient) -> None:
     assert resp.get_json() == {"keys": []}
 
 
+@pytest.mark.usefixtures("seeded")
 def test_behind_a_tls_proxy_the_cookie_is_secure(
-    settings: Settings, store: SqlRouteStore, launcher: Launcher, seeded: dict[str, Route]
+    settings: Settings, store: SqlRouteStore, launcher: Launcher
 ) -> None:
     app = build_web_app(settings.model_copy(update={"web_proxy_hops": 1, "public_url": TOOL}), store=store)
     proxied = Launcher(app.test_client(use_cookies=False), launcher.template, launcher.key)
@@ -218,7 +234,8 @@ def test_behind_a_tls_proxy_the_cookie_is_secure(
         "/lti/launch", data={"id_token": token, "state": q["state"]}, headers={"X-Forwarded-Proto": "https"}
     )
     assert resp.status_code == 303
-    assert "Secure" in resp.headers["Set-Cookie"] and "SameSite=None" in resp.headers["Set-Cookie"]
+    assert "Secure" in resp.headers["Set-Cookie"]
+    assert "SameSite=None" in resp.headers["Set-Cookie"]
 
 
 class Clock:

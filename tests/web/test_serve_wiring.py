@@ -66,11 +66,11 @@ def test_served_card_links_the_lms_course(
     assert f"{MOODLE}/course/view.php?id=2" in html
 
 
+@pytest.mark.usefixtures("jwks_server")
 def test_served_card_without_moodle_links_the_course_search(
     settings: Settings,
     store: SqlRouteStore,
     seeded: dict[str, Route],
-    jwks_server: responses.RequestsMock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     app = _served_app(settings, monkeypatch)  # a Moodle address but no token: no LMS

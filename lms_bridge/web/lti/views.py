@@ -62,6 +62,7 @@ def login() -> WResponse:
     return resp
 
 
+# long: the LTI launch steps in their specified order, each a line or two
 @bp.route("/launch", methods=["POST"])
 def launch() -> WResponse:
     ctx = web_context()

@@ -27,7 +27,7 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def client(fake: FakeMoodle, sleeps: list[float]) -> MoodleClient:
+def client(fake: FakeMoodle, sleeps: list[float]) -> MoodleClient:  # noqa: ARG001 (fake: Moodle served)
     return MoodleClient(
         BASE, TOKEN, retry=RetryPolicy(attempts=3, base_delay=1.0), sleep=sleeps.append, jitter=lambda: 1.0
     )

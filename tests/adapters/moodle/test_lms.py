@@ -20,7 +20,8 @@ def sent(fake: FakeMoodle, wsfunction: str) -> list[list[tuple[str, str]]]:
 
 
 # --- recorded bodies --------------------------------------------------------------------------------------
-def test_site_info_from_the_recording(fake: FakeMoodle, lms: MoodleLms) -> None:
+@pytest.mark.usefixtures("fake")
+def test_site_info_from_the_recording(lms: MoodleLms) -> None:
     info = lms.get_site_info()
     assert (info.site_name, info.release, info.version, info.user_id) == (
         "Moodle Lab",
@@ -48,7 +49,8 @@ def test_find_course_by_cyrillic_shortname_after_idnumber(fake: FakeMoodle, lms:
         "core_course_get_courses_by_field", "core_course_get_courses_by_field__shortname_cyrillic_found"
     )
     course = lms.find_course("ДПП-ЦИФ-02")
-    assert course is not None and (course.id, course.idnumber) == (3, "DPP-DIG-02")
+    assert course is not None
+    assert (course.id, course.idnumber) == (3, "DPP-DIG-02")
     first, second = sent(fake, "core_course_get_courses_by_field")
     assert dict(first)["field"] == "idnumber"
     assert second == recorded_request("core_course_get_courses_by_field__shortname_cyrillic_found")
@@ -78,7 +80,8 @@ def test_ungraded_users_have_no_grade(fake: FakeMoodle, lms: MoodleLms) -> None:
         "gradereport_user_get_grade_items", "gradereport_user_get_grade_items__course4_nobody_graded_userid0"
     )
     rows = lms.list_grades(4)
-    assert rows and all(r.grade is None for r in rows)
+    assert rows
+    assert all(r.grade is None for r in rows)
 
 
 def test_completions_from_the_recording(fake: FakeMoodle, lms: MoodleLms) -> None:
@@ -88,7 +91,8 @@ def test_completions_from_the_recording(fake: FakeMoodle, lms: MoodleLms) -> Non
     assert all(r.completed and r.tracked and r.user_id == 6 for r in rows.values())
 
 
-def test_missing_course_is_not_found(fake: FakeMoodle, lms: MoodleLms) -> None:
+@pytest.mark.usefixtures("fake")
+def test_missing_course_is_not_found(lms: MoodleLms) -> None:
     with pytest.raises(LmsNotFound):
         lms.list_grades(99999)
     with pytest.raises(LmsNotFound):
@@ -128,8 +132,10 @@ def test_enrol_then_list_enrolled_with_roles_and_suspension(fake: FakeMoodle, lm
     assert lms.enrol([Enrolment(a.id, c.id), Enrolment(b.id, c.id, role_id=3)]) == []
     fake.suspend(c.id, b.id)
     rows = {e.user_id: e for e in lms.list_enrolled(c.id)}
-    assert rows[a.id].role_ids == {5} and not rows[a.id].suspended
-    assert rows[b.id].role_ids == {3} and rows[b.id].suspended
+    assert rows[a.id].role_ids == {5}
+    assert not rows[a.id].suspended
+    assert rows[b.id].role_ids == {3}
+    assert rows[b.id].suspended
 
 
 def test_enrol_row_encoding_matches_recording(fake: FakeMoodle, lms: MoodleLms) -> None:
@@ -321,7 +327,8 @@ def test_route_link_batches_are_capped_by_rows_per_call(fake: FakeMoodle) -> Non
     users = [fake.add_user(f"u{i}") for i in range(25)]
     assert lms.set_route_links([(u.id, "https://x") for u in users]) == []
     assert fake.calls["core_user_update_users"] == 3
-    assert lms.set_route_links([]) == [] and fake.calls["core_user_update_users"] == 3
+    assert lms.set_route_links([]) == []
+    assert fake.calls["core_user_update_users"] == 3
 
 
 def test_messages(fake: FakeMoodle, lms: MoodleLms) -> None:
@@ -354,7 +361,8 @@ def test_framework_plan_and_course_links_are_idempotent(fake: FakeMoodle, lms: M
 
     ids = [comps["D1"].id, comps["D2"].id]
     plan = lms.ensure_plan(u.id, "ИОМ 74-2026-0001", '<a href="https://iom/card/1">Карта</a>', ids)
-    assert plan.status == 1 and plan.competency_ids == frozenset(ids)
+    assert plan.status == 1
+    assert plan.competency_ids == frozenset(ids)
     assert fake.plans[plan.id]["duedate"] == 0
     assert not any(k.startswith("plan[duedate]") for r in fake.requests for k, _ in r)
     same = lms.ensure_plan(u.id, "ИОМ 74-2026-0001", '<a href="https://iom/card/1">Карта</a>', ids)
@@ -362,7 +370,8 @@ def test_framework_plan_and_course_links_are_idempotent(fake: FakeMoodle, lms: M
     assert fake.calls["core_competency_create_plan"] == 1
     assert fake.calls["core_competency_add_competency_to_plan"] == 2
     moved = lms.ensure_plan(u.id, "ИОМ 74-2026-0001", "new link", ids)
-    assert moved.description == "new link" and fake.plans[plan.id]["description"] == "new link"
+    assert moved.description == "new link"
+    assert fake.plans[plan.id]["description"] == "new link"
 
     assert lms.link_course_competencies(course.id, ids) == 2
     assert {cc["ruleoutcome"] for cc in fake.course_competencies.values()} == {3}

@@ -24,7 +24,8 @@ def check() -> Result:
     return CliRunner().invoke(cli, ["lms", "check"], catch_exceptions=False)
 
 
-def test_all_functions_available(env: None, fake: FakeMoodle) -> None:
+@pytest.mark.usefixtures("env")
+def test_all_functions_available(fake: FakeMoodle) -> None:
     fake.functions = frozenset(REQUIRED_FUNCTIONS) | {"core_course_get_contents"}
     result = check()
     assert result.exit_code == 0, result.output
@@ -33,11 +34,13 @@ def test_all_functions_available(env: None, fake: FakeMoodle) -> None:
     assert f"Все нужные функции доступны ({len(REQUIRED_FUNCTIONS)})" in result.output
 
 
-def test_the_recorded_lab_service_has_every_required_function(env: None, fake: FakeMoodle) -> None:
+@pytest.mark.usefixtures("env", "fake")
+def test_the_recorded_lab_service_has_every_required_function() -> None:
     assert check().exit_code == 0  # the recorded site_info lists the lab's 70 functions
 
 
-def test_missing_functions_are_listed(env: None, fake: FakeMoodle) -> None:
+@pytest.mark.usefixtures("env")
+def test_missing_functions_are_listed(fake: FakeMoodle) -> None:
     fake.functions = frozenset(REQUIRED_FUNCTIONS) - {
         "enrol_manual_enrol_users",
         "core_competency_approve_plan",
@@ -49,7 +52,8 @@ def test_missing_functions_are_listed(env: None, fake: FakeMoodle) -> None:
     assert "  core_competency_approve_plan" in result.output
 
 
-def test_bad_token(env: None, fake: FakeMoodle, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("env", "fake")
+def test_bad_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LMS_BRIDGE_MOODLE_TOKEN", "wrong")
     result = check()
     assert result.exit_code == 1
@@ -58,14 +62,16 @@ def test_bad_token(env: None, fake: FakeMoodle, monkeypatch: pytest.MonkeyPatch)
     assert "wrong" not in result.output
 
 
-def test_unreachable_moodle(env: None, fake: FakeMoodle, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("env", "fake")
+def test_unreachable_moodle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LMS_BRIDGE_MOODLE_URL", "https://elsewhere.example/moodle")
     result = check()
     assert result.exit_code == 1
     assert "Moodle не отвечает" in result.output
 
 
-def test_missing_url(env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("env")
+def test_missing_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LMS_BRIDGE_MOODLE_URL")
     result = check()
     assert result.exit_code == 1

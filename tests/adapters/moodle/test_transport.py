@@ -6,7 +6,6 @@ import logging
 
 import pytest
 import requests
-import responses
 
 from lms_bridge.adapters.moodle.transport import (
     MoodleClient,
@@ -262,10 +261,11 @@ def test_rate_limiter_spaces_calls() -> None:
     assert slept == [0.5, 0.5]
 
 
-def test_connection_refused_for_real_is_unavailable(rsps: responses.RequestsMock) -> None:
+@pytest.mark.usefixtures("rsps")
+def test_connection_refused_for_real_is_unavailable() -> None:
     # no fake installed for this host: responses raises ConnectionError like a closed port would
     client = MoodleClient(
-        "https://nowhere.example", TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda s: None
+        "https://nowhere.example", TOKEN, retry=RetryPolicy(attempts=2), sleep=lambda _s: None
     )
     with pytest.raises(LmsUnavailable):
         client.call("core_webservice_get_site_info")

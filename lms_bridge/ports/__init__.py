@@ -1,0 +1,71 @@
+"""Ports: what the core needs from the outside world, as Protocols, and the plain records that cross them.
+
+Verbs carry meaning: ``get_*`` raises NotFound, ``find_*`` returns None, ``list_*`` returns a list,
+plain verbs are commands.
+
+- ``registry``: ``RouteStore``, the route registry (routes, diagnostics, people, course map, audit);
+- ``lms``: ``Lms``, what the jobs need from an LMS, and its records;
+- ``sync``: ``SyncStore``, what the sync jobs record (transmissions, links, disagreements);
+- ``web``: ``LaunchStore``, the web app's own state (LTI platforms, login states, sessions, heads).
+
+Import from ``lms_bridge.ports``; the modules are an internal split.
+"""
+
+from lms_bridge.ports.lms import (
+    Competency,
+    CompletionRow,
+    EnrolledUser,
+    Enrolment,
+    GradeRow,
+    LearningPlan,
+    LinkFailure,
+    Lms,
+    LmsCourse,
+    LmsUser,
+    RowFailure,
+    SiteInfo,
+)
+from lms_bridge.ports.registry import AuditEntry, DiagnosticsSaved, RouteFilter, RouteStore
+from lms_bridge.ports.sync import (
+    Disagreement,
+    FormalItem,
+    LmsLink,
+    RoutePeople,
+    SyncStore,
+    Transmission,
+    TransmissionKind,
+    TransmissionState,
+)
+from lms_bridge.ports.web import Head, LaunchStore, LoginState, Platform, Principal
+
+__all__ = [
+    "AuditEntry",
+    "Competency",
+    "CompletionRow",
+    "DiagnosticsSaved",
+    "Disagreement",
+    "EnrolledUser",
+    "Enrolment",
+    "FormalItem",
+    "GradeRow",
+    "Head",
+    "LaunchStore",
+    "LearningPlan",
+    "LinkFailure",
+    "Lms",
+    "LmsCourse",
+    "LmsLink",
+    "LmsUser",
+    "LoginState",
+    "Platform",
+    "Principal",
+    "RouteFilter",
+    "RoutePeople",
+    "RouteStore",
+    "RowFailure",
+    "SiteInfo",
+    "SyncStore",
+    "Transmission",
+    "TransmissionKind",
+    "TransmissionState",
+]

@@ -1,0 +1,104 @@
+"""The web app's own state: what the LTI flow must remember lives server-side, so that the tool works
+inside a cross-site LMS iframe where the browser blocks third-party cookies. ``LaunchStore`` is the port;
+``SqlLaunchStore`` (storage/) implements it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from lms_bridge.domain.vocabulary import Role
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A registered LTI 1.3 platform (one Moodle site + the client_id it gave the tool)."""
+
+    issuer: str
+    client_id: str
+    deployment_ids: tuple[str, ...]
+    auth_url: str
+    jwks_url: str
+    token_url: str = ""
+
+
+@dataclass(frozen=True)
+class LoginState:
+    """An OIDC login in flight: the state and nonce the tool sent the platform."""
+
+    state: str
+    nonce: str
+    issuer: str
+    client_id: str
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is using the web app, with the scope their role gives (``domain/access.py`` decides)."""
+
+    role: Role
+    email: str = ""
+    name: str = ""
+    school: str = ""
+    municipality: str = ""
+    csrf: str = ""
+    via_token: bool = False  # the service token: no browser, no CSRF
+    expires_at: datetime | None = None  # of the launch session
+
+
+@dataclass(frozen=True)
+class Head:
+    """A head of school (by e-mail): a launch with this e-mail gets the head's role over the school."""
+
+    email: str
+    full_name: str
+    school: str
+    municipality: str = ""
+
+
+class LaunchStore(Protocol):
+    """The web app's own state: LTI platforms, OIDC login states, launch sessions, the identities
+    platforms sent (issuer, subject → e-mail) and heads of schools. ``SqlLaunchStore`` implements it."""
+
+    # platforms
+    def add_platform(self, p: Platform) -> None:
+        """Insert or update by (issuer, client_id)."""
+        ...
+
+    def list_platforms(self) -> list[Platform]: ...
+
+    # OIDC login states
+    def new_state(self, issuer: str, client_id: str, minutes: int) -> LoginState:
+        """A fresh state and nonce valid for ``minutes``."""
+        ...
+
+    def find_state(self, state: str) -> LoginState | None: ...
+    def use_state(self, state: str) -> bool:
+        """Mark the state (and so its nonce) used; False when it was already used (a replay)."""
+        ...
+
+    # launch sessions
+    def open_session(
+        self, p: Principal, hours: int, *, issuer: str = "", subject: str = ""
+    ) -> tuple[str, str]:
+        """Create a session; returns (launch id, csrf token). Only the launch id's hash is stored."""
+        ...
+
+    def find_session(self, launch_id: str) -> Principal | None:
+        """The unexpired session's principal."""
+        ...
+
+    # identities
+    def link_identity(self, issuer: str, subject: str, email: str, idnumber: str = "") -> None: ...
+    def find_email_by_idnumber(self, issuer: str, idnumber: str) -> str | None: ...
+    def find_email_by_subject(self, issuer: str, subject: str) -> str | None: ...
+
+    # heads of schools
+    def add_head(self, h: Head) -> None:
+        """Insert or update by e-mail (case-insensitive)."""
+        ...
+
+    def find_head(self, email: str) -> Head | None: ...
