@@ -15,9 +15,10 @@ from lms_bridge.domain.final_events import EventDraft
 from lms_bridge.domain.people import SYSTEM, Actor
 from lms_bridge.domain.vocabulary import Block, Level, ProductKind, Role, RouteStatus
 from lms_bridge.errors import NotFound, ValidationError, WorkflowError
-from lms_bridge.importers.diagnostics import ImportResult, ParsedDiagnostics, import_diagnostics
+from lms_bridge.importers.diagnostics import ParsedDiagnostics
 from lms_bridge.services import route_actions, route_results
 from lms_bridge.services.build import build_routes
+from lms_bridge.services.imports import ImportResult, import_diagnostics
 from lms_bridge.services.route_results import Upload
 from lms_bridge.storage.migrate import upgrade
 from lms_bridge.storage.store import SqlRouteStore, make_engine
