@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.routes import parse_status
+from lms_bridge.cli.routes import parse_status, recipient_option
+from lms_bridge.domain.access import Recipient, redact_for
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.exporters.card_text import Issuer
@@ -53,10 +54,15 @@ def _write(data: bytes, target: str, fmt: str) -> None:
     "--format", "fmt", type=click.Choice(CARD_FORMATS), default="docx", show_default=True, help="формат карты"
 )
 @click.option("-o", "--output", help="файл (по умолчанию ИОМ_<номер>.<формат>); «-» — вывести на экран")
+@recipient_option
 @click.pass_obj
-def export_cmd(app: AppContext, number: str, fmt: str, output: str | None) -> None:
+def export_cmd(
+    app: AppContext, number: str, fmt: str, output: str | None, recipient: Recipient | None
+) -> None:
     """Выгрузить карту ИОМ NUMBER в JSON, XML или DOCX."""
     route = app.store.get_route(number)
+    if recipient is not None:
+        route = redact_for(route, recipient)
     data = card_bytes(route, fmt, Issuer.from_settings(app.settings))
     _write(data, output or f"ИОМ_{route.number}.{fmt}", fmt)
 

@@ -7,9 +7,10 @@ import click
 
 from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.lazy import Lazy, LazyGroup
+from lms_bridge.domain.access import Recipient, redact_for
 from lms_bridge.domain.people import SYSTEM, Actor
 from lms_bridge.domain.route import Activity
-from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, RouteStatus
+from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, Role, RouteStatus
 from lms_bridge.domain.workflow import TRANSITIONS
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
 from lms_bridge.ports import RouteFilter
@@ -116,13 +117,34 @@ def list_cmd(
     click.echo(f"всего: {len(rows)}")
 
 
+def parse_recipient(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Recipient | None:
+    if not value:
+        return None
+    try:
+        return Recipient(Role.parse(value))
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+recipient_option = click.option(
+    "--for",
+    "recipient",
+    callback=parse_recipient,
+    metavar="РОЛЬ",
+    help="карта для этой роли: head (руководитель ОО) — без результатов диагностики",
+)
+
+
 @group.command("show")
 @click.argument("number")
 @click.option("--json", "as_json", is_flag=True, help="вывести JSON")
+@recipient_option
 @click.pass_obj
-def show_cmd(app: AppContext, number: str, as_json: bool) -> None:
+def show_cmd(app: AppContext, number: str, as_json: bool, recipient: Recipient | None) -> None:
     """Карта маршрута NUMBER."""
     route = app.store.get_route(number)
+    if recipient is not None:
+        route = redact_for(route, recipient)
     if as_json:
         click.echo(json.dumps(route_to_dict(route), ensure_ascii=False, indent=2))
         return
@@ -131,10 +153,8 @@ def show_cmd(app: AppContext, number: str, as_json: bool) -> None:
     click.echo(f"ИОМ № {route.number} — {route.status.label}")
     click.echo(f"Педагог: {t.full_name}, {t.position}, {t.school} ({t.municipality})")
     click.echo(f"Куратор: {route.curator_name or '—'}")
-    click.echo(
-        f"Диагностика: {route.diagnostic.kind.label}, {route.diagnostic.date:%d.%m.%Y}; "
-        f"дефициты: {', '.join(route.diagnostic.deficit_codes) or '—'}"
-    )
+    deficits = route.withheld or f"дефициты: {', '.join(route.diagnostic.deficit_codes) or '—'}"
+    click.echo(f"Диагностика: {route.diagnostic.kind.label}, {route.diagnostic.date:%d.%m.%Y}; {deficits}")
     click.echo(f"Сроки: {route.start or '—'} — {route.end or '—'}; выполнено {done} из {total}")
     for a in route.activities:
         mark = "✓" if a.done else " "

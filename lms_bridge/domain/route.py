@@ -124,6 +124,9 @@ class Route:
     previous_number: str = ""  # the teacher's route before this one
     product: Product | None = None
     reflection: Reflection | None = None
+    # Set only by ``domain.access.redact_for``: why the diagnostic results are left out of this copy
+    # ("" = complete). Outputs print it in their place; a store refuses to save such a copy.
+    withheld: str = ""
 
     def activity(self, key: str) -> Activity:
         for a in self.activities:

@@ -107,6 +107,31 @@ EDITORS: dict[RouteStatus, frozenset[Role]] = {
 }
 
 
+# Who takes the other actions on a route (the functions below enforce them; ``may`` answers for a state).
+MARKERS = frozenset({R.TEACHER, R.CURATOR, R.ADMIN, R.SYSTEM})  # completion marks
+CURATORS = frozenset({R.CURATOR, R.ADMIN})  # intermediate results, final diagnostics and conclusions
+PROPOSERS = frozenset({R.TEACHER})  # proposals of a correction (services/proposals.py)
+CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
+
+
+def may(route: Route, role: Role, action: str) -> bool:
+    """Whether ``role`` may take ``action`` on ``route`` in its current state: a transition of
+    ``TRANSITIONS``, or "mark", "note", "correct", "conclude", "propose". The one answer the page, the
+    API and the CLI give; the functions that apply an action raise the reason when it is not allowed."""
+    under = route.status in UNDER_CORRECTION
+    rules = {
+        "mark": under and role in MARKERS,
+        "note": under and role in CURATORS,
+        "correct": role in EDITORS.get(route.status, frozenset()),
+        "conclude": route.status in (S.IN_PROGRESS, S.PROLONGED) and role in CURATORS,
+        "propose": route.status not in CLOSED and role in PROPOSERS,
+    }
+    if action in rules:
+        return rules[action]
+    t = TRANSITIONS.get(action)
+    return t is not None and route.status in t.sources and role in t.roles
+
+
 def allowed_actions(route: Route, role: Role) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if route.status in t.sources and role in t.roles]
 
@@ -246,7 +271,7 @@ def mark_activity(
     if route.status not in UNDER_CORRECTION:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: отметки не ставятся")
     activity = route.activity(key)
-    if actor.role not in (Role.TEACHER, Role.CURATOR, Role.ADMIN, Role.SYSTEM):
+    if actor.role not in MARKERS:
         raise PermissionDenied(f"{actor.role.label} не ставит отметки о выполнении")
     if activity.formal and actor.role is not Role.SYSTEM:
         raise PermissionDenied(
@@ -320,7 +345,7 @@ def close_activity(route: Route, key: str, actor: Actor, now: datetime, *, reaso
 
 def record_note(route: Route, key: str, actor: Actor, text: str) -> Route:
     """The curator records an intermediate result of an activity (003 §4.4.5)."""
-    if actor.role not in (Role.CURATOR, Role.ADMIN):
+    if actor.role not in CURATORS:
         raise PermissionDenied("промежуточные результаты фиксирует куратор")
     if route.status not in UNDER_CORRECTION:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: записи не вносятся")

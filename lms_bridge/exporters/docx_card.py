@@ -130,6 +130,9 @@ def _diagnostics(doc: Any, route: Route) -> None:
     doc.add_heading("2. Результаты диагностики профессиональных дефицитов", level=1)
     kit.labelled(doc, "2.1. Вид диагностики профессиональных дефицитов", d.kind.label)
     kit.labelled(doc, "2.2. Дата диагностики", fmt_date(d.date))
+    if route.withheld:  # a copy for the school: say what is left out and why, never a value
+        kit.labelled(doc, "2.3. Результаты диагностики", route.withheld)
+        return
     kit.paragraph(doc, "2.3. Результаты диагностики:", bold=True)
     t = kit.table(doc, (9.0, 9.0), header=("Блок компетенций", "Уровень сформированности"))
     for block in card_blocks(route):
@@ -161,7 +164,8 @@ def _roadmap(doc: Any, route: Route) -> None:
             cells = kit.add_row(t, ("", "", "", "", "", ""), style=dense)
             kit.write(cells[1], "мероприятия не запланированы", italic=True, style=dense)
         for a in items:
-            values = ("", "", period(a.start, a.end), ", ".join(a.deficit_codes), activity_mark(a), "")
+            codes = "не передаются" if route.withheld else ", ".join(a.deficit_codes)
+            values = ("", "", period(a.start, a.end), codes, activity_mark(a), "")
             cells = kit.add_row(t, values, style=dense)
             _activity_cell(cells[1], a)
             kit.write(cells[5], activity_result(a), style=dense)

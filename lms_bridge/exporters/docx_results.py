@@ -35,6 +35,22 @@ def card_blocks(route: Route) -> list[Block]:
 
 def results(doc: Any, route: Route) -> None:
     doc.add_heading("6. Итоги прохождения ИОМ", level=1)
+    if route.withheld:  # a copy for the school: say what is left out and why, never a value
+        kit.labelled(doc, "6.1. Итоговая диагностика и динамика", route.withheld)
+    else:
+        _final_diagnostic(doc, route)
+    _product(doc, route)
+    _reflection(doc, route)
+    kit.paragraph(doc, "6.4. Выводы:", bold=True, before=6)
+    kit.paragraph(doc, route.conclusion or DASH)
+    kit.labelled(doc, "Начало реализации ИОМ", fmt_date(route.started_on))
+    kit.labelled(doc, "Завершение реализации ИОМ", fmt_date(route.completed_on))
+    kit.labelled(doc, "Дата следующей диагностики", fmt_date(route.next_diagnostic_on))
+    developed = fmt_date(route.developed_on)
+    kit.labelled(doc, "Дата разработки индивидуального образовательного маршрута", developed)
+
+
+def _final_diagnostic(doc: Any, route: Route) -> None:
     kit.labelled(doc, "6.1. Дата итоговой диагностики", fmt_date(route.final_diagnostic_on))
     if route.final_kind:
         source = "повторная диагностика" if route.final_source == "import" else "внесено куратором вручную"
@@ -60,16 +76,6 @@ def results(doc: Any, route: Route) -> None:
     if gone is not None:
         kit.labelled(doc, "Преодолённые дефициты", ", ".join(gone) or "нет")
         kit.labelled(doc, "Сохраняющиеся дефициты", ", ".join(route.final_codes or ()) or "нет")
-    _product(doc, route)
-    _reflection(doc, route)
-    kit.paragraph(doc, "6.4. Выводы:", bold=True, before=6)
-    kit.paragraph(doc, route.conclusion or DASH)
-    kit.labelled(doc, "Начало реализации ИОМ", fmt_date(route.started_on))
-    kit.labelled(doc, "Завершение реализации ИОМ", fmt_date(route.completed_on))
-    kit.labelled(doc, "Дата следующей диагностики", fmt_date(route.next_diagnostic_on))
-    kit.labelled(
-        doc, "Дата разработки индивидуального образовательного маршрута", fmt_date(route.developed_on)
-    )
 
 
 def _product(doc: Any, route: Route) -> None:
@@ -91,6 +97,9 @@ def _product(doc: Any, route: Route) -> None:
 def _reflection(doc: Any, route: Route) -> None:
     kit.paragraph(doc, "6.3. Самоанализ педагога (рефлексия):", bold=True, before=6)
     r = route.reflection
+    if route.withheld:
+        kit.paragraph(doc, route.withheld)
+        return
     if r is None:
         kit.paragraph(doc, "не представлен")
         return

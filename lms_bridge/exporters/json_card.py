@@ -8,8 +8,10 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from lms_bridge.domain.access import DIAGNOSTIC_RESULTS
+from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.results import REFLECTION_QUESTIONS
-from lms_bridge.domain.route import Route
+from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.workflow import deadline
 
 
@@ -28,6 +30,8 @@ def _plain(value: Any) -> Any:
 
 
 def route_to_dict(route: Route) -> dict[str, Any]:
+    """The card as a dict. A redacted route (``withheld`` set) has ``null`` for every diagnostic result and
+    the derived values, and ``withheld`` says why; a complete one has ``"withheld": null``."""
     assert is_dataclass(route)
     data: dict[str, Any] = _plain(asdict(route))
     done, total = route.progress()
@@ -58,7 +62,27 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         a["level_label"] = src.level.label
         a["formal"] = src.formal
         a["mark_label"] = src.mark_label
+    data["withheld"] = route.withheld or None
+    if route.withheld:
+        _withhold(data)
     return data
+
+
+def _withhold(data: dict[str, Any]) -> None:
+    """``null`` (not an empty or a computed value) where the results were: an empty list would say «none»."""
+    for key in (
+        *DIAGNOSTIC_RESULTS[Route],
+        "dynamics",
+        "final_level_labels",
+        "final_kind_label",
+        "deficits_gone",
+    ):
+        data[key] = None
+    for key in (*DIAGNOSTIC_RESULTS[Diagnostic], "deficit_level", "deficit_level_label", "level_labels"):
+        data["diagnostic"][key] = None
+    for a in data["activities"]:
+        for key in DIAGNOSTIC_RESULTS[Activity]:
+            a[key] = None
 
 
 def route_summary(route: Route, today: date) -> dict[str, Any]:

@@ -87,6 +87,8 @@ def route_to_xml(route: Route) -> bytes:
             root.set(name, value.isoformat())
     if route.previous_number:
         root.set("previousNumber", route.previous_number)
+    if route.withheld:  # a redacted copy (domain.access.redact_for): the results are left out, and why
+        root.set("withheld", xml_safe(route.withheld))
     _el(root, "status", route.status.label, code=route.status.value)
     _teacher(root, route.teacher)
     if route.curator_email or route.curator_name:
@@ -99,7 +101,7 @@ def route_to_xml(route: Route) -> bytes:
         approvedOn=route.approved_on,
     )
     _opt(root, "selfEducationTheme", route.self_education_theme)
-    _diagnostic(root, route.diagnostic)
+    _diagnostic(root, route.diagnostic, route.withheld)
     _roadmap(root, route)
     fixes = _el(root, "corrections")
     for c in route.corrections:
@@ -139,14 +141,15 @@ def _teacher(root: Any, t: Teacher) -> None:
         _opt(el, tag, value)
 
 
-def _diagnostic(root: Any, d: Diagnostic) -> None:
+def _diagnostic(root: Any, d: Diagnostic, withheld: str) -> None:
     el = _el(
         root,
         "entryDiagnostic",
         kind=d.kind.value,
         kindLabel=d.kind.label,
         date=d.date,
-        deficitLevel=d.deficit_level.value,
+        deficitLevel=None if withheld else d.deficit_level.value,
+        withheld=withheld,
     )
     for b, lv in d.levels.items():
         _el(el, "level", block=b.value, value=lv.value, label=lv.label)

@@ -79,6 +79,7 @@ def route_from_xml(data: bytes) -> Route:
         completed_on=_date(roadmap, "completedOn"),
         previous_number=root.get("previousNumber", ""),
         **read_results(root),
+        withheld=root.get("withheld", ""),
     )
 
 

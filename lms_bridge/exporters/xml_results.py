@@ -42,6 +42,9 @@ def write_results(root: Any, route: Route, el: El, opt: Opt) -> None:
 
 
 def _final_diagnostic(root: Any, route: Route, el: El) -> None:
+    if route.withheld:  # a copy for the school: the reason stands where the results would be
+        el(root, "finalDiagnostic", withheld=route.withheld)
+        return
     if not (route.final_levels or route.final_diagnostic_on):
         return
     kind = route.final_kind

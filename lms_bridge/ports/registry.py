@@ -8,20 +8,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from course_map.models import CourseEntry
+from lms_bridge.domain.access import RouteFilter as RouteFilter  # defined with the access rules
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Actor, Curator, Teacher
 from lms_bridge.domain.results import ProductFile
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import RouteStatus
-
-
-@dataclass(frozen=True)
-class RouteFilter:
-    status: RouteStatus | None = None
-    school: str | None = None
-    municipality: str | None = None
-    curator_email: str | None = None
-    teacher_email: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import Role, RouteStatus
+from lms_bridge.domain.workflow import CLOSED, PROPOSERS
 from lms_bridge.errors import PermissionDenied, WorkflowError
 from lms_bridge.ports import AuditEntry, RouteStore
 
 PROPOSAL = "correction proposal"
-_CLOSED = (RouteStatus.COMPLETED, RouteStatus.CANCELLED)
 
 
 def propose(store: RouteStore, route: Route, actor: Actor, text: str) -> None:
-    if actor.role is not Role.TEACHER:
+    if actor.role not in PROPOSERS:
         raise PermissionDenied("предложение о корректировке вносит педагог")
-    if route.status in _CLOSED:
+    if route.status in CLOSED:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}» не корректируется")
     if not text.strip():
         raise WorkflowError("опишите предлагаемую корректировку")

@@ -246,6 +246,8 @@ _ROUTE_FIELDS = (
 
 
 def route_row(r: Route) -> dict[str, Any]:
+    if r.withheld:  # a copy made for a viewer (domain.access.redact_for) would erase the results
+        raise ValueError(f"маршрут {r.number}: копия без результатов диагностики не сохраняется")
     row = {f: getattr(r, f) for f in _ROUTE_FIELDS}
     row.update(
         status=r.status.value,

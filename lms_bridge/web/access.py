@@ -1,38 +1,25 @@
-"""Scope rules: which routes a principal may see. Out-of-scope routes answer exactly like
-missing ones (RouteNotFound → 404), so nobody learns that another teacher's route exists."""
+"""The web side of the access rules (``domain/access.py`` decides): the caller's scope and filters.
+Out-of-scope routes answer exactly like missing ones (RouteNotFound → 404), so nobody learns that
+another teacher's route exists."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
 
+from lms_bridge.domain import access
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import Role, RouteStatus
-from lms_bridge.errors import PermissionDenied, Problem, RouteNotFound, ValidationError
+from lms_bridge.domain.vocabulary import RouteStatus
+from lms_bridge.errors import Problem, RouteNotFound, ValidationError
 from lms_bridge.ports import Principal, RouteFilter, RouteStore
 from lms_bridge.services.reports import GROUPINGS, GroupBy
-
-SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.DEVELOPER})
-
-
-def scope_filter(p: Principal) -> RouteFilter:
-    """The RouteFilter that limits a listing to what ``p`` may see."""
-    if p.role in SEES_ALL:
-        return RouteFilter()
-    if p.role is Role.HEAD:
-        return RouteFilter(school=p.school)
-    if p.role is Role.CURATOR:
-        return RouteFilter(curator_email=p.email)
-    if p.role is Role.TEACHER:
-        return RouteFilter(teacher_email=p.email)
-    raise PermissionDenied(f"роли «{p.role.label}» реестр маршрутов не показывается")
 
 
 def requested_filter(p: Principal, args: Mapping[str, str]) -> RouteFilter:
     """The caller's scope narrowed by the filters asked for (only staff pick a school or municipality)."""
-    flt = scope_filter(p)
-    if p.role in SEES_ALL:
+    flt = access.scope_filter(p)
+    if access.may_filter_by_place(p):
         flt = replace(flt, municipality=args.get("municipality") or None, school=args.get("school") or None)
     return flt
 
@@ -55,21 +42,9 @@ def requested_grouping(args: Mapping[str, str], default: GroupBy) -> GroupBy:
     raise ValidationError([Problem(f"группировка «{by}»: возможны {', '.join(GROUPINGS)}", field="by")])
 
 
-def can_see(p: Principal, route: Route) -> bool:
-    if p.role in SEES_ALL:
-        return True
-    if p.role is Role.HEAD:
-        return bool(p.school) and route.teacher.school == p.school
-    if p.role is Role.CURATOR:
-        return bool(p.email) and route.curator_email.lower() == p.email.lower()
-    if p.role is Role.TEACHER:
-        return bool(p.email) and route.teacher.email == p.email.lower()
-    return False
-
-
 def get_visible_route(store: RouteStore, p: Principal, number: str) -> Route:
     route = store.get_route(number)
-    if not can_see(p, route):
+    if not access.can_see(p, route):
         raise RouteNotFound(number)
     return route
 

@@ -14,8 +14,8 @@ from flask import Blueprint, jsonify, request
 from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
+from lms_bridge.domain.access import redact_for, sees_reports
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import Role
 from lms_bridge.domain.workflow import allowed_actions
 from lms_bridge.errors import PermissionDenied, Problem, ValidationError
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
@@ -38,7 +38,6 @@ from lms_bridge.web.api_models import (
     TransitionBody,
 )
 from lms_bridge.web.auth import check_csrf, current_principal
-from lms_bridge.web.card_view import sees_diagnostics
 from lms_bridge.web.context import web_context
 from lms_bridge.web.openapi import document
 
@@ -54,14 +53,9 @@ def _body(model: type[B]) -> B:
 
 
 def card_json(route: Route, p: Principal) -> dict[str, Any]:
-    data = route_to_dict(route)
+    """The card as ``p`` may see it (``domain.access.redact_for``, the same as the page and the DOCX)."""
+    data = route_to_dict(redact_for(route, p))
     data["allowed_actions"] = [t.action for t in allowed_actions(route, p.role)]
-    if not sees_diagnostics(p):  # heads: no individual diagnostic results (003 App.2 §6.3)
-        data["diagnostic"] = None
-        data["final_levels"] = {}
-        data["dynamics"] = {}
-        for a in data["activities"]:
-            a["deficit_codes"] = []
     return data
 
 
@@ -198,7 +192,7 @@ def move(number: str) -> Response:
 def report() -> Response:
     """The aggregated report over the caller's scope (groups under 5 people never shown)."""
     p = current_principal()
-    if p.role is Role.TEACHER:
+    if not sees_reports(p):
         raise PermissionDenied("сводные отчёты педагогу не показываются")
     by = requested_grouping(request.args, "municipality")
     flt = requested_filter(p, request.args)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
+from lms_bridge.domain.access import redact_for
 from lms_bridge.domain.route import Activity, Route
-from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, Role
-from lms_bridge.domain.workflow import EDITORS, UNDER_CORRECTION, allowed_actions, deadline, is_overdue
+from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level
+from lms_bridge.domain.workflow import allowed_actions, deadline, is_overdue, may
 from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.docx_card import route_card_docx
 from lms_bridge.ports import Principal
@@ -65,27 +66,23 @@ def bars(route: Route) -> list[Bar]:
 
 
 def permissions(route: Route, p: Principal) -> Permissions:
-    under = route.status in UNDER_CORRECTION
-    staff = p.role in (Role.CURATOR, Role.ADMIN)
+    """The forms the card offers (``workflow.may``). A teacher's way to change the roadmap on the page
+    is a proposal to the curator, so the correction form is not offered to them."""
     return Permissions(
-        mark=under and p.role in (Role.TEACHER, Role.CURATOR, Role.ADMIN),
-        note=under and staff,
-        correct=p.role in EDITORS.get(route.status, frozenset()) and p.role is not Role.TEACHER,
-        conclude=staff and route.status.value in ("in_progress", "prolonged"),
-        propose=p.role is Role.TEACHER and route.status.value not in ("completed", "cancelled"),
+        mark=may(route, p.role, "mark"),
+        note=may(route, p.role, "note"),
+        correct=may(route, p.role, "correct") and not may(route, p.role, "propose"),
+        conclude=may(route, p.role, "conclude"),
+        propose=may(route, p.role, "propose"),
         transitions=[(t.action, t.label) for t in allowed_actions(route, p.role)],
     )
-
-
-def sees_diagnostics(p: Principal) -> bool:
-    """Individual diagnostic results never go to the school (003 App.2 §6.3–6.4): heads see the
-    roadmap and its progress, not levels or deficit codes."""
-    return p.role is not Role.HEAD
 
 
 def view(
     route: Route, p: Principal, today: date, moodle_url: str, course_ids: dict[str, int]
 ) -> dict[str, object]:
+    """What the card template shows, of ``route`` as ``p`` may see it (``domain.access.redact_for``)."""
+    route = redact_for(route, p)
     formal = route.formal_activities
     informal = tuple(a for a in route.activities if not a.formal)
     return {
@@ -102,22 +99,10 @@ def view(
         "levels": list(Level),
         "blocks": list(route.diagnostic.levels) or list(Block)[:5],
         "may": permissions(route, p),
-        "diagnostics_visible": sees_diagnostics(p),
         "dynamics": route.dynamics(),
     }
 
 
-def redacted(route: Route) -> Route:
-    """The route without individual diagnostic results (for heads of schools)."""
-    return replace(
-        route,
-        diagnostic=replace(route.diagnostic, levels={}, deficit_codes=(), recommendations=""),
-        final_levels={},
-        activities=tuple(replace(a, deficit_codes=()) for a in route.activities),
-    )
-
-
 def card_document(route: Route, p: Principal, issuer: Issuer) -> tuple[bytes, str]:
-    """The card as DOCX bytes (the exporters' ``docx_card``) and a file name."""
-    shown = route if sees_diagnostics(p) else redacted(route)
-    return route_card_docx(shown, issuer), f"IOM-{route.number}.docx"
+    """The card as DOCX bytes (the exporters' ``docx_card``) as ``p`` may see it, and a file name."""
+    return route_card_docx(redact_for(route, p), issuer), f"IOM-{route.number}.docx"

@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WResponse
 
+from lms_bridge.domain import access
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, Role, RouteStatus
@@ -18,7 +19,6 @@ from lms_bridge.ports import Principal, RouteStore
 from lms_bridge.services import proposals, route_actions
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
 from lms_bridge.web.access import (
-    SEES_ALL,
     actor_of,
     get_visible_route,
     requested_filter,
@@ -204,7 +204,7 @@ def dashboard() -> str:
     if a.get("overdue"):
         rows = [r for r in rows if r["overdue"]]
     report = None
-    if p.role is not Role.TEACHER:
+    if access.sees_reports(p):
         report = report_to_dict(summarise(routes, by=by))
     return render_template(
         "dashboard.html",
@@ -216,5 +216,5 @@ def dashboard() -> str:
         groupings=[(g, GROUP_LABELS[g]) for g in GROUPINGS],
         statuses=list(RouteStatus),
         filters=a,
-        sees_all=p.role in SEES_ALL,
+        sees_all=access.may_filter_by_place(p),
     )

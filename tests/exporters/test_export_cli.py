@@ -188,3 +188,22 @@ def test_the_installed_command_reports_a_missing_route(db_url: str, tmp_path: Pa
     assert done.returncode == 1
     assert "маршрут 67-2026-999999 не найден" in done.stderr
     assert done.stdout == ""
+
+
+def test_export_for_the_head_withholds_the_results_and_says_why(run: Invoke, card_route: Route) -> None:
+    result = run("routes", "export", card_route.number, "--format", "json", "-o", "-", "--for", "head")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout_bytes)
+    assert data["withheld"].startswith("Результаты диагностики не передаются в образовательную организацию")
+    assert data["diagnostic"]["deficit_codes"] is None
+    assert data["final_levels"] is None
+    full = json.loads(run("routes", "export", card_route.number, "--format", "json", "-o", "-").stdout_bytes)
+    assert full["withheld"] is None
+    assert full["diagnostic"]["deficit_codes"]
+
+
+def test_show_for_the_head_says_the_results_are_withheld(run: Invoke, card_route: Route) -> None:
+    shown = run("routes", "show", card_route.number, "--for", "head").output
+    assert "не передаются в образовательную организацию" in shown
+    assert card_route.diagnostic.deficit_codes[0] not in shown
+    assert run("routes", "show", card_route.number, "--for", "завуч").exit_code == 2

@@ -35,7 +35,7 @@ def test_head_sees_own_school_only_and_no_diagnostics(launcher: Launcher, seeded
     own = launcher.client.get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
     assert seeded["t1"].teacher.full_name in own
     assert "П1.1" not in own  # deficit codes are individual diagnostic results
-    assert "руководителю ОО не передаются" in own
+    assert "Результаты диагностики не передаются в образовательную организацию (прил. 2, п. 6.3)" in own
 
 
 def test_curator_sees_assigned_teachers_only(launcher: Launcher, seeded: dict[str, Route]) -> None:

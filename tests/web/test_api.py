@@ -41,8 +41,11 @@ def test_head_record_withholds_diagnostics_and_other_schools(
 ) -> None:
     h = _session(launcher, HEAD_EMAIL)
     card = launcher.client.get(f"/api/v1/routes/{seeded['t1'].number}", headers=h).get_json()
-    assert card["diagnostic"] is None
-    assert all(a["deficit_codes"] == [] for a in card["activities"])
+    # withheld, and saying so: null where the results were (an empty list would say «none»), and why
+    assert card["withheld"].startswith("Результаты диагностики не передаются")
+    assert card["diagnostic"]["levels"] is None
+    assert card["diagnostic"]["deficit_codes"] is None
+    assert all(a["deficit_codes"] is None for a in card["activities"])
     assert launcher.client.get(f"/api/v1/routes/{seeded['t3'].number}", headers=h).status_code == 404
     numbers = {i["number"] for i in launcher.client.get("/api/v1/routes", headers=h).get_json()["items"]}
     assert numbers == {seeded["t1"].number, seeded["t2"].number}
