@@ -1,15 +1,24 @@
 """Settings, read from the environment (``LMS_BRIDGE_*``) or a ``.env`` file, once at start-up.
 
 Secrets are ``SecretStr``: they print as ``**********`` and never reach logs.
-Nothing reads the environment at import time: entry points call ``Settings()``.
+Nothing reads the environment at import time: entry points call ``load_settings()``, which turns
+bad values into ``SettingsInvalid``: one Russian line per bad variable, saying what is expected
+(the CLI prints them and exits with code 2, never a pydantic traceback).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from lms_bridge.config_errors import explain
+from lms_bridge.errors import SettingsInvalid
+
+ENV_PREFIX = "LMS_BRIDGE_"
 
 
 class LtiPlatformConfig(BaseModel):
@@ -24,7 +33,7 @@ class LtiPlatformConfig(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="LMS_BRIDGE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     database_url: str = Field(
         default="sqlite:///lms_bridge.sqlite3",
@@ -102,11 +111,11 @@ class Settings(BaseSettings):
     lti_private_key_path: str = Field(
         default="lti_private_key.pem", description="where `lti keygen` writes / the app reads the PEM"
     )
-    lti_platforms: list[LtiPlatformConfig] = Field(
+    lti_platforms: Annotated[list[LtiPlatformConfig], NoDecode] = Field(
         default_factory=list,
         description="JSON list: issuer, client_id, deployment_ids, auth_url, jwks_url, token_url",
     )
-    lti_staff: dict[str, str] = Field(
+    lti_staff: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict,
         description='JSON {"email": "developer|centre|admin"}: ЦНППМ staff who see every route',
     )
@@ -134,3 +143,25 @@ class Settings(BaseSettings):
     )
     sync_plans: bool = Field(default=True, description="attach makes a Moodle learning plan per route")
     sync_lock_file: str = Field(default="var/sync.lock", description="one sync run at a time (file lock)")
+
+    @field_validator("lti_platforms", "lti_staff", mode="before")
+    @classmethod
+    def _json(cls, value: Any, info: ValidationInfo) -> Any:
+        """JSON settings parsed here, not by pydantic-settings, so a bad one is a validation error
+        reported with the others (pydantic-settings stops at the first with a bare SettingsError)."""
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return cls.model_fields[str(info.field_name)].get_default(call_default_factory=True)
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"значение не читается как JSON (ошибка у знака {e.pos + 1})") from None
+
+
+def load_settings(**values: Any) -> Settings:
+    """Settings from the environment (and ``.env``); SettingsInvalid lists every bad variable."""
+    try:
+        return Settings(**values)
+    except PydanticValidationError as e:
+        raise SettingsInvalid(explain(Settings, ENV_PREFIX, e)) from None

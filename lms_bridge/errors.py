@@ -4,6 +4,7 @@
 
     BridgeError
      ├── ConfigError              bad or missing settings (env, .env, platform registry)
+     │    └── SettingsInvalid     values of environment variables that cannot be used (CLI exit 2)
      ├── LmsError                 anything the LMS said or failed to say
      │    ├── LmsUnavailable      transient: timeout, connection error, HTTP 5xx, HTML page  [retryable]
      │    ├── LmsAuthError        invalid token, no permission, function not in the service
@@ -22,7 +23,7 @@ the CLI maps them to exit codes (1 for rejected rows or failed items, 2 for usag
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -32,6 +33,14 @@ class BridgeError(Exception):
 
 class ConfigError(BridgeError):
     pass
+
+
+class SettingsInvalid(ConfigError):
+    """Settings whose values cannot be used; ``lines`` has one Russian line per bad variable."""
+
+    def __init__(self, lines: Sequence[str]):
+        self.lines = list(lines)
+        super().__init__("; ".join(self.lines))
 
 
 class LmsError(BridgeError):

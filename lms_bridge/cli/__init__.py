@@ -8,7 +8,7 @@ import click
 
 from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.lazy import Lazy, LazyGroup
-from lms_bridge.errors import BridgeError, ValidationError
+from lms_bridge.errors import BridgeError, SettingsInvalid, ValidationError
 
 # Every command group, imported only when it runs; the help texts are what ``lms-bridge --help`` lists
 # (tests/cli/test_lazy_cli.py checks each against the command's own). ``sim`` and ``demo`` live outside
@@ -53,11 +53,17 @@ COMMANDS: dict[str, Lazy] = {
 
 
 class BridgeGroup(LazyGroup):
-    """Turns the project's errors into a Russian message on stderr and exit code 1 (no traceback)."""
+    """Turns the project's errors into a Russian message on stderr and exit code 1 (no traceback);
+    bad settings exit with 2 (a usage error: nothing was done), one line per bad variable."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except SettingsInvalid as e:
+            click.echo("Ошибка в настройках (переменные окружения или файл .env):", err=True)
+            for line in e.lines:
+                click.echo(f"  {line}", err=True)
+            ctx.exit(2)
         except ValidationError as e:
             click.echo(f"Ошибка: {e.source or 'данные'} отклонены ({len(e.problems)}):", err=True)
             for p in e.problems:

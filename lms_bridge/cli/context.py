@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 class AppContext:
     @cached_property
     def settings(self) -> Settings:
-        from lms_bridge.config import Settings
+        from lms_bridge.config import load_settings
 
-        return Settings()
+        return load_settings()
 
     @cached_property
     def store(self) -> SqlSyncStore:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 
 import click
@@ -14,7 +15,7 @@ from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block,
 from lms_bridge.domain.workflow import TRANSITIONS
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
 from lms_bridge.ports import RouteFilter
-from lms_bridge.services import route_actions
+from lms_bridge.services import proposals, route_actions
 from lms_bridge.services.build import build_routes
 
 
@@ -240,6 +241,19 @@ def note_cmd(app: AppContext, number: str, key: str, text: str, actor: Actor) ->
     """Промежуточный результат куратора по мероприятию KEY."""
     route_actions.note(app.store, number, key, actor, text)
     click.echo(f"{number}: запись куратора сохранена")
+
+
+@group.command("propose")
+@click.argument("number")
+@click.argument("text")
+@click.option("--actor", required=True, callback=parse_actor, help="teacher:ИМЯ")
+@click.pass_obj
+def propose_cmd(app: AppContext, number: str, text: str, actor: Actor) -> None:
+    """Предложение педагога о корректировке маршрута NUMBER (TEXT; «-» — прочитать из stdin)."""
+    if text == "-":
+        text = sys.stdin.read()
+    proposals.propose(app.store, app.store.get_route(number), actor, text)
+    click.echo(f"{number}: предложение передано куратору")
 
 
 @group.command("correct")

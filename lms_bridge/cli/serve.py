@@ -25,10 +25,12 @@ def group(
     app: AppContext, host: str, port: int, workers: int, threads: int, worker_class: str, access_log: bool
 ) -> None:
     """Запустить веб-приложение: LTI-инструмент, карты ИОМ, панели, JSON API."""
-    from lms_bridge.bootstrap import build_web_app
+    from lms_bridge.bootstrap import build_lms, build_web_app, moodle_configured
     from lms_bridge.web.server import BridgeServer, options
 
     settings = app.settings
+    if moodle_configured(settings):
+        build_lms(settings)  # a bad Moodle setting stops here with its message, not in every worker
     click.echo(
         f"lms-bridge: http://{host}:{port} (публичный адрес {settings.public_url}), процессов: {workers}"
     )

@@ -24,7 +24,7 @@ from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.routes import parse_actor
 from lms_bridge.config import Settings
 from lms_bridge.domain.people import Actor
-from lms_bridge.domain.vocabulary import Role
+from lms_bridge.domain.workflow import RESOLVERS
 from lms_bridge.errors import NotFound, PermissionDenied
 from lms_bridge.ports import LmsLink, SyncStore
 from lms_bridge.services.sync_attach import sync_attach
@@ -248,7 +248,7 @@ def disagreements_cmd(app: AppContext, as_json: bool) -> None:
 @click.pass_obj
 def resolve_cmd(app: AppContext, number: str, key: str, actor: Actor, note: str) -> None:
     """Закрыть расхождение по мероприятию KEY маршрута NUMBER (отметку при необходимости меняет куратор)."""
-    if actor.role not in (Role.CURATOR, Role.CENTRE, Role.ADMIN):
+    if actor.role not in RESOLVERS:
         raise PermissionDenied("расхождения разбирают куратор, специалист ЦНППМ или администратор")
     if not app.store.resolve_disagreement(number, key, actor, note):
         raise NotFound(f"открытого расхождения по {number}, мероприятие {key}, нет")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from lms_bridge.domain.limits import checked_text
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.results import FinalEvent
 from lms_bridge.domain.route import Route
@@ -37,13 +38,17 @@ class EventDraft:
     end: date | None = None
 
 
-def _check_draft(d: EventDraft) -> None:
-    if not d.form.strip():
+def _check_draft(d: EventDraft) -> EventDraft:
+    d = replace(
+        d, form=checked_text("final_event_form", d.form), title=checked_text("final_event_title", d.title)
+    )
+    if not d.form:
         raise WorkflowError("укажите форму итогового мероприятия (например, открытый урок, мастер-класс)")
     if not d.title.strip():
         raise WorkflowError("укажите название итогового мероприятия")
     if d.start and d.end and d.end < d.start:
         raise WorkflowError(f"окончание {d.end:%d.%m.%Y} раньше начала {d.start:%d.%m.%Y}")
+    return d
 
 
 def _may_plan(route: Route, actor: Actor) -> None:
@@ -69,7 +74,7 @@ def _with(route: Route, event: FinalEvent) -> Route:
 def add_event(route: Route, actor: Actor, draft: EventDraft) -> Route:
     """Plan an event: the teacher's is a proposal until the curator confirms it."""
     _may_plan(route, actor)
-    _check_draft(draft)
+    draft = _check_draft(draft)
     event = FinalEvent(
         key=_next_key(route),
         form=draft.form.strip(),
@@ -97,7 +102,7 @@ def _editable(route: Route, actor: Actor, key: str) -> FinalEvent:
 
 def edit_event(route: Route, actor: Actor, key: str, draft: EventDraft) -> Route:
     event = _editable(route, actor, key)
-    _check_draft(draft)
+    draft = _check_draft(draft)
     changed = replace(
         event,
         form=draft.form.strip(),
@@ -131,7 +136,8 @@ def mark_held(
     begin = route.started_on or route.start
     if begin and on < begin:
         raise WorkflowError(f"дата проведения {on:%d.%m.%Y} раньше начала маршрута {begin:%d.%m.%Y}")
-    if not (link.strip() or note.strip()):
+    link, note = checked_text("final_event_link", link), checked_text("final_event_note", note)
+    if not (link or note):
         raise WorkflowError("укажите ссылку на материалы мероприятия или примечание (где и как проведено)")
     by_curator = actor.role in CONFIRMERS
     held = replace(

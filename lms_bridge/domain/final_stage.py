@@ -15,8 +15,9 @@ from dataclasses import replace
 from datetime import date
 
 from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.limits import checked_text
 from lms_bridge.domain.people import Actor
-from lms_bridge.domain.results import Product, Reflection
+from lms_bridge.domain.results import REFLECTION_QUESTIONS, Product, Reflection
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import Block, DiagnosticKind, Level, Role, RouteStatus
 from lms_bridge.errors import PermissionDenied, WorkflowError
@@ -108,7 +109,8 @@ def write_conclusion(
     _require_curator(actor, "выводы по маршруту вносит куратор")
     if route.status not in IMPLEMENTING:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: выводы не вносятся")
-    if not conclusion.strip():
+    conclusion = checked_text("conclusion", conclusion)
+    if not conclusion:
         raise WorkflowError("выводы не могут быть пустыми")
     if final_levels:
         route = enter_final_levels(route, actor, levels=final_levels, on=on)
@@ -122,7 +124,13 @@ def write_conclusion(
 def set_product(route: Route, actor: Actor, product: Product) -> Route:
     """The teacher enters (or replaces) the educational product (004 §1.2)."""
     _require_teacher(route, actor, "образовательный продукт вносит педагог")
-    if not product.title.strip():
+    product = replace(
+        product,
+        title=checked_text("product_title", product.title),
+        description=checked_text("product_description", product.description),
+        link=checked_text("product_link", product.link),
+    )
+    if not product.title:
         raise WorkflowError("укажите название образовательного продукта")
     if not (product.link.strip() or product.file):
         raise WorkflowError("приложите файл образовательного продукта или укажите ссылку на него")
@@ -132,6 +140,10 @@ def set_product(route: Route, actor: Actor, product: Product) -> Route:
 def set_reflection(route: Route, actor: Actor, reflection: Reflection) -> Route:
     """The teacher writes (or rewrites) the self-analysis (003 §4.5.2, 004 stage 4)."""
     _require_teacher(route, actor, "рефлексию (самоанализ) пишет педагог")
+    answers = {
+        key: checked_text("reflection_answer", getattr(reflection, key)) for key, _ in REFLECTION_QUESTIONS
+    }
+    reflection = Reflection(**answers, written_on=reflection.written_on)
     if reflection.empty:
         raise WorkflowError("ответьте хотя бы на один вопрос самоанализа")
     return replace(route, reflection=reflection)

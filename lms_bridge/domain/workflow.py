@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from lms_bridge.domain.calendar import add_months, add_working_days
 from lms_bridge.domain.completion import completion_refusal
+from lms_bridge.domain.limits import checked_text
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Correction, Route
 from lms_bridge.domain.vocabulary import Role, RouteStatus
@@ -112,6 +113,7 @@ MARKERS = frozenset({R.TEACHER, R.CURATOR, R.ADMIN, R.SYSTEM})  # completion mar
 CURATORS = frozenset({R.CURATOR, R.ADMIN})  # intermediate results, final diagnostics and conclusions
 PROPOSERS = frozenset({R.TEACHER})  # proposals of a correction (services/proposals.py)
 CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
+RESOLVERS = frozenset({R.CURATOR, R.CENTRE, R.ADMIN})  # close a disagreement between a mark and the LMS
 
 
 def may(route: Route, role: Role, action: str) -> bool:
@@ -224,10 +226,12 @@ def change_activity(
     After approval this is a correction: a reason is required and a log line is written.
     """
     _require_editor(route, actor)
+    reason = checked_text("reason", reason)
+    new = _checked_activity(new) if new is not None else None
     old = route.activity(replaces) if replaces else None
     if old is None and new is None:
         raise WorkflowError("не указано, что изменить")
-    if route.status in UNDER_CORRECTION and not reason.strip():
+    if route.status in UNDER_CORRECTION and not reason:
         raise WorkflowError("после утверждения каждое изменение — корректировка: укажите причину")
     if old and old.done and new is not None and new.key == old.key:
         raise WorkflowError(f"мероприятие «{old.title}» уже выполнено и не заменяется")
@@ -238,13 +242,19 @@ def change_activity(
     if route.status in UNDER_CORRECTION:
         line = Correction(
             at=now,
-            reason=reason.strip(),
+            reason=reason,
             author=str(actor),
             replaced=old.title if old else "",
             new=new.title if new else "",
         )
         updated = replace(updated, corrections=(*route.corrections, line))
     return updated
+
+
+def _checked_activity(new: Activity) -> Activity:
+    return replace(
+        new, title=checked_text("title", new.title), organiser=checked_text("organiser", new.organiser)
+    )
 
 
 def mark_activity(
@@ -280,14 +290,16 @@ def mark_activity(
         )
     if actor.role is not Role.SYSTEM:
         _check_mark_date(route, activity, on, today or on)
-    if not done and not reason.strip():
+    reason = checked_text("not_done_reason", reason)
+    result, result_form = checked_text("result", result), checked_text("result_form", result_form)
+    if not done and not reason:
         raise WorkflowError("укажите причину невыполнения")
     source = {Role.SYSTEM: "lms", Role.TEACHER: "teacher"}.get(actor.role, "curator")
     marked = replace(
         activity,
         done=done,
         done_on=on if done else None,
-        not_done_reason="" if done else reason.strip(),
+        not_done_reason="" if done else reason,
         result=result or activity.result,
         result_form=result_form or activity.result_form,
         grade=grade if grade is not None else activity.grade,
@@ -325,7 +337,8 @@ def close_activity(route: Route, key: str, actor: Actor, now: datetime, *, reaso
         raise PermissionDenied("закрыть мероприятие без выполнения может куратор (корректировкой)")
     if route.status not in UNDER_CORRECTION:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}» не корректируется")
-    if not reason.strip():
+    reason = checked_text("reason", reason)
+    if not reason:
         raise WorkflowError("корректировка требует причины: почему мероприятие не будет выполнено")
     activity = route.activity(key)
     if activity.done:
@@ -349,9 +362,10 @@ def record_note(route: Route, key: str, actor: Actor, text: str) -> Route:
         raise PermissionDenied("промежуточные результаты фиксирует куратор")
     if route.status not in UNDER_CORRECTION:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: записи не вносятся")
-    if not text.strip():
+    text = checked_text("curator_note", text)
+    if not text:
         raise WorkflowError("пустая запись")
-    return route.with_activity(replace(route.activity(key), curator_note=text.strip()))
+    return route.with_activity(replace(route.activity(key), curator_note=text))
 
 
 def deadline(route: Route) -> date | None:

@@ -2,12 +2,12 @@
 
 No diagnostic details here (levels, deficit codes stay on the card, 003 App.2 §6.3). CSV and XLSX
 carry Russian column headers for people; JSON keeps the English keys of ``route_summary``
-(the same contract as ``routes list --json``).
+(the same contract as ``routes list --json``). Cells go through ``exporters/cells.py``: a name
+that looks like a formula is written as text.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from lms_bridge.exporters.card_text import fmt_date
+from lms_bridge.exporters.cells import csv_row, csv_writer, xlsx_row
 
 Row = Mapping[str, Any]
 
@@ -58,11 +59,11 @@ def _cells(row: Row) -> list[Any]:
 def registry_csv(rows: Iterable[Row]) -> bytes:
     """UTF-8 with a BOM (so Excel detects the encoding), ``;``-separated, dates as ДД.ММ.ГГГГ."""
     buf = StringIO()
-    writer = csv.writer(buf, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer = csv_writer(buf, delimiter=CSV_DELIMITER)
     writer.writerow([header for _, header in COLUMNS])
     for row in rows:
         writer.writerow(
-            [fmt_date(v) if isinstance(v, date) else ("" if v is None else v) for v in _cells(row)]
+            csv_row(fmt_date(v) if isinstance(v, date) else ("" if v is None else v) for v in _cells(row))
         )
     return buf.getvalue().encode("utf-8-sig")
 
@@ -78,7 +79,7 @@ def registry_xlsx(rows: Iterable[Row]) -> bytes:
         cell.font = Font(bold=True)
     count = 0
     for row in rows:
-        ws.append(_cells(row))
+        ws.append(xlsx_row(ws, _cells(row)))
         count += 1
     deadline_col = get_column_letter([k for k, _ in COLUMNS].index("deadline") + 1)
     for cell in ws[deadline_col][1:]:

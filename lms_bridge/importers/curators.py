@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lms_bridge.domain.limits import limit
 from lms_bridge.domain.people import Curator
 from lms_bridge.domain.vocabulary import CuratorKind
 from lms_bridge.errors import ValidationError
@@ -32,7 +33,7 @@ def parse_curators(table: Table) -> list[Curator]:
         row = RowReader(record, index, shown)
         row.extra_cells(len(table.headers))
         email = row.email("email")
-        full_name = row.text("full_name", required=True)
+        full_name = row.text("full_name", required=True, max_length=limit("full_name"))
         kind = row.choice("kind", CuratorKind.parse, required=True)
         if email is not None and email in first_row:
             row.fail("email", f"куратор с этим адресом уже есть в строке {first_row[email]}")
@@ -45,9 +46,9 @@ def parse_curators(table: Table) -> list[Curator]:
                 email=email,
                 full_name=full_name,
                 kind=kind,
-                subject=row.text("subject"),
-                school=row.text("school"),
-                municipality=row.text("municipality"),
+                subject=row.text("subject", max_length=limit("subject")),
+                school=row.text("school", max_length=limit("school")),
+                municipality=row.text("municipality", max_length=limit("municipality")),
             )
         )
     if problems:

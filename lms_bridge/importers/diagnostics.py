@@ -12,6 +12,7 @@ from datetime import date
 from functools import lru_cache
 
 from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.limits import limit
 from lms_bridge.domain.people import Teacher
 from lms_bridge.domain.vocabulary import TEACHER_BLOCKS, Block, DiagnosticKind, Level, StaffRole, blocks_for
 from lms_bridge.errors import Problem, ValidationError
@@ -74,27 +75,30 @@ COLUMNS = Columns(
 )
 
 
-# Widths of the registry's columns (lms_bridge/storage/tables.py): a longer value is a row problem,
-# not a database error in the middle of the import.
-MAX_LENGTH = {
-    "last_name": 100,
-    "first_name": 100,
-    "middle_name": 100,
-    "school": 300,
-    "municipality": 200,
-    "position": 200,
-    "subject": 200,
-    "category": 100,
-    "education": 300,
-    "phone": 50,
-    "degree": 200,
-    "academic_title": 200,
-}
+# Free-text columns: a longer value than the domain's limit (lms_bridge/domain/limits.py, which also
+# keeps within the registry's column widths) is a row problem, not a database error mid-import.
+TEXT_COLUMNS = (
+    "last_name",
+    "first_name",
+    "middle_name",
+    "school",
+    "municipality",
+    "position",
+    "subject",
+    "category",
+    "education",
+    "phone",
+    "recent_courses",
+    "degree",
+    "academic_title",
+    "awards",
+    "self_education_theme",
+)
 MAX_EXPERIENCE_YEARS = 70  # more is a year typed instead of a number of years
 
 
 def _text(row: RowReader, key: str, *, required: bool = False) -> str:
-    return row.text(key, required=required, max_length=MAX_LENGTH.get(key))
+    return row.text(key, required=required, max_length=limit(key))
 
 
 @dataclass
@@ -127,7 +131,7 @@ def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
             continue
         levels[block] = level
     codes = row.codes("deficit_codes")
-    text = {key: _text(row, key) for key in MAX_LENGTH if key not in ("last_name", "first_name")}
+    text = {key: _text(row, key) for key in TEXT_COLUMNS if key not in ("last_name", "first_name")}
     experience = row.integer("experience_years", minimum=0, maximum=MAX_EXPERIENCE_YEARS)
     attested = row.date("attestation_date", today=today, required=False)
     if row.problems or email is None or role is None or kind is None or on is None:
@@ -147,11 +151,11 @@ def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
         experience_years=experience,
         phone=text["phone"],
         attestation_date=attested,
-        recent_courses=row.text("recent_courses"),
+        recent_courses=text["recent_courses"],
         degree=text["degree"],
         academic_title=text["academic_title"],
-        awards=row.text("awards"),
-        self_education_theme=row.text("self_education_theme"),
+        awards=text["awards"],
+        self_education_theme=text["self_education_theme"],
     )
     diagnostic = Diagnostic(
         teacher_email=email,
@@ -159,7 +163,7 @@ def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
         date=on,
         levels=levels,
         deficit_codes=codes,
-        recommendations=row.text("recommendations"),
+        recommendations=_text(row, "recommendations"),
     )
     return teacher, diagnostic
 

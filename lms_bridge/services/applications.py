@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from lms_bridge.domain.access import can_see
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import Role, RouteStatus
@@ -83,7 +84,7 @@ def list_applications(
 def _confirm_activity(route: Route, a: Activity, actor: Actor) -> Activity:
     """The activity with this actor's confirmation (unchanged when already given)."""
     if actor.role is Role.HEAD:
-        if not actor.school or actor.school != route.teacher.school:
+        if not can_see(actor, route):
             raise PermissionDenied(
                 f"руководитель ОО подтверждает заявки только своей организации; {route.number} — "
                 f"«{route.teacher.school}»"

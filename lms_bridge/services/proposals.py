@@ -7,6 +7,7 @@ curator reads on the card and, if accepted, turns into a correction with a reaso
 
 from __future__ import annotations
 
+from lms_bridge.domain.limits import checked_text
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.workflow import CLOSED, PROPOSERS
@@ -21,9 +22,10 @@ def propose(store: RouteStore, route: Route, actor: Actor, text: str) -> None:
         raise PermissionDenied("предложение о корректировке вносит педагог")
     if route.status in CLOSED:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}» не корректируется")
-    if not text.strip():
+    text = checked_text("proposal", text)
+    if not text:
         raise WorkflowError("опишите предлагаемую корректировку")
-    store.audit(actor, PROPOSAL, route.number, text.strip())
+    store.audit(actor, PROPOSAL, route.number, text)
 
 
 def list_proposals(store: RouteStore, number: str) -> list[AuditEntry]:

@@ -15,11 +15,13 @@ from flask import Flask, Response, g, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms_bridge.config import Settings
+from lms_bridge.domain.limits import limit
 from lms_bridge.ports import LaunchStore, Lms, RouteStore
 from lms_bridge.web import errors
 from lms_bridge.web.cache import TtlCache
 from lms_bridge.web.card_view import fmt_date
 from lms_bridge.web.context import WebContext, web_context
+from lms_bridge.web.errors import MAX_REQUEST_BYTES
 from lms_bridge.web.lti.jwks import JwksCache
 
 
@@ -39,7 +41,10 @@ def create_app(
     from lms_bridge.web.lti import views as lti
 
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = 1 << 20
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    # Werkzeug's own cap on a form field (500 kB) would answer an over-long note with a bare 413:
+    # let it through to the domain, which names the field and its limit
+    app.config["MAX_FORM_MEMORY_SIZE"] = MAX_REQUEST_BYTES
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if settings.web_proxy_hops:
         hops = settings.web_proxy_hops
@@ -78,7 +83,7 @@ def _link(endpoint: str, **values: Any) -> str:
 
 
 def _templating(app: Flask) -> None:
-    app.jinja_env.globals.update(link=_link)
+    app.jinja_env.globals.update(link=_link, limit=limit)
     app.jinja_env.filters["d"] = lambda v: fmt_date(v) if isinstance(v, date) or v is None else str(v)
     app.jinja_env.filters["isod"] = lambda v: fmt_date(date.fromisoformat(v)) if v else "—"
     app.jinja_env.trim_blocks = True

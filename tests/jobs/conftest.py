@@ -80,6 +80,27 @@ def make_world(
     status: RouteStatus = RouteStatus.APPROVED,
     name: str = "w",
 ) -> World:
+    store = make_store(tmp_path, n, courses, status, name)
+    lms = InMemoryLms()
+    users = {f"teacher{i}@school.ru": lms.add_user(f"t{i}", f"teacher{i}@school.ru") for i in range(1, n + 1)}
+    curator = lms.add_user("methodist", CURATOR)
+    lms_courses = {}
+    for entry in COURSE_MAP:
+        c = lms.add_course(entry.lms_course, idnumber=entry.lms_course)
+        if entry.final_item:
+            lms.add_grade_item(c.id, entry.final_item, pass_grade=60)
+        lms_courses[entry.lms_course] = c
+    return World(store, lms, users, lms_courses, curator)
+
+
+def make_store(
+    tmp_path: Path,
+    n: int = 4,
+    courses: tuple[str, ...] = ("PK-MATH", "PK-METH"),
+    status: RouteStatus = RouteStatus.APPROVED,
+    name: str = "w",
+) -> SqlSyncStore:
+    """The registry: ``n`` routes of teacher1..n@school.ru, each with these courses and a seminar."""
     url = f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
     upgrade(url)
     store = SqlSyncStore(make_engine(url), clock=lambda: NOW)
@@ -103,16 +124,7 @@ def make_world(
             )
         )
     store.add_routes(routes, DEV)
-    lms = InMemoryLms()
-    users = {f"teacher{i}@school.ru": lms.add_user(f"t{i}", f"teacher{i}@school.ru") for i in range(1, n + 1)}
-    curator = lms.add_user("methodist", CURATOR)
-    lms_courses = {}
-    for entry in COURSE_MAP:
-        c = lms.add_course(entry.lms_course, idnumber=entry.lms_course)
-        if entry.final_item:
-            lms.add_grade_item(c.id, entry.final_item, pass_grade=60)
-        lms_courses[entry.lms_course] = c
-    return World(store, lms, users, lms_courses, curator)
+    return store
 
 
 @pytest.fixture

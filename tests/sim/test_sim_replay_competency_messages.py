@@ -78,3 +78,28 @@ def test_instant_messages(lab: Lab) -> None:
     assert [m.useridto for m in lab.state.messages] == [3, 4]  # the good message of the bad batch was sent
     lab.replay("core_message_send_instant_messages__to_self_ok")
     lab.replay("core_message_send_instant_messages__bad_user_99999")
+
+
+# Keys and values of a conversation message in core_message_get_messages, as a real 5.1 answered (the lab).
+REAL_MESSAGE_KEYS = {
+    "id", "useridfrom", "useridto", "subject", "text", "fullmessage", "fullmessageformat", "fullmessagehtml",
+    "smallmessage", "notification", "contexturl", "contexturlname", "timecreated", "timeread",
+    "usertofullname", "userfromfullname", "customdata",
+}  # fmt: skip
+
+
+def test_get_messages_reads_back_what_the_token_user_sent(lab: Lab) -> None:
+    for text in ("первое", "второе"):
+        message = {"messages[0][touserid]": "6", "messages[0][text]": text, "messages[0][textformat]": "2"}
+        lab.call("core_message_send_instant_messages", **message)
+    got = lab.call("core_message_get_messages", useridto="6", useridfrom="2", type="conversations", read="2")
+    assert [m["fullmessage"] for m in got["messages"]] == ["второе", "первое"]  # newest first
+    first = got["messages"][0]
+    assert set(first) == REAL_MESSAGE_KEYS
+    assert got["warnings"] == []
+    assert (first["useridto"], first["text"], first["fullmessageformat"]) == (6, "<p>второе</p>", 2)
+    assert (first["contexturl"], first["timeread"], first["notification"]) == ("", None, 0)
+    limited = lab.call("core_message_get_messages", useridto="6", useridfrom="2", read="2", limitnum="1")
+    assert [m["fullmessage"] for m in limited["messages"]] == ["второе"]
+    assert lab.call("core_message_get_messages", useridto="6", read="1")["messages"] == []  # never read
+    assert lab.call("core_message_get_messages", useridto="99999")["errorcode"] == "invalidrecordunknown"

@@ -6,13 +6,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.sim.conftest import Lab
+from tests.sim.conftest import Lab, recording
 
 
 @pytest.mark.parametrize(
     "name",
     [
-        "core_webservice_get_site_info__ok",
         "core_webservice_get_site_info__error_bad_token",
         "core_webservice_get_site_info__error_empty_token",
         "core_webservice_get_site_info__error_missing_token",
@@ -27,6 +26,14 @@ from tests.sim.conftest import Lab
 )
 def test_site_info_and_error_model(lab: Lab, name: str) -> None:
     lab.replay(name)
+
+
+def test_site_info_is_the_recorded_one_plus_the_message_lookup(lab: Lab) -> None:
+    """The simulator's service is the recorded lab's plus core_message_get_messages, which lms-bridge needs
+    since the recording (to look before a message is sent again; a lab adds it with LAB_EXTRA_FUNCTIONS)."""
+    got = lab.replay("core_webservice_get_site_info__ok", ignore=("functions",))
+    expected = recording("core_webservice_get_site_info__ok")["response"]["functions"]
+    assert got["functions"] == [*expected, {"name": "core_message_get_messages", "version": "2025100600.02"}]
 
 
 def test_json_answers_carry_moodles_headers_and_php_encoding(lab: Lab) -> None:

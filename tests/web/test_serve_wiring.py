@@ -16,6 +16,7 @@ from lms_bridge.cli.context import AppContext
 from lms_bridge.config import Settings
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import Role
+from lms_bridge.errors import ConfigError
 from lms_bridge.ports import Principal
 from lms_bridge.storage.launch_store import SqlLaunchStore
 from lms_bridge.storage.store import SqlRouteStore
@@ -79,3 +80,18 @@ def test_served_card_without_moodle_links_the_course_search(
     html = app.test_client().get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
     assert "/course/view.php?id=" not in html
     assert "DPP-MET-01" in html
+
+
+def test_a_bad_moodle_setting_stops_serve_before_any_worker(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[object] = []
+    monkeypatch.setattr(BridgeServer, "run", lambda self: started.append(self))
+    ctx = AppContext()
+    ctx.__dict__["settings"] = settings.model_copy(
+        update={"moodle_url": "moodle.example.test", "moodle_token": SecretStr("t")}
+    )
+    result = CliRunner().invoke(serve.group, [], obj=ctx)
+    assert isinstance(result.exception, ConfigError)
+    assert "LMS_BRIDGE_MOODLE_URL" in str(result.exception)
+    assert started == []

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from lms_bridge.adapters.moodle import payloads as p
 from lms_bridge.adapters.moodle.params import FIXED_FIELDS, chunk_by_fields, flatten
 from lms_bridge.adapters.moodle.transport import MoodleClient
-from lms_bridge.errors import LmsAuthError, LmsError, LmsNotFound, LmsResponseError
+from lms_bridge.errors import LmsAuthError, LmsError, LmsNotFound, LmsResponseError, LmsUnavailable
 from lms_bridge.ports import (
     Competency,
     CompletionRow,
@@ -60,6 +60,7 @@ REQUIRED_FUNCTIONS: tuple[str, ...] = (
     "core_enrol_get_users_courses",
     "core_user_update_users",
     "core_message_send_instant_messages",
+    "core_message_get_messages",
     "core_competency_list_competency_frameworks",
     "core_competency_create_competency_framework",
     "core_competency_list_competencies",
@@ -77,6 +78,7 @@ REQUIRED_FUNCTIONS: tuple[str, ...] = (
 LOOKUP_FIELDS = frozenset({"id", "email", "username", "idnumber"})
 RULE_COMPLETE = 3  # core_competency ruleoutcome: mark the competency complete on course completion
 PLAN_DRAFT, PLAN_ACTIVE = 0, 1
+MESSAGE_LOOKBACK = 50  # the newest messages to a user looked through before one is sent
 SYSTEM_CONTEXT = 1
 # Row-level enrol failures worth isolating; anything else (invalidtoken, accessexception) fails the whole job.
 ROW_AUTH_CODES = frozenset({"wsusercannotassign"})
@@ -272,25 +274,40 @@ class MoodleLms:
         ]
 
     def send_message(self, user_id: int, text: str) -> None:
+        """Looks first: the same text sent to this user by the token's user (an earlier attempt whose answer
+        was lost, or a run killed before it recorded the message) is not sent again."""
+        if self._message_sent(user_id, text):
+            return
         fn = "core_message_send_instant_messages"
         message = {"touserid": user_id, "text": text, "textformat": 2}  # 2 = plain text
-        body = self.client.call_once(fn, messages=[message])  # never sent twice by a retry
-        for result in p.parse(list[p.MessageResult], body, fn):
-            if result.msgid == -1:
-                raise LmsResponseError(
-                    f"Moodle {fn}: {result.errormessage}", errorcode="errormessage", wsfunction=fn
-                )
+
+        def send() -> bool:
+            for result in p.parse(list[p.MessageResult], self.client.call_once(fn, messages=[message]), fn):
+                if result.msgid == -1:
+                    raise LmsResponseError(
+                        f"Moodle {fn}: {result.errormessage}", errorcode="errormessage", wsfunction=fn
+                    )
+            return True
+
+        self._write_once(send, lambda: self._message_sent(user_id, text) or None)
+
+    def _message_sent(self, user_id: int, text: str) -> bool:
+        fn = "core_message_get_messages"
+        me = (self._site or self.get_site_info()).user_id
+        try:
+            body = self.client.call(
+                fn, useridto=user_id, useridfrom=me, type="conversations", read=2, limitnum=MESSAGE_LOOKBACK
+            )
+        except LmsNotFound:  # no such user: the send itself says so (msgid -1)
+            return False
+        return any(m.fullmessage == text for m in p.parse(p.Messages, body, fn).messages)
 
     # --- learning plans -------------------------------------------------------------------------------
     def ensure_framework(
         self, idnumber: str, name: str, competencies: Mapping[str, str]
     ) -> dict[str, Competency]:
         framework = self._find_framework(idnumber) or self._create_framework(idnumber, name)
-        fn = "core_competency_list_competencies"
-        filters = [{"column": "competencyframeworkid", "value": framework.id}]
-        existing = {
-            c.idnumber: c for c in p.parse(list[p.Competency], self.client.call(fn, filters=filters), fn)
-        }
+        existing = self._competencies(framework.id)
         out = {}
         for code, title in competencies.items():
             found = existing.get(code) or self._create_competency(framework.id, code, title)
@@ -304,30 +321,38 @@ class MoodleLms:
 
     def _create_framework(self, idnumber: str, name: str) -> p.Framework:
         fn = "core_competency_create_competency_framework"
+        params = {"competencyframework": self._framework_row(idnumber, name)}
+        return self._create_once(fn, params, p.Framework, lambda: self._find_framework(idnumber))
+
+    def _framework_row(self, idnumber: str, name: str) -> dict[str, Any]:
         # The scale's default item is what course completion rates (NOTES): make it the proficient one.
         config = [{"scaleid": str(self.competency_scale_id)},
                   {"id": 1, "scaledefault": 0, "proficient": 0},
                   {"id": 2, "scaledefault": 1, "proficient": 1}]  # fmt: skip
-        framework = {"shortname": name, "idnumber": idnumber, "scaleid": self.competency_scale_id,
-                     "scaleconfiguration": json.dumps(config, separators=(",", ":")),
-                     "contextid": SYSTEM_CONTEXT, "visible": True}  # fmt: skip
-        return p.parse(p.Framework, self.client.call(fn, competencyframework=framework), fn)
+        return {"shortname": name, "idnumber": idnumber, "scaleid": self.competency_scale_id,
+                "scaleconfiguration": json.dumps(config, separators=(",", ":")),
+                "contextid": SYSTEM_CONTEXT, "visible": True}  # fmt: skip
+
+    def _competencies(self, framework_id: int) -> dict[str, p.Competency]:
+        fn = "core_competency_list_competencies"
+        filters = [{"column": "competencyframeworkid", "value": framework_id}]
+        return {c.idnumber: c for c in p.parse(list[p.Competency], self.client.call(fn, filters=filters), fn)}
 
     def _create_competency(self, framework_id: int, code: str, title: str) -> p.Competency:
         fn = "core_competency_create_competency"
         competency = {"shortname": title or code, "idnumber": code, "competencyframeworkid": framework_id}
-        return p.parse(p.Competency, self.client.call(fn, competency=competency), fn)
+        find = lambda: self._competencies(framework_id).get(code)  # noqa: E731
+        return self._create_once(fn, {"competency": competency}, p.Competency, find)
 
     def ensure_plan(
         self, user_id: int, name: str, description: str, competency_ids: Sequence[int]
     ) -> LearningPlan:
-        fn = "core_competency_list_user_plans"
-        plans = p.parse(list[p.Plan], self.client.call(fn, userid=user_id), fn)
-        plan = next((pl for pl in plans if pl.name == name), None)
+        plan = self._find_plan(user_id, name)
         if plan is None:
-            fn = "core_competency_create_plan"
             new = {"name": name, "description": description, "userid": user_id, "status": PLAN_DRAFT}
-            plan = p.parse(p.Plan, self.client.call(fn, plan=new), fn)  # no duedate: it would auto-complete
+            find = lambda: self._find_plan(user_id, name)  # noqa: E731
+            # no duedate: it would auto-complete
+            plan = self._create_once("core_competency_create_plan", {"plan": new}, p.Plan, find)
         elif plan.description != description:
             fn = "core_competency_update_plan"
             plan = p.parse(p.Plan, self.client.call(fn, plan={"id": plan.id, "description": description}), fn)
@@ -337,10 +362,24 @@ class MoodleLms:
                 self.client.call("core_competency_add_competency_to_plan", planid=plan.id, competencyid=cid)
                 have.add(cid)
         status = plan.status
-        if status == PLAN_DRAFT:
-            self.client.call("core_competency_approve_plan", id=plan.id)
+        if status == PLAN_DRAFT:  # approving an active plan is a codingerror: approve once, look if unsure
+            plan_id = plan.id
+
+            def approved() -> bool | None:
+                plans = self._list_plans(user_id)
+                return True if any(pl.id == plan_id and pl.status != PLAN_DRAFT for pl in plans) else None
+
+            self._create_once("core_competency_approve_plan", {"id": plan_id}, bool, approved)
             status = PLAN_ACTIVE
         return LearningPlan(plan.id, user_id, plan.name, plan.description, status, frozenset(have))
+
+    def _list_plans(self, user_id: int) -> list[p.Plan]:
+        fn = "core_competency_list_user_plans"
+        return p.parse(list[p.Plan], self.client.call(fn, userid=user_id), fn)
+
+    def _find_plan(self, user_id: int, name: str) -> p.Plan | None:
+        """The plan carrying the route number in its name («ИОМ <number>»)."""
+        return next((pl for pl in self._list_plans(user_id) if pl.name == name), None)
 
     def _plan_competencies(self, plan_id: int) -> set[int]:
         fn = "core_competency_list_plan_competencies"
@@ -375,6 +414,28 @@ class MoodleLms:
         return {c.coursecompetency.competencyid: c.coursecompetency for c in found}
 
     # --- helpers --------------------------------------------------------------------------------------
+    def _create_once(
+        self, fn: str, params: dict[str, Any], model: type[T], find: Callable[[], T | None]
+    ) -> T:
+        return self._write_once(lambda: p.parse(model, self.client.call_once(fn, **params), fn), find)
+
+    def _write_once(self, write: Callable[[], T], find: Callable[[], T | None]) -> T:
+        """A write that must not happen twice (a create, a message, approving a plan). ``write`` sends it
+        without blind retries (``call_once``); when its answer is lost (read timeout, 5xx: it may have run in
+        Moodle), ``find`` looks for its result in Moodle first and only what is not there is sent again, up
+        to the client's retry attempts. So a timed-out call followed by a retry leaves exactly one object."""
+        attempts = max(1, self.client.retry.attempts)
+        for attempt in range(1, attempts + 1):
+            try:
+                return write()
+            except LmsUnavailable:
+                if attempt == attempts:
+                    raise
+                found = find()
+                if found is not None:
+                    return found
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def _map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         todo = list(items)
         if self.parallel == 1 or len(todo) < 2:

@@ -128,6 +128,16 @@ class MessageResult(Payload):
     errormessage: str | None = None
 
 
+class SentMessage(Payload):
+    id: int
+    useridto: int
+    fullmessage: str = ""
+
+
+class Messages(Payload):
+    messages: list[SentMessage]
+
+
 class Framework(Payload):
     id: int
     idnumber: str

@@ -339,12 +339,26 @@ def test_messages(fake: FakeMoodle, lms: MoodleLms) -> None:
         lms.send_message(99999, "x")
 
 
-def test_a_message_is_not_resent_after_a_read_timeout(fake: FakeMoodle, lms: MoodleLms) -> None:
+def test_a_message_whose_answer_was_lost_is_looked_up_before_it_is_sent_again(
+    fake: FakeMoodle, lms: MoodleLms
+) -> None:
     u = fake.add_user("u")
-    fake.queue("core_message_send_instant_messages", requests.ReadTimeout("slow"))
+    fake.queue("core_message_send_instant_messages", requests.ReadTimeout("slow"))  # never ran
+    lms.send_message(u.id, "x")
+    assert fake.messages == [(u.id, "x")]
+    assert fake.calls["core_message_send_instant_messages"] == 2
+    lms.send_message(u.id, "x")  # already there (e.g. a run killed before recording it): not sent again
+    assert fake.messages == [(u.id, "x")]
+    assert fake.calls["core_message_send_instant_messages"] == 2
+
+
+def test_a_message_is_sent_at_most_once_per_attempt_budget(fake: FakeMoodle, lms: MoodleLms) -> None:
+    u = fake.add_user("u")
+    for _ in range(lms.client.retry.attempts):
+        fake.queue("core_message_send_instant_messages", requests.ReadTimeout("slow"))
     with pytest.raises(LmsUnavailable):
         lms.send_message(u.id, "x")
-    assert fake.calls["core_message_send_instant_messages"] == 1
+    assert fake.calls["core_message_send_instant_messages"] == lms.client.retry.attempts
 
 
 # --- learning plans ---------------------------------------------------------------------------------------
