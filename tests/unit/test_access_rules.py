@@ -112,8 +112,8 @@ def test_may_for_the_other_actions(route: Route) -> None:
 SHOWN_TO_THE_SCHOOL = {
     Route: {
         "number", "teacher", "diagnostic", "status", "curator_email", "curator_name", "developed_on", "start",
-        "end", "activities", "corrections", "final_events", "conclusion", "next_diagnostic_on", "submitted_on",
-        "approved_by", "approved_on", "self_education_theme", "withheld",
+        "end", "activities", "corrections", "final_events", "conclusion", "next_diagnostic_on",
+        "submitted_on", "approved_by", "approved_on", "self_education_theme", "withheld",
         # the cycle: actual dates, the previous route, the product (the head helps present it, 003 §4.4.6)
         "started_on", "completed_on", "previous_number", "product",
     },
