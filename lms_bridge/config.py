@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         default=3, ge=1, le=5, description="next diagnostic after this many years (003 App. 2 §5.6.1)"
     )
     product_max_bytes: int = Field(
-        default=20 * 1024 * 1024, ge=1024, description="largest educational product file the registry keeps"
+        default=10 * 1024 * 1024, ge=1024, description="largest educational product file the registry keeps"
     )
     product_file_types: list[str] = Field(
         default_factory=lambda: [

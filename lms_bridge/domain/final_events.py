@@ -24,6 +24,7 @@ S = RouteStatus
 PLANNING = frozenset({S.DRAFT, S.AGREEMENT, S.APPROVED, S.IN_PROGRESS, S.PROLONGED})
 HOLDING = frozenset({S.IN_PROGRESS, S.PROLONGED})
 CONFIRMERS = frozenset({Role.CURATOR, Role.ADMIN})
+REPORTERS = frozenset({Role.TEACHER, Role.CURATOR, Role.ADMIN})
 PLANNERS = frozenset({Role.TEACHER, Role.CURATOR, Role.ADMIN, Role.DEVELOPER})
 
 
@@ -124,7 +125,7 @@ def mark_held(
 ) -> Route:
     """Record that the event was held on ``on`` (not in the future, not before the route's start),
     with a link or a note. The teacher's report waits for the curator; the curator's mark counts."""
-    if actor.role not in (Role.TEACHER, *CONFIRMERS):
+    if actor.role not in REPORTERS:
         raise PermissionDenied(f"{actor.role.label} не отмечает проведение итогового мероприятия")
     if route.status not in HOLDING:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: отметки не ставятся")

@@ -24,6 +24,7 @@ from lms_bridge.errors import PermissionDenied, WorkflowError
 
 IMPLEMENTING = frozenset({RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED})
 RESULT_STATES = frozenset({RouteStatus.APPROVED, RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED})
+AUTHORS = frozenset({Role.TEACHER, Role.ADMIN})  # the product and the reflection are the teacher's own
 
 
 def route_start(route: Route) -> date | None:
@@ -155,7 +156,7 @@ def _require_curator(actor: Actor, message: str) -> None:
 
 
 def _require_teacher(route: Route, actor: Actor, message: str) -> None:
-    if actor.role not in (Role.TEACHER, Role.ADMIN):
+    if actor.role not in AUTHORS:
         raise PermissionDenied(message)
     if route.status not in RESULT_STATES:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}» не изменяется")

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from lms_bridge.domain import final_events, final_stage
 from lms_bridge.domain.calendar import add_months, add_working_days
 from lms_bridge.domain.completion import completion_refusal
 from lms_bridge.domain.limits import checked_text
@@ -127,6 +128,12 @@ def may(route: Route, role: Role, action: str) -> bool:
         "correct": role in EDITORS.get(route.status, frozenset()),
         "conclude": route.status in (S.IN_PROGRESS, S.PROLONGED) and role in CURATORS,
         "propose": route.status not in CLOSED and role in PROPOSERS,
+        # the reflective-analytical stage (final_events, final_stage)
+        "event": route.status in final_events.PLANNING and role in final_events.PLANNERS,
+        "event_held": route.status in final_events.HOLDING and role in final_events.REPORTERS,
+        "event_confirm": route.status in final_events.PLANNING and role in final_events.CONFIRMERS,
+        "product": route.status in final_stage.RESULT_STATES and role in final_stage.AUTHORS,
+        "close": under and role in CURATORS,
     }
     if action in rules:
         return rules[action]

@@ -111,7 +111,7 @@ class Upload:
 class UploadRules:
     """``Settings.product_max_bytes`` and ``product_file_types``."""
 
-    max_bytes: int = 20 * 1024 * 1024
+    max_bytes: int = 10 * 1024 * 1024
     allowed: tuple[str, ...] = (
         "pdf",
         "docx",

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
-from lms_bridge.domain.access import redact_for
+from lms_bridge.domain.access import can_see, redact_for
+from lms_bridge.domain.completion import completion_gaps
+from lms_bridge.domain.results import REFLECTION_QUESTIONS
 from lms_bridge.domain.route import Activity, Route
-from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level
+from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, ProductKind, RouteStatus
 from lms_bridge.domain.workflow import allowed_actions, deadline, is_overdue, may
 from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.docx_card import route_card_docx
@@ -33,6 +35,11 @@ class Permissions:
     conclude: bool
     propose: bool
     transitions: list[tuple[str, str]]  # (action, Russian label)
+    event: bool = False  # plan final events (a teacher proposes)
+    event_held: bool = False
+    event_confirm: bool = False
+    product: bool = False  # the educational product and the reflection
+    close: bool = False  # close an activity by a correction
 
 
 def fmt_date(d: date | None) -> str:
@@ -75,14 +82,48 @@ def permissions(route: Route, p: Principal) -> Permissions:
         conclude=may(route, p.role, "conclude"),
         propose=may(route, p.role, "propose"),
         transitions=[(t.action, t.label) for t in allowed_actions(route, p.role)],
+        event=may(route, p.role, "event"),
+        event_held=may(route, p.role, "event_held"),
+        event_confirm=may(route, p.role, "event_confirm"),
+        product=may(route, p.role, "product"),
+        close=may(route, p.role, "close"),
     )
 
 
+@dataclass(frozen=True)
+class PastRoute:
+    """One line of the teacher's route history: the route and how the levels moved across it."""
+
+    number: str
+    status: str
+    period: str
+    dynamics: str
+    current: bool
+
+
+def history(routes: list[Route], current: str) -> list[PastRoute]:
+    """The teacher's routes, oldest first, each with its dynamics (entry → final per block)."""
+    out = []
+    for r in routes:
+        moves = ", ".join(f"{b.label} {d:+d}" for b, d in r.dynamics().items())
+        period = f"{fmt_date(r.start)} — {fmt_date(r.completed_on or r.end)}"
+        out.append(PastRoute(r.number, r.status.label, period, moves or "—", r.number == current))
+    return out
+
+
 def view(
-    route: Route, p: Principal, today: date, moodle_url: str, course_ids: dict[str, int]
+    route: Route,
+    p: Principal,
+    today: date,
+    moodle_url: str,
+    course_ids: dict[str, int],
+    routes_of_teacher: list[Route] | None = None,
 ) -> dict[str, object]:
     """What the card template shows, of ``route`` as ``p`` may see it (``domain.access.redact_for``)."""
+    implementing = route.status in (RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED)
+    gaps = completion_gaps(route) if implementing and may(route, p.role, "complete") else []
     route = redact_for(route, p)
+    past = [redact_for(r, p) for r in routes_of_teacher or [] if can_see(p, r)]
     formal = route.formal_activities
     informal = tuple(a for a in route.activities if not a.formal)
     return {
@@ -100,6 +141,11 @@ def view(
         "blocks": list(route.diagnostic.levels) or list(Block)[:5],
         "may": permissions(route, p),
         "dynamics": route.dynamics(),
+        "gaps": gaps,
+        "history": history(past, route.number) if len(past) > 1 else [],
+        "today": today,
+        "product_kinds": list(ProductKind),
+        "questions": REFLECTION_QUESTIONS,
     }
 
 
