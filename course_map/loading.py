@@ -11,6 +11,7 @@ from datetime import date
 from typing import TypeVar
 
 from course_map.models import CourseEntry, DecidedBy, EntryKind
+from lms_bridge.domain.limits import limit
 from lms_bridge.domain.vocabulary import ActivityLevel, Block
 from lms_bridge.errors import ValidationError
 from lms_bridge.importers.formats import TABULAR, format_of, read_table
@@ -73,9 +74,14 @@ def _blocks(row: RowReader) -> tuple[Block, ...]:
     return tuple(out)
 
 
+# optional text columns → their row in the domain's limits table (domain/limits.py)
+_TEXT = {"format": "course_format", "final_item": "final_item", "organiser": "organiser"}
+
+
 def parse_row(row: RowReader) -> CourseEntry | None:
-    lms_course = row.text("lms_course", required=True)
-    title = row.text("title", required=True)
+    lms_course = row.text("lms_course", required=True, max_length=limit("lms_course"))
+    title = row.text("title", required=True, max_length=limit("title"))
+    text = {key: row.text(key, max_length=limit(name)) for key, name in _TEXT.items()}
     kind = row.choice("kind", parse_kind, required=True)
     codes = row.codes("deficit_codes")
     if not codes and not row.problems_in("deficit_codes"):
@@ -97,12 +103,12 @@ def parse_row(row: RowReader) -> CourseEntry | None:
         deficit_codes=codes,
         blocks=blocks,
         hours=hours,
-        format=row.text("format"),
+        format=text["format"],
         level=level,
-        final_item=row.text("final_item"),
+        final_item=text["final_item"],
         decided_by=decided_by,
         pass_grade=pass_grade,
-        organiser=row.text("organiser"),
+        organiser=text["organiser"],
         start=start,
         end=end,
         weeks=weeks,

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from lms_bridge.adapters.moodle.lms import MoodleLms
 from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
 from lms_bridge.config import Settings
+from lms_bridge.domain.keeping import KeepingPolicy
+from lms_bridge.domain.workflow import WorkflowPolicy
 from lms_bridge.errors import ConfigError
 from lms_bridge.ports import LaunchStore, Lms
 from lms_bridge.services.build import DraftRules
@@ -101,4 +103,18 @@ def draft_rules(settings: Settings) -> DraftRules:
         months=settings.route_months,
         max_hours=settings.max_route_hours,
         next_diagnostic_years=settings.next_diagnostic_years,
+    )
+
+
+def workflow_policy(settings: Settings) -> WorkflowPolicy:
+    """The region's workflow: with the ЦНППМ head's agreement (004 §2) or without (003)."""
+    return WorkflowPolicy(centre_agreement=settings.centre_head_agreement)
+
+
+def keeping_policy(settings: Settings) -> KeepingPolicy:
+    """Validity of diagnostics and keeping periods (000 §1.8, 003 §4.5.4)."""
+    return KeepingPolicy(
+        validity_years=settings.diagnostic_valid_years,
+        keep_years=settings.keep_years,
+        purge_after_years=settings.purge_after_years,
     )

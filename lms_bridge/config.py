@@ -67,6 +67,21 @@ class Settings(BaseSettings):
         ],
         description="JSON list of the product file extensions accepted",
     )
+    centre_head_agreement: bool = Field(
+        default=False, description="the head of the ЦНППМ agrees a route before the head of school (004 §2)"
+    )
+    diagnostic_valid_years: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="a diagnostic drafts routes to the end of the N-th next year (000 §1.8)",
+    )
+    keep_years: int = Field(
+        default=1, ge=1, le=10, description="years a finished route stays in the registry (003 §4.5.4)"
+    )
+    purge_after_years: int = Field(
+        default=5, ge=0, le=75, description="years in the archive before personal data are removed"
+    )
 
     # Route card and reports (area: exporters): the issuing centre printed on the card's title page
     centre_name: str = Field(
@@ -117,7 +132,7 @@ class Settings(BaseSettings):
     )
     lti_staff: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict,
-        description='JSON {"email": "developer|centre|admin"}: ЦНППМ staff who see every route',
+        description='JSON {"email": "developer|centre|centre_head|admin"}: ЦНППМ staff who see every route',
     )
     lti_leeway_seconds: int = Field(default=30, ge=0, le=300, description="clock skew allowed on exp/iat")
     lti_state_minutes: int = Field(default=10, ge=1, le=60, description="how long an OIDC state lives")

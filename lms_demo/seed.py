@@ -85,13 +85,15 @@ def fill_registry(
 
 
 def approve_routes(store: SqlRouteStore, today: date) -> int:
-    """Developer submits, the head of the teacher's school approves: every route that has a curator."""
+    """Developer submits and finalises, the head of the teacher's school approves: every route that has
+    a curator."""
     moved = 0
     for route in store.list_routes():
         if route.status is not RouteStatus.DRAFT or not route.curator_email:
             continue
         head = Actor(Role.HEAD, f"Руководитель {route.teacher.school}", school=route.teacher.school)
         route_actions.move(store, route.number, "submit", DEVELOPER, today)
+        route_actions.move(store, route.number, "finalise", DEVELOPER, today)
         route_actions.move(store, route.number, "approve", head, today)
         moved += 1
     return moved

@@ -17,7 +17,13 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from moodle_sim import competency, functions, gradebook, messages, plans  # noqa: F401  (register handlers)
 from moodle_sim.costs import FaultInjector, SimConfig, Stats, call_cost_ms
-from moodle_sim.params import parse_php_form, return_description, service_functions, validate
+from moodle_sim.params import (
+    enabled_functions,
+    parse_php_form,
+    return_description,
+    service_functions,
+    validate,
+)
 from moodle_sim.registry import HANDLERS, Call
 from moodle_sim.state import SimState
 from moodle_sim.views import Site
@@ -196,8 +202,9 @@ def _dispatch(ctx: SimContext, params: dict[str, Any], call: Call) -> Any:
     wsfunction = params.get("wsfunction")
     if not isinstance(wsfunction, str) or not wsfunction:
         raise invalid_parameter()
-    if wsfunction not in service_functions():
-        raise access_exception() if wsfunction in OUTSIDE_SERVICE else missing_record()
+    if wsfunction not in enabled_functions(ctx.state):
+        known = wsfunction in OUTSIDE_SERVICE or wsfunction in service_functions()
+        raise access_exception() if known else missing_record()
     args = {k: v for k, v in params.items() if k not in ("wstoken", "wsfunction", "moodlewsrestformat")}
     cleaned = validate(wsfunction, args)
     handler = HANDLERS.get(wsfunction)

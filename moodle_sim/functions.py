@@ -24,7 +24,7 @@ from moodle_sim.wserrors import WsError, invalid_parameter, missing_record, mood
 # long: Moodle's site_info payload, field by field
 @handler("core_webservice_get_site_info")
 def get_site_info(call: Call, _p: Params) -> Any:
-    from moodle_sim.params import service_functions
+    from moodle_sim.params import enabled_functions
 
     admin = _user(call.state, call.state.token_user_id)
     return {
@@ -37,7 +37,7 @@ def get_site_info(call: Call, _p: Params) -> Any:
         "userid": admin.id,
         "siteurl": call.site.url,
         "userpictureurl": call.site.user_picture("f1"),
-        "functions": [{"name": n, "version": v} for n, v in service_functions().items()],
+        "functions": [{"name": n, "version": v} for n, v in enabled_functions(call.state).items()],
         "downloadfiles": 1,
         "uploadfiles": 1,
         "release": "5.1+ (Build: 20251017)",

@@ -1,4 +1,4 @@
-"""The recorded lab site (ids, names and timestamps as in /work/shared/moodle/NOTES.md), for replay tests."""
+"""The recorded lab site (ids, names and timestamps as in tests/fixtures/moodle/NOTES.md) for replays."""
 
 from __future__ import annotations
 

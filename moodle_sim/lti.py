@@ -1,6 +1,6 @@
 """A minimal LTI 1.3 platform inside the Moodle simulator: Moodle's own launch flow, in miniature.
 
-Flow, as recorded on Moodle 5.1 (shared NOTES.md «LTI 1.3 (Moodle as platform)»)::
+Flow, as recorded on Moodle 5.1 (tests/fixtures/moodle/NOTES.md «LTI 1.3 (Moodle as platform)»)::
 
     /course/view.php?id=C&user=U   course page, the tool embedded in an <iframe>
        └─iframe─▶ /mod/lti/launch.php?id=CMID&user=U

@@ -1,6 +1,6 @@
 """The data an LTI 1.3 launch is made of, and the id_token claims Moodle 5.1 puts in it.
 
-Claim for claim as recorded (shared bodies/lti_id_token__claims.json), less the grade service
+Claim for claim as recorded (tests/fixtures/moodle/lti_id_token__claims.json), less the grade service
 (AGS endpoint): the demo tool does not accept grades, and Moodle only sends it to tools that do.
 """
 

@@ -12,9 +12,12 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moodle_sim.wserrors import invalid_parameter
+
+if TYPE_CHECKING:
+    from moodle_sim.state import SimState
 
 Params = dict[str, Any]
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
@@ -68,6 +71,14 @@ def _signatures() -> dict[str, Any]:
 def service_functions() -> dict[str, str]:
     """Function name → version, in the order the recorded service lists them."""
     return {name: spec["version"] for name, spec in _signatures().items()}
+
+
+def enabled_functions(state: SimState) -> dict[str, str]:
+    """The functions the token may call: the recorded service, or the part of it ``state.service`` names."""
+    functions = service_functions()
+    if state.service is None:
+        return functions
+    return {name: version for name, version in functions.items() if name in state.service}
 
 
 def return_description(wsfunction: str) -> Any:

@@ -218,6 +218,8 @@ class SimState:
     """Everything the simulated site knows. Mutate only while holding ``lock``."""
 
     token_user_id: int = 2
+    # The functions of the token's external service; None: the recorded service 'integration' (all 70).
+    service: frozenset[str] | None = None
     clock: Callable[[], int] = _now
     users: dict[int, User] = field(default_factory=dict)
     courses: dict[int, Course] = field(default_factory=dict)

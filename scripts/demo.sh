@@ -4,5 +4,5 @@
 # served until Ctrl+C. Options go to `lms-bridge demo` (e.g. --ports 0,0 --no-sync).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x .venv/bin/lms-bridge ] || bash scripts/setup.sh
+sha256sum --status -c .venv/pyproject.sha256 2>/dev/null || bash scripts/setup.sh
 exec .venv/bin/lms-bridge demo "$@"

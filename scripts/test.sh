@@ -5,7 +5,7 @@
 #    for the storage tests (Debian packages); elsewhere those tests are skipped with a reason
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x .venv/bin/python ] || bash scripts/setup.sh
+sha256sum --status -c .venv/pyproject.sha256 2>/dev/null || bash scripts/setup.sh
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null) \
     || echo "warning: could not install chromium; browser tests will be skipped" >&2

@@ -13,7 +13,6 @@ from lms_bridge.storage.migrate import upgrade
 from lms_bridge.storage.store import SqlRouteStore, make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture

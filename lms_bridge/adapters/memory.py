@@ -1,6 +1,6 @@
 """``InMemoryLms``: the Lms port on plain dicts, faithful to Moodle 5.1's recorded behaviour.
 
-For tests and the demo. What it copies from the recordings (shared/moodle/NOTES.md):
+For tests and the demo. What it copies from the recordings (tests/fixtures/moodle/NOTES.md):
 
 * user lookups are exact matches (a differently-cased e-mail finds nothing), unknown values are skipped;
 * ``enrol_manual_enrol_users`` is all-or-nothing per call and names only the first bad row by its

@@ -1,4 +1,8 @@
-"""``reports summary``: aggregated, non-personal figures by region, municipality or school."""
+"""``reports summary``: aggregated, non-personal figures by region, municipality or school.
+
+Withheld numbers (``None``: they would be computed from 1–4 people, see ``services.disclosure``) print
+as «скрыто»; withheld deficit codes are not named.
+"""
 
 from __future__ import annotations
 
@@ -22,19 +26,26 @@ def group() -> None:
     """Сводные отчёты (обезличенные, группы не менее 5 человек)."""
 
 
+WITHHELD = "скрыто"
+
+
+def _n(value: int | None) -> str:
+    return WITHHELD if value is None else str(value)
+
+
 def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.0f} %"
 
 
 def _lines(g: GroupStats) -> list[str]:
-    statuses = ", ".join(f"{s.label} {n}" for s, n in g.by_status.items() if n)
-    blocks = ", ".join(f"{b.label} {n}" for b, n in g.deficits_by_block.items()) or "—"
+    statuses = ", ".join(f"{s.label} {_n(n)}" for s, n in g.by_status.items() if n != 0)
+    blocks = ", ".join(f"{b.label} {_n(n)}" for b, n in g.deficits_by_block.items()) or "—"
     codes = ", ".join(f"{c} ({n})" for c, n in g.top_deficits) or "—"
     return [
-        f"{g.name}: педагогов {g.people}, маршрутов {g.routes}",
-        f"  статусы: {statuses or '—'}",
-        f"  завершено: {g.completed} из {g.started} начатых ({_percent(g.completion_rate)}); "
-        f"мероприятий выполнено {g.activities_done} из {g.activities_total}",
+        f"{g.name}: педагогов {g.people}, маршрутов {_n(g.routes)}",
+        f"  педагоги по статусу последнего маршрута: {statuses or '—'}",
+        f"  завершено: {_n(g.completed)} из {_n(g.started)} начатых ({_percent(g.completion_rate)}); "
+        f"мероприятий выполнено {_n(g.activities_done)} из {_n(g.activities_total)}",
         f"  дефициты по блокам (низкий/базовый уровень), чел.: {blocks}",
         f"  частые дефициты, чел.: {codes}",
     ]
@@ -58,7 +69,8 @@ def summary_cmd(app: AppContext, by: GroupBy, as_json: bool) -> None:
         return
     click.echo(
         f"Сводка по группировке «{GROUP_LABELS[by]}» "
-        f"(группы менее {report.min_group} человек не показываются отдельно)"
+        f"(группы менее {report.min_group} человек не показываются отдельно; «{WITHHELD}» — число, "
+        f"которое относилось бы менее чем к {report.min_group} педагогам)"
     )
     if report.total is None:
         click.echo(

@@ -2,17 +2,28 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from datetime import datetime
 
 import click
 
+from lms_bridge.bootstrap import draft_rules, keeping_policy, workflow_policy
 from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.lazy import Lazy, LazyGroup
 from lms_bridge.domain.access import Recipient, redact_for
 from lms_bridge.domain.people import SYSTEM, Actor
-from lms_bridge.domain.route import Activity
-from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, Role, RouteStatus
-from lms_bridge.domain.workflow import TRANSITIONS
+from lms_bridge.domain.route import Activity, signed_by
+from lms_bridge.domain.signatures import correction_signatures, signature_line
+from lms_bridge.domain.vocabulary import (
+    ActivityCategory,
+    ActivityLevel,
+    Block,
+    Level,
+    Role,
+    RouteStatus,
+    SignatureParty,
+)
+from lms_bridge.domain.workflow import ACTIONS
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
 from lms_bridge.ports import RouteFilter
 from lms_bridge.services import proposals, route_actions
@@ -33,8 +44,13 @@ def parse_status(_ctx: click.Context, _param: click.Parameter, value: str | None
         raise click.BadParameter(str(e)) from e
 
 
-# ``routes export`` and ``routes export-registry`` (cli/export.py) load the exporters only when they run.
+# ``routes export`` and ``routes export-registry`` (cli/export.py) load the exporters only when they run;
+# ``routes archive`` (cli/route_keeping.py) the keeping job.
 EXPORTS = {
+    "archive": Lazy(
+        "lms_bridge.cli.route_keeping:archive_cmd",
+        "Перенести в архив завершённые и отменённые маршруты после срока хранения.",
+    ),
     "export": Lazy("lms_bridge.cli.export:export_cmd", "Выгрузить карту ИОМ NUMBER в JSON, XML или DOCX."),
     "export-registry": Lazy(
         "lms_bridge.cli.export:export_registry_cmd",
@@ -73,11 +89,14 @@ def group() -> None:
     show_default=True,
     help="кто составляет маршруты, РОЛЬ:ИМЯ",
 )
+@click.option("--json", "as_json", is_flag=True, help="вывести JSON")
 @click.pass_obj
-def build_cmd(app: AppContext, actor: Actor) -> None:
-    """Составить проект ИОМ для каждого продиагностированного педагога без маршрута."""
-    from lms_bridge.bootstrap import draft_rules  # the wiring loads only for the commands that need it
+def build_cmd(app: AppContext, actor: Actor, as_json: bool) -> None:
+    """Составить проект ИОМ для каждого продиагностированного педагога без маршрута.
 
+    Диагностика старше срока актуальности (000 §1.8: до конца следующего календарного года)
+    маршрута не даёт: такие педагоги перечисляются с причиной.
+    """
     s = app.settings
     summary = build_routes(
         app.store,
@@ -85,25 +104,44 @@ def build_cmd(app: AppContext, actor: Actor) -> None:
         today=app.today(),
         actor=actor if actor else SYSTEM,
         rules=draft_rules(s),
+        keeping=keeping_policy(s),
     )
+    if as_json:
+        data = asdict(summary)
+        data["skipped"] = [
+            {**asdict(k), "diagnostic_on": k.diagnostic_on.isoformat()} for k in summary.skipped
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
     click.echo(
         f"составлено маршрутов: {summary.built}; без подходящих курсов: {summary.without_courses}; "
-        f"без куратора: {summary.without_curator}"
+        f"без куратора: {summary.without_curator}; пропущено: {len(summary.skipped)}"
     )
+    for k in summary.skipped:
+        click.echo(f"  пропущен: {k.teacher} <{k.email}> ({k.school or '—'}) — {k.reason}")
 
 
 @group.command("list")
 @click.option("--status", callback=parse_status, help="статус: " + ", ".join(s.value for s in RouteStatus))
 @click.option("--overdue", is_flag=True, help="только с нарушенным сроком")
 @click.option("--school", help="только эта образовательная организация")
+@click.option(
+    "--archived", is_flag=True, help="архив (маршруты после срока хранения) вместо рабочего реестра"
+)
 @click.option("--json", "as_json", is_flag=True, help="вывести JSON")
 @click.pass_obj
 def list_cmd(
-    app: AppContext, status: RouteStatus | None, overdue: bool, school: str | None, as_json: bool
+    app: AppContext,
+    status: RouteStatus | None,
+    overdue: bool,
+    school: str | None,
+    archived: bool,
+    as_json: bool,
 ) -> None:
-    """Реестр маршрутов."""
+    """Реестр маршрутов (маршруты в архиве — только с --archived)."""
     today = app.today()
-    rows = [route_summary(r, today) for r in app.store.iter_routes(RouteFilter(status=status, school=school))]
+    flt = RouteFilter(status=status, school=school, archived=archived)
+    rows = [route_summary(r, today) for r in app.store.iter_routes(flt)]
     if overdue:
         rows = [r for r in rows if r["overdue"]]
     if as_json:
@@ -161,8 +199,16 @@ def show_cmd(app: AppContext, number: str, as_json: bool, recipient: Recipient |
         mark = "✓" if a.done else " "
         course = f" [курс {a.lms_course}]" if a.formal else ""
         click.echo(f"  [{mark}] {a.key}. {a.title}{course} — {a.category.label}")
-    for c in route.corrections:
-        click.echo(f"  корректировка {c.at:%d.%m.%Y}: {c.reason} ({c.author})")
+    for i, c in enumerate(route.corrections, start=1):
+        click.echo(f"  корректировка № {i} {c.at:%d.%m.%Y}: {c.reason} ({c.author})")
+        for party, line in correction_signatures(c):
+            click.echo(f"      {party.label}: {line or 'не подписано'}")
+    if route.conclusion:
+        ack = signed_by(route.conclusion_signatures, SignatureParty.TEACHER)
+        click.echo(f"Выводы: {route.conclusion}")
+        click.echo(f"  С выводами ознакомлен(а): {signature_line(ack) or 'не подписано'}")
+    if route.archived_on:
+        click.echo(f"В архиве с {route.archived_on:%d.%m.%Y}")
 
 
 DATE = click.DateTime(["%Y-%m-%d", "%d.%m.%Y"])
@@ -170,13 +216,16 @@ DATE = click.DateTime(["%Y-%m-%d", "%d.%m.%Y"])
 
 @group.command("transition")
 @click.argument("number")
-@click.argument("action", type=click.Choice(list(TRANSITIONS)))
+@click.argument("action", type=click.Choice(list(ACTIONS)))
 @click.option("--actor", required=True, callback=parse_actor, help='РОЛЬ:ИМЯ, например head:"Петрова А.А."')
 @click.option("--end", "new_end", type=DATE, default=None, help="новая дата окончания (для prolong)")
 @click.pass_obj
 def transition_cmd(app: AppContext, number: str, action: str, actor: Actor, new_end: datetime | None) -> None:
-    """Перевести маршрут NUMBER: submit, return, approve, start, complete, prolong, resume, cancel.
+    """Перевести маршрут NUMBER: submit, return, finalise, agree, approve, start, complete, prolong,
+    resume, cancel.
 
+    finalise — окончательное оформление и регистрация разработчиком (003 §4.3.7–4.3.8);
+    agree — согласование руководителем ЦНППМ (004 §2; при LMS_BRIDGE_CENTRE_HEAD_AGREEMENT=true);
     complete отказывает, перечисляя всё, чего не хватает; prolong требует --end.
     """
     before = app.store.get_route(number).status
@@ -186,6 +235,7 @@ def transition_cmd(app: AppContext, number: str, action: str, actor: Actor, new_
         action,
         actor,
         app.today(),
+        workflow_policy(app.settings),
         new_end=new_end.date() if new_end else None,
         max_months=app.settings.route_max_months,
     )
@@ -400,3 +450,26 @@ def history_cmd(app: AppContext, number: str, as_json: bool) -> None:
         return
     for e in entries:
         click.echo(f"{e.at}  {e.action:<12} {e.actor}  {e.details}")
+
+
+@group.command("sign")
+@click.argument("number")
+@click.option("--actor", required=True, callback=parse_actor, help="curator:ИМЯ, head:ИМЯ или teacher:ИМЯ")
+@click.option("--correction", type=click.IntRange(min=1), default=None, help="номер корректировки в листе")
+@click.option("--conclusion", is_flag=True, help="ознакомление с выводами")
+@click.pass_obj
+def sign_cmd(app: AppContext, number: str, actor: Actor, correction: int | None, conclusion: bool) -> None:
+    """Подписать (ознакомиться): корректировку --correction N или выводы --conclusion.
+
+    Корректировки подписывают куратор ИОМ, руководитель ОО и педагогический работник (003 §5.11);
+    выводы — куратор и руководитель, педагог отмечает «С выводами ознакомлен(а)».
+    """
+    if (correction is None) == (not conclusion):
+        raise click.UsageError("укажите либо --correction НОМЕР, либо --conclusion")
+    today = app.today()
+    fresh = route_actions.sign(app.store, number, actor, today, correction=correction)
+    what = f"корректировка № {correction}" if correction else "выводы"
+    if fresh:
+        click.echo(f"{number}: {what} — ознакомлен(а) {actor.name}, {today:%d.%m.%Y}")
+    else:
+        click.echo(f"{number}: {what} — уже подписано, подпись не изменена")

@@ -2,7 +2,8 @@
 
 - teacher: their own routes; curator: the routes assigned to them; head of school: the routes of their
   school, without individual diagnostic results (003 App. 2 §6.3–6.4: the results are not passed to the
-  school or third parties); ЦНППМ staff (developer, centre) and admin: every route, in full.
+  school or third parties); ЦНППМ staff (developer, centre, centre head) and admin: every route, in full.
+- An archived route (past the keeping period, 003 §4.5.4) is seen by its teacher and the ЦНППМ only.
 - Every output (page, API, DOCX, XML, JSON, CLI) shows a route through ``redact_for(route, viewer)``. A
   redacted route carries ``withheld`` (the reason) and the outputs print that reason where the results
   would be, never a value that is not true.
@@ -23,7 +24,7 @@ from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import Role, RouteStatus
 from lms_bridge.errors import PermissionDenied
 
-SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.DEVELOPER, Role.SYSTEM})
+SEES_ALL = frozenset({Role.ADMIN, Role.CENTRE, Role.CENTRE_HEAD, Role.DEVELOPER, Role.SYSTEM})
 NO_DIAGNOSTICS = frozenset({Role.HEAD})  # roles that never see individual diagnostic results
 WITHHELD = "Результаты диагностики не передаются в образовательную организацию (прил. 2, п. 6.3)"
 
@@ -67,6 +68,7 @@ class RouteFilter:
     municipality: str | None = None
     curator_email: str | None = None
     teacher_email: str | None = None
+    archived: bool | None = False  # working lists leave the archive out; True: only it; None: both
 
 
 def scope_filter(v: Viewer) -> RouteFilter:
@@ -83,8 +85,12 @@ def scope_filter(v: Viewer) -> RouteFilter:
 
 
 def can_see(v: Viewer, route: Route) -> bool:
+    """An archived route (keeping, 003 §4.5.4) stays with the teacher (portfolio, 004) and the ЦНППМ
+    only: curators and heads have it no more."""
     if v.role in SEES_ALL:
         return True
+    if route.archived_on is not None and v.role is not Role.TEACHER:
+        return False
     if v.role is Role.HEAD:
         return bool(v.school) and route.teacher.school == v.school
     if v.role is Role.CURATOR:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 
 @lru_cache(maxsize=64)
 def _calendar(year: int) -> holidays.HolidayBase:
+    import holidays  # ~0.2 s: loaded by the first date computation, not by every command's start-up
+
     return holidays.country_holidays("RU", years=[year])
 
 

@@ -113,12 +113,17 @@ def write_conclusion(
     conclusion = checked_text("conclusion", conclusion)
     if not conclusion:
         raise WorkflowError("выводы не могут быть пустыми")
+    same = conclusion == route.conclusion and (
+        not final_levels or dict(final_levels) == dict(route.final_levels)
+    )
     if final_levels:
         route = enter_final_levels(route, actor, levels=final_levels, on=on)
     return replace(
         route,
-        conclusion=conclusion.strip(),
+        conclusion=conclusion,
         next_diagnostic_on=next_diagnostic_on or route.next_diagnostic_on,
+        # a signature was given to the text it saw: new conclusions are signed again
+        conclusion_signatures=route.conclusion_signatures if same else (),
     )
 
 

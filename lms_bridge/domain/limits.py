@@ -66,6 +66,10 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     "product_description": TextLimit("Описание образовательного продукта", NOTE),
     "product_link": TextLimit("Ссылка на образовательный продукт", 1000),
     "reflection_answer": TextLimit("Ответ самоанализа", LONG_TEXT),
+    # the course map (the registry's column widths)
+    "lms_course": TextLimit("Курс в СДО", 255),
+    "course_format": TextLimit("Формат", 100),
+    "final_item": TextLimit("Элемент итоговой аттестации", 255),
 }
 
 

@@ -21,6 +21,7 @@ from lms_bridge.domain.vocabulary import (
     DiagnosticKind,
     Level,
     RouteStatus,
+    SignatureParty,
 )
 from lms_bridge.errors import NotFound
 
@@ -84,14 +85,32 @@ class Activity:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """An acknowledgement: who (party, name) signed a correction or the conclusions, and when."""
+
+    party: SignatureParty
+    name: str
+    on: date
+
+
+def signed_by(signatures: tuple[Signature, ...], party: SignatureParty) -> Signature | None:
+    return next((s for s in signatures if s.party is party), None)
+
+
+@dataclass(frozen=True)
 class Correction:
-    """One line of the corrections log (004 Прил. 2)."""
+    """One line of the corrections log (004 Прил. 2), signed by the curator, the head of school and
+    the teacher (003 §5.11) as each acknowledges it."""
 
     at: datetime
     reason: str
     author: str
     replaced: str = ""
     new: str = ""
+    signatures: tuple[Signature, ...] = ()
+
+    def signature(self, party: SignatureParty) -> Signature | None:
+        return signed_by(self.signatures, party)
 
 
 @dataclass(frozen=True)
@@ -124,6 +143,12 @@ class Route:
     previous_number: str = ""  # the teacher's route before this one
     product: Product | None = None
     reflection: Reflection | None = None
+    # Acknowledgements of the conclusions: «С выводами ознакомлен(а)» (teacher), curator, head (004 Прил. 3)
+    conclusion_signatures: tuple[Signature, ...] = ()
+    # Keeping (003 §4.5.4): when the route was completed or cancelled, moved to the archive, depersonalised
+    closed_on: date | None = None
+    archived_on: date | None = None
+    purged_on: date | None = None
     # Set only by ``domain.access.redact_for``: why the diagnostic results are left out of this copy
     # ("" = complete). Outputs print it in their place; a store refuses to save such a copy.
     withheld: str = ""

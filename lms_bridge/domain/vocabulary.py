@@ -130,6 +130,8 @@ class RouteStatus(_Labelled):
     DIAGNOSED = "diagnosed"
     DRAFT = "draft"
     AGREEMENT = "agreement"
+    FINALISED = "finalised"
+    CENTRE_AGREED = "centre_agreed"
     APPROVED = "approved"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
@@ -145,6 +147,7 @@ class Role(_Labelled):
     CURATOR = "curator"
     HEAD = "head"
     CENTRE = "centre"
+    CENTRE_HEAD = "centre_head"
     COURSE_ADMIN = "course_admin"
     ADMIN = "admin"
     SYSTEM = "system"
@@ -159,6 +162,14 @@ class ProductKind(_Labelled):
     ARTICLE = "article"
     DIGITAL = "digital"
     OTHER = "other"
+
+
+class SignatureParty(_Labelled):
+    """Who signs a correction or the conclusions (003 §5.11, 004 Прил. 2–3)."""
+
+    CURATOR = "curator"
+    HEAD = "head"
+    TEACHER = "teacher"
 
 
 class CuratorKind(_Labelled):
@@ -209,6 +220,8 @@ _LABELS.update(
         "diagnosed": "диагностика пройдена",
         "draft": "проект",
         "agreement": "на согласовании",
+        "finalised": "оформлен разработчиком",
+        "centre_agreed": "согласован с руководителем ЦНППМ",
         "approved": "утверждён",
         "in_progress": "реализуется",
         "completed": "завершён",
@@ -221,6 +234,7 @@ _LABELS.update(
         "curator": "куратор",
         "head": "руководитель ОО",
         "centre": "специалист ЦНППМ",
+        "centre_head": "руководитель ЦНППМ",
         "course_admin": "администратор курсов",
         "admin": "администратор",
         "system": "система",
@@ -232,6 +246,11 @@ _LABELS.update(
         "article": "статья/публикация",
         "digital": "цифровой образовательный ресурс",
         "other": "другое",
+    },
+    SignatureParty={
+        "curator": "куратор ИОМ",
+        "head": "руководитель ОО",
+        "teacher": "педагогический работник",
     },
     CuratorKind={
         "methodist": "региональный методист",

@@ -2,13 +2,18 @@
 
 ::
 
-    draft ──submit──▶ agreement ──approve──▶ approved ──start──▶ in_progress ──complete──▶ completed
-      ▲                  │                                         │   ▲
-      └─────return───────┘                                  prolong│   │resume
-                                                                   ▼   │
-    any open state ──cancel──▶ cancelled                         prolonged
+    draft ──submit──▶ agreement ──finalise──▶ finalised ──approve──▶ approved ──start──▶ in_progress
+      ▲                  │                      │   │                                    │   ▲   │
+      └──────return──────┴──────────────────────┘   └─agree─▶ centre_agreed ─approve─▶   │   │   │complete
+                                                     (004: ЦНППМ head)          prolong│   │resume ▼
+                                                                                       ▼   │   completed
+    any open state ──cancel──▶ cancelled                                             prolonged
 
 (A teacher with a diagnostic and no route is "diagnosed"; ``routes build`` creates the draft.)
+After the agreement the route goes back to the developer for its final formatting and registration
+(003 §4.3.7–4.3.8: ``finalise``); the head of school then approves it (§4.3.10). Regions that follow
+004 §2 first have it agreed with the head of the ЦНППМ (``agree``): ``WorkflowPolicy.centre_agreement``
+(setting ``LMS_BRIDGE_CENTRE_HEAD_AGREEMENT``) swaps the approval's source state for that step.
 Before approval the draft is edited freely (and audited); after approval every change is a
 correction with a reason, an author and a time (003 App.3 §5.11, 004 Прил. 2).
 Deadlines (003 §4.3.2, §4.3.6): the draft is due 10 working days after the diagnostic, the
@@ -31,7 +36,9 @@ from lms_bridge.errors import PermissionDenied, WorkflowError
 
 S = RouteStatus
 R = Role
-OPEN = frozenset({S.DRAFT, S.AGREEMENT, S.APPROVED, S.IN_PROGRESS, S.PROLONGED})
+BEFORE_APPROVAL = frozenset({S.AGREEMENT, S.FINALISED, S.CENTRE_AGREED})
+OPEN = frozenset({S.DRAFT, *BEFORE_APPROVAL, S.APPROVED, S.IN_PROGRESS, S.PROLONGED})
+CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
 UNDER_CORRECTION = frozenset({S.APPROVED, S.IN_PROGRESS, S.PROLONGED})
 DRAFT_DAYS = 10
 AGREEMENT_DAYS = 5
@@ -47,62 +54,110 @@ class Transition:
     roles: frozenset[Role]
 
 
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
-        Transition(
-            "submit",
-            "направить на согласование",
-            frozenset({S.DRAFT}),
-            S.AGREEMENT,
-            frozenset({R.DEVELOPER, R.ADMIN}),
-        ),
-        Transition(
-            "return",
-            "вернуть на доработку",
-            frozenset({S.AGREEMENT}),
-            S.DRAFT,
-            frozenset({R.TEACHER, R.CURATOR, R.HEAD, R.DEVELOPER, R.ADMIN}),
-        ),
-        Transition(
-            "approve", "утвердить", frozenset({S.AGREEMENT}), S.APPROVED, frozenset({R.HEAD, R.ADMIN})
-        ),
-        Transition(
-            "start",
-            "начать реализацию",
-            frozenset({S.APPROVED}),
-            S.IN_PROGRESS,
-            frozenset({R.CURATOR, R.CENTRE, R.ADMIN, R.SYSTEM}),
-        ),
-        Transition(
-            "complete",
-            "завершить",
-            frozenset({S.IN_PROGRESS, S.PROLONGED}),
-            S.COMPLETED,
-            frozenset({R.CURATOR, R.CENTRE, R.ADMIN}),
-        ),
-        Transition(
-            "prolong",
-            "продлить",
-            frozenset({S.IN_PROGRESS}),
-            S.PROLONGED,
-            frozenset({R.CURATOR, R.CENTRE, R.ADMIN}),
-        ),
-        Transition(
-            "resume",
-            "возобновить",
-            frozenset({S.PROLONGED}),
-            S.IN_PROGRESS,
-            frozenset({R.CURATOR, R.CENTRE, R.ADMIN}),
-        ),
-        Transition("cancel", "отменить", OPEN, S.CANCELLED, frozenset({R.DEVELOPER, R.CENTRE, R.ADMIN})),
-    )
+@dataclass(frozen=True)
+class WorkflowPolicy:
+    """Regional choices in the workflow. ``centre_agreement``: the head of the ЦНППМ agrees the
+    finalised route before the head of school approves it (004 §2)."""
+
+    centre_agreement: bool = False
+
+
+DEFAULT_POLICY = WorkflowPolicy()
+_BASE: tuple[Transition, ...] = (
+    Transition(
+        "submit",
+        "направить на согласование",
+        frozenset({S.DRAFT}),
+        S.AGREEMENT,
+        frozenset({R.DEVELOPER, R.ADMIN}),
+    ),
+    Transition(
+        "return",
+        "вернуть на доработку",
+        BEFORE_APPROVAL,
+        S.DRAFT,
+        frozenset({R.TEACHER, R.CURATOR, R.HEAD, R.DEVELOPER, R.CENTRE_HEAD, R.ADMIN}),
+    ),
+    Transition(
+        "finalise",
+        "оформить и зарегистрировать",
+        frozenset({S.AGREEMENT}),
+        S.FINALISED,
+        frozenset({R.DEVELOPER, R.ADMIN}),
+    ),
+    Transition(
+        "agree",
+        "согласовать (руководитель ЦНППМ)",
+        frozenset({S.FINALISED}),
+        S.CENTRE_AGREED,
+        frozenset({R.CENTRE_HEAD, R.ADMIN}),
+    ),
+    Transition("approve", "утвердить", frozenset({S.FINALISED}), S.APPROVED, frozenset({R.HEAD, R.ADMIN})),
+    Transition(
+        "start",
+        "начать реализацию",
+        frozenset({S.APPROVED}),
+        S.IN_PROGRESS,
+        frozenset({R.CURATOR, R.CENTRE, R.ADMIN, R.SYSTEM}),
+    ),
+    Transition(
+        "complete",
+        "завершить",
+        frozenset({S.IN_PROGRESS, S.PROLONGED}),
+        S.COMPLETED,
+        frozenset({R.CURATOR, R.CENTRE, R.ADMIN}),
+    ),
+    Transition(
+        "prolong",
+        "продлить",
+        frozenset({S.IN_PROGRESS}),
+        S.PROLONGED,
+        frozenset({R.CURATOR, R.CENTRE, R.ADMIN}),
+    ),
+    Transition(
+        "resume",
+        "возобновить",
+        frozenset({S.PROLONGED}),
+        S.IN_PROGRESS,
+        frozenset({R.CURATOR, R.CENTRE, R.ADMIN}),
+    ),
+    Transition("cancel", "отменить", OPEN, S.CANCELLED, frozenset({R.DEVELOPER, R.CENTRE, R.ADMIN})),
+)
+
+
+def _table(policy: WorkflowPolicy) -> dict[str, Transition]:
+    """The transitions of one policy: with the ЦНППМ head's agreement the head of school approves
+    what the ЦНППМ head agreed; without it there is no ``agree`` and the finalised route is approved."""
+    out: dict[str, Transition] = {}
+    for t in _BASE:
+        if t.action == "agree" and not policy.centre_agreement:
+            continue
+        if t.action == "approve" and policy.centre_agreement:
+            t = replace(t, sources=frozenset({S.CENTRE_AGREED}))
+        out[t.action] = t
+    return out
+
+
+_TABLES = {p: _table(p) for p in (WorkflowPolicy(False), WorkflowPolicy(True))}
+TRANSITIONS: dict[str, Transition] = _TABLES[DEFAULT_POLICY]
+ACTIONS: tuple[str, ...] = tuple(t.action for t in _BASE)  # every action of any policy
+
+
+_HINTS = {
+    ("approve", S.AGREEMENT): "; сначала разработчик оформляет и регистрирует маршрут",
+    ("approve", S.FINALISED): "; сначала маршрут согласует руководитель ЦНППМ",
 }
+
+
+def transitions(policy: WorkflowPolicy = DEFAULT_POLICY) -> dict[str, Transition]:
+    return _TABLES[policy]
+
 
 # Who may edit the roadmap in which state.
 EDITORS: dict[RouteStatus, frozenset[Role]] = {
     S.DRAFT: frozenset({R.DEVELOPER, R.ADMIN}),
     S.AGREEMENT: frozenset({R.TEACHER, R.CURATOR, R.HEAD, R.DEVELOPER, R.ADMIN}),
+    S.FINALISED: frozenset({R.DEVELOPER, R.ADMIN}),  # the developer's final formatting (003 §4.3.8)
     S.APPROVED: frozenset({R.CURATOR, R.ADMIN}),
     S.IN_PROGRESS: frozenset({R.CURATOR, R.ADMIN}),
     S.PROLONGED: frozenset({R.CURATOR, R.ADMIN}),
@@ -113,14 +168,16 @@ EDITORS: dict[RouteStatus, frozenset[Role]] = {
 MARKERS = frozenset({R.TEACHER, R.CURATOR, R.ADMIN, R.SYSTEM})  # completion marks
 CURATORS = frozenset({R.CURATOR, R.ADMIN})  # intermediate results, final diagnostics and conclusions
 PROPOSERS = frozenset({R.TEACHER})  # proposals of a correction (services/proposals.py)
-CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
 RESOLVERS = frozenset({R.CURATOR, R.CENTRE, R.ADMIN})  # close a disagreement between a mark and the LMS
 
 
-def may(route: Route, role: Role, action: str) -> bool:
-    """Whether ``role`` may take ``action`` on ``route`` in its current state: a transition of
-    ``TRANSITIONS``, or "mark", "note", "correct", "conclude", "propose". The one answer the page, the
-    API and the CLI give; the functions that apply an action raise the reason when it is not allowed."""
+def may(route: Route, role: Role, action: str, policy: WorkflowPolicy = DEFAULT_POLICY) -> bool:
+    """Whether ``role`` may take ``action`` on ``route`` in its current state: a transition of the
+    policy's table, or "mark", "note", "correct", "conclude", "propose". The one answer the page, the
+    API and the CLI give; the functions that apply an action raise the reason when it is not allowed.
+    An archived route takes no action."""
+    if route.archived_on is not None:
+        return False
     under = route.status in UNDER_CORRECTION
     rules = {
         "mark": under and role in MARKERS,
@@ -137,12 +194,14 @@ def may(route: Route, role: Role, action: str) -> bool:
     }
     if action in rules:
         return rules[action]
-    t = TRANSITIONS.get(action)
+    t = _TABLES[policy].get(action)
     return t is not None and route.status in t.sources and role in t.roles
 
 
-def allowed_actions(route: Route, role: Role) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if route.status in t.sources and role in t.roles]
+def allowed_actions(route: Route, role: Role, policy: WorkflowPolicy = DEFAULT_POLICY) -> list[Transition]:
+    if route.archived_on is not None:
+        return []
+    return [t for t in _TABLES[policy].values() if route.status in t.sources and role in t.roles]
 
 
 def transition(
@@ -150,6 +209,7 @@ def transition(
     action: str,
     actor: Actor,
     today: date,
+    policy: WorkflowPolicy = DEFAULT_POLICY,
     *,
     new_end: date | None = None,
     max_months: int = MAX_ROUTE_MONTHS,
@@ -161,14 +221,8 @@ def transition(
     start (003 §4.4.3), and moves the route's deadline with it. ``start`` and ``complete`` record
     the actual dates (004: «отметки о начале и завершении»).
     """
-    t = TRANSITIONS.get(action)
-    if t is None:
-        raise WorkflowError(f"неизвестное действие «{action}»; возможны: {', '.join(TRANSITIONS)}")
-    if actor.role not in t.roles:
-        who = ", ".join(sorted(r.label for r in t.roles))
-        raise PermissionDenied(f"действие «{t.label}» доступно только: {who}; не {actor.role.label}")
-    if route.status not in t.sources:
-        raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: нельзя {t.label}")
+    t = _transition_for(action, policy)
+    _check_move(route, t, actor)
     changes: dict[str, object] = {"status": t.target}
     if t.action == "complete":
         if refusal := completion_refusal(route):
@@ -178,6 +232,8 @@ def transition(
         changes["end"] = _prolonged_end(route, new_end, today, max_months)
     else:
         changes.update(_recorded(route, t.action, actor, today))
+    if t.target in CLOSED:
+        changes["closed_on"] = today  # the keeping period runs from here (003 §4.5.4)
     return replace(route, **changes)  # type: ignore[arg-type]
 
 
@@ -208,6 +264,30 @@ def _prolonged_end(route: Route, new_end: date | None, today: date, max_months: 
             f"маршрут длится не более {max_months} мес. (003 §4.4.3): окончание не позже {limit:%d.%m.%Y}"
         )
     return new_end
+
+
+def _transition_for(action: str, policy: WorkflowPolicy) -> Transition:
+    table = _TABLES[policy]
+    t = table.get(action)
+    if t is None:
+        if action == "agree":
+            raise WorkflowError("согласование с руководителем ЦНППМ в этом регионе не предусмотрено")
+        raise WorkflowError(f"неизвестное действие «{action}»; возможны: {', '.join(table)}")
+    return t
+
+
+def _check_move(route: Route, t: Transition, actor: Actor) -> None:
+    """Refuse a move an archived route, the actor's role or the route's state does not allow."""
+    if route.archived_on is not None:
+        raise WorkflowError(f"маршрут {route.number} в архиве и не изменяется")
+    if actor.role not in t.roles:
+        who = ", ".join(sorted(r.label for r in t.roles))
+        raise PermissionDenied(f"действие «{t.label}» доступно только: {who}; не {actor.role.label}")
+    if route.status not in t.sources:
+        hint = _HINTS.get((t.action, route.status), "")
+        raise WorkflowError(
+            f"маршрут {route.number} в статусе «{route.status.label}»: нельзя {t.label}{hint}"
+        )
 
 
 def _require_editor(route: Route, actor: Actor) -> None:

@@ -16,8 +16,9 @@ from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from lms_bridge.domain.route import Activity, Route
-from lms_bridge.domain.vocabulary import ActivityCategory
+from lms_bridge.domain.route import Activity, Correction, Route, signed_by
+from lms_bridge.domain.signatures import correction_signatures
+from lms_bridge.domain.vocabulary import ActivityCategory, SignatureParty
 from lms_bridge.exporters import docx_kit as kit
 from lms_bridge.exporters.card_text import (
     DASH,
@@ -40,6 +41,7 @@ ROADMAP_HEADER = (
     "Отметка о выполнении (подтверждение)",
     "Результат и форма представления",
 )
+BLANK = "________________"  # a signature not yet given: the line stays empty to sign by hand
 ROADMAP_WIDTHS = (3.4, 4.6, 2.1, 2.1, 2.9, 2.9)  # 18 cm: the page less its margins
 CATEGORY_HINTS = {  # what each category holds, as the Smolensk template spells it out
     ActivityCategory.KNOWLEDGE: "профессиональная переподготовка, повышение квалификации, стажировка",
@@ -190,26 +192,42 @@ def _activity_cell(cell: Any, a: Activity) -> None:
 
 def _corrections(doc: Any, route: Route) -> None:
     doc.add_heading("4. Сведения о корректировке ИОМ (лист корректировок)", level=1)
-    header = ("№", "Дата", "Причина изменения", "Заменённое мероприятие", "Новое мероприятие", "Подписал")
-    t = kit.table(doc, (0.8, 2.2, 4.4, 3.6, 3.6, 3.4), header=header)
+    header = ("№", "Дата", "Причина изменения", "Заменённое мероприятие", "Новое мероприятие", "Подписи")
+    t = kit.table(doc, (0.8, 2.0, 4.0, 3.3, 3.3, 4.6), header=header)
     for i, c in enumerate(route.corrections, start=1):
-        kit.add_row(t, (str(i), fmt_date(c.at.date()), c.reason, c.replaced or DASH, c.new or DASH, c.author))
+        kit.add_row(
+            t, (str(i), fmt_date(c.at.date()), c.reason, c.replaced or DASH, c.new or DASH, _signed(c))
+        )
     if not route.corrections:
         cells = kit.add_row(t, ("", "", "корректировки не вносились", "", "", ""))
         kit.write(cells[2], "корректировки не вносились", italic=True)
+
+
+def _signed(c: Correction) -> str:
+    """Who made the correction, then each party's signature (name, date) or a blank line to sign."""
+    lines = [f"внёс: {c.author}"] if c.author else []
+    for party, line in correction_signatures(c):
+        lines.append(f"{party.label}: {line or BLANK}")
+    return "\n".join(lines)
 
 
 def _signatures(doc: Any, route: Route) -> None:
     kit.paragraph(doc, "", before=12).paragraph_format.keep_with_next = True
     t = kit.table(doc, (6.5, 4.5, 0.5, 6.5))  # role | signature line | gap | name on a line
     kit.no_borders(t)
+    signed = {p: signed_by(route.conclusion_signatures, p) for p in SignatureParty}
     rows = (
-        ("Педагогический работник (с выводами ознакомлен(а))", route.teacher.short_name),
-        ("Куратор (тьютор) ИОМ", route.curator_name),
-        ("Руководитель образовательной организации", route.approved_by),
+        ("Педагогический работник", SignatureParty.TEACHER, route.teacher.short_name),
+        ("Куратор (тьютор) ИОМ", SignatureParty.CURATOR, route.curator_name),
+        ("Руководитель образовательной организации", SignatureParty.HEAD, route.approved_by),
     )
-    for role, name in rows:
-        line = kit.add_row(t, (role, "", "", name or ""))
+    for role, party, name in rows:
+        sig = signed[party]
+        if party is SignatureParty.TEACHER:  # 004 Прил. 3: the teacher acknowledges the conclusions
+            role += "\nС выводами ознакомлен(а): " + (fmt_date(sig.on) if sig else "«___» ________ 20__ г.")
+        elif sig:
+            role += f"\nподписано {fmt_date(sig.on)}"
+        line = kit.add_row(t, (role, "", "", sig.name if sig else (name or "")))
         caption = kit.add_row(t, ("", "(подпись)", "", "(расшифровка подписи)"))
         for i in (1, 3):
             kit.border_bottom(line[i])

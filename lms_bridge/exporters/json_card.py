@@ -11,7 +11,8 @@ from typing import Any
 from lms_bridge.domain.access import DIAGNOSTIC_RESULTS
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.results import REFLECTION_QUESTIONS
-from lms_bridge.domain.route import Activity, Route
+from lms_bridge.domain.route import Activity, Route, signed_by
+from lms_bridge.domain.vocabulary import SignatureParty
 from lms_bridge.domain.workflow import deadline
 
 
@@ -57,6 +58,14 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         data["product"]["kind_label"] = route.product.kind.label
     if route.reflection is not None:
         data["reflection"]["questions"] = dict(REFLECTION_QUESTIONS)
+    for c in data["corrections"]:
+        for s in c["signatures"]:
+            s["party_label"] = SignatureParty(s["party"]).label
+    for s in data["conclusion_signatures"]:
+        s["party_label"] = SignatureParty(s["party"]).label
+    teacher_ack = signed_by(route.conclusion_signatures, SignatureParty.TEACHER)
+    # «С выводами ознакомлен(а)»: the teacher's acknowledgement date, null while not given
+    data["conclusion_acknowledged_on"] = teacher_ack.on.isoformat() if teacher_ack else None
     for a, src in zip(data["activities"], route.activities, strict=True):
         a["category_label"] = src.category.label
         a["level_label"] = src.level.label

@@ -18,7 +18,7 @@ from lxml import etree
 
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
-from lms_bridge.domain.route import Activity, Route
+from lms_bridge.domain.route import Activity, Route, Signature
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
 )
@@ -82,7 +82,13 @@ def route_to_xml(route: Route) -> bytes:
         version="1",
         number=route.number,
     )
-    for name, value in (("developedOn", route.developed_on), ("nextDiagnosticOn", route.next_diagnostic_on)):
+    for name, value in (
+        ("developedOn", route.developed_on),
+        ("nextDiagnosticOn", route.next_diagnostic_on),
+        ("closedOn", route.closed_on),
+        ("archivedOn", route.archived_on),
+        ("purgedOn", route.purged_on),
+    ):
         if value:
             root.set(name, value.isoformat())
     if route.previous_number:
@@ -103,15 +109,11 @@ def route_to_xml(route: Route) -> bytes:
     _opt(root, "selfEducationTheme", route.self_education_theme)
     _diagnostic(root, route.diagnostic, route.withheld)
     _roadmap(root, route)
-    fixes = _el(root, "corrections")
-    for c in route.corrections:
-        el = _el(fixes, "correction", at=c.at)
-        _el(el, "reason", c.reason)
-        _opt(el, "replaced", c.replaced)
-        _opt(el, "new", c.new)
-        _el(el, "author", c.author)
+    _corrections(root, route)
     write_results(root, route, _el, _opt)
     _opt(root, "conclusion", route.conclusion)
+    if route.conclusion_signatures:
+        _signatures(_el(root, "conclusionSignatures"), route.conclusion_signatures)
     write_outcome(root, route, _el, _opt)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
@@ -212,3 +214,19 @@ def _activity(parent: Any, a: Activity) -> None:
     _opt(el, "curatorNote", a.curator_note)
     if a.head_confirmed_by or a.centre_confirmed_by:
         _el(el, "application", headConfirmedBy=a.head_confirmed_by, centreConfirmedBy=a.centre_confirmed_by)
+
+
+def _corrections(root: Any, route: Route) -> None:
+    fixes = _el(root, "corrections")
+    for c in route.corrections:
+        el = _el(fixes, "correction", at=c.at)
+        _el(el, "reason", c.reason)
+        _opt(el, "replaced", c.replaced)
+        _opt(el, "new", c.new)
+        _el(el, "author", c.author)
+        _signatures(el, c.signatures)
+
+
+def _signatures(parent: Any, signatures: tuple[Signature, ...]) -> None:
+    for s in signatures:
+        _el(parent, "signature", party=s.party.value, partyLabel=s.party.label, name=s.name, on=s.on)

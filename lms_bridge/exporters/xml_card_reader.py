@@ -9,7 +9,7 @@ from lxml import etree
 
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
-from lms_bridge.domain.route import Activity, Correction, Route
+from lms_bridge.domain.route import Activity, Correction, Route, Signature
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
     ActivityLevel,
@@ -17,6 +17,7 @@ from lms_bridge.domain.vocabulary import (
     DiagnosticKind,
     Level,
     RouteStatus,
+    SignatureParty,
     StaffRole,
 )
 from lms_bridge.exporters.xml_card import NS, validate
@@ -79,6 +80,10 @@ def route_from_xml(data: bytes) -> Route:
         completed_on=_date(roadmap, "completedOn"),
         previous_number=root.get("previousNumber", ""),
         **read_results(root),
+        conclusion_signatures=_read_signatures(root.find(_Q + "conclusionSignatures")),
+        closed_on=_date(root, "closedOn"),
+        archived_on=_date(root, "archivedOn"),
+        purged_on=_date(root, "purgedOn"),
         withheld=root.get("withheld", ""),
     )
 
@@ -152,4 +157,14 @@ def _read_correction(el: Any) -> Correction:
         author=_text(el, "author"),
         replaced=_text(el, "replaced"),
         new=_text(el, "new"),
+        signatures=_read_signatures(el),
+    )
+
+
+def _read_signatures(el: Any) -> tuple[Signature, ...]:
+    if el is None:
+        return ()
+    return tuple(
+        Signature(SignatureParty(s.get("party")), s.get("name"), date.fromisoformat(s.get("on")))
+        for s in el.findall(_Q + "signature")
     )

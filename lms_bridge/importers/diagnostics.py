@@ -3,10 +3,16 @@
 All-or-nothing by default: a single bad row rejects the file and nothing is stored. With
 ``partial=True`` the good rows are stored and the bad ones still reported. Header problems
 (unknown or missing columns) always reject the whole file: the meaning of every row is in doubt.
+
+Memory stays flat however long the file is: records stream from the reader, are parsed in batches
+of ``BATCH`` rows, which ``services.imports.import_diagnostics`` stores batch by batch inside the
+one transaction (rolled back when a bad row rejects the file); repeated rows are found through an
+on-disk index (``first_rows``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -16,13 +22,15 @@ from lms_bridge.domain.limits import limit
 from lms_bridge.domain.people import Teacher
 from lms_bridge.domain.vocabulary import TEACHER_BLOCKS, Block, DiagnosticKind, Level, StaffRole, blocks_for
 from lms_bridge.errors import Problem, ValidationError
+from lms_bridge.importers.first_rows import FirstRows
 from lms_bridge.importers.formats import TABULAR, Reader, format_of, read_table
 from lms_bridge.importers.rows import Column, Columns, RowReader
 from lms_bridge.importers.table import Table
-from lms_bridge.importers.xml_reader import read_diagnostics_xml
+from lms_bridge.importers.xml_reader import stream_diagnostics_xml
 
 FORMATS = ("csv", "xlsx", "xml")
-READERS: dict[str, Reader] = {**TABULAR, "xml": read_diagnostics_xml}
+READERS: dict[str, Reader] = {**TABULAR, "xml": stream_diagnostics_xml}
+BATCH = 2_000  # rows parsed (and then stored) at a time
 
 
 # A registry file repeats a handful of words 30,000 times: parse each distinct word once.
@@ -168,27 +176,51 @@ def parse_row(row: RowReader, today: date) -> tuple[Teacher, Diagnostic] | None:
     return teacher, diagnostic
 
 
-def parse_table(table: Table, today: date) -> ParsedDiagnostics:
-    out = ParsedDiagnostics(table.source, problems=list(table.problems), rejected=set(table.broken))
+def _check_row(row: RowReader, today: date, seen: FirstRows) -> tuple[Teacher, Diagnostic] | None:
+    pair = parse_row(row, today)
+    if pair is None:
+        return None
+    teacher, d = pair
+    first = seen.first(f"{teacher.email}\x1f{d.kind.value}\x1f{d.date.isoformat()}", row.number)
+    if first is not None:
+        row.fail("email", f"повтор строки {first}: тот же педагог, вид и дата диагностики")
+        return None
+    return pair
+
+
+def parse_batches(table: Table, today: date, *, batch: int | None = None) -> Iterator[ParsedDiagnostics]:
+    """The table's rows parsed ``batch`` (default ``BATCH``) records at a time; header problems raise
+    at once. A row repeating an earlier one is found however far apart they are."""
+    batch = batch or BATCH
     index, shown, header_problems = COLUMNS.map_headers(table)
     if header_problems:
-        raise ValidationError(header_problems + out.problems, source=table.source)
-    first_row: dict[tuple[str, DiagnosticKind, date], int] = {}
-    for record in table.records:
-        row = RowReader(record, index, shown)
-        row.extra_cells(len(table.headers))
-        pair = parse_row(row, today)
-        if pair is not None:
-            teacher, d = pair
-            key = (teacher.email, d.kind, d.date)
-            if key in first_row:
-                row.fail("email", f"повтор строки {first_row[key]}: тот же педагог, вид и дата диагностики")
-            else:
-                first_row[key] = record.number
+        raise ValidationError(header_problems + table.problems, source=table.source)
+    out = ParsedDiagnostics(table.source, problems=list(table.problems), rejected=set(table.broken))
+    count = 0
+    with FirstRows() as seen:
+        for record in table.records:
+            row = RowReader(record, index, shown)
+            row.extra_cells(len(table.headers))
+            pair = _check_row(row, today, seen)
+            if pair is not None:
                 out.rows.append(pair)
-        if row.problems:
-            out.problems.extend(row.problems)
-            out.rejected.add(record.number)
+            if row.problems:
+                out.problems.extend(row.problems)
+                out.rejected.add(record.number)
+            count += 1
+            if count % batch == 0:
+                yield out
+                out = ParsedDiagnostics(table.source)
+    yield out
+
+
+def parse_table(table: Table, today: date) -> ParsedDiagnostics:
+    """The whole table parsed at once (small files and tests); see ``parse_batches``."""
+    out = ParsedDiagnostics(table.source)
+    for part in parse_batches(table, today):
+        out.rows.extend(part.rows)
+        out.problems.extend(part.problems)
+        out.rejected |= part.rejected
     out.problems.sort(key=lambda p: p.row or 0)
     return out
 

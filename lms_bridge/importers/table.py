@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lms_bridge.errors import Problem
@@ -20,11 +21,12 @@ class Table:
     """Headers as written in the file, data records, and problems a reader found in single records.
 
     ``broken`` lists record numbers a reader could not read (e.g. an XML record failing the
-    schema): they are reported in ``problems`` and never reach row validation.
+    schema): they are reported in ``problems`` and never reach row validation. ``records`` is a list
+    for a table held whole, or an iterator read once from a streamed file (``formats.open_table``).
     """
 
     source: str
     headers: tuple[str, ...]
-    records: list[Record] = field(default_factory=list)
+    records: Iterable[Record] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     broken: set[int] = field(default_factory=set)

@@ -6,6 +6,9 @@ as if the file were a table with a header: the first ``<diagnostic>`` is row 2, 
 so the same data gives the same row numbers in CSV, XLSX and XML (and minified XML, all on one line,
 still tells records apart). Schema messages add the line in the file. A document that is not
 well-formed, or whose root is wrong, is rejected whole.
+
+The document is validated whole (the schema's errors are pinned to records), so it is held in
+memory: an XML file is capped at ``MAX_XML_BYTES``; larger registries come as CSV, which streams.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -48,6 +51,7 @@ BLOCKS = tuple(b.value for b in Block)  # the XSD lists them in this order
 HEADERS = (*SCALARS, *(f"level_{b}" for b in BLOCKS), "deficit_codes", "recommendations")
 _RECORD_PATH = re.compile(r"^/diagnostics/diagnostic(?:\[(\d+)\])?(?:/|$)")
 _ELEMENT = re.compile(r"Element '([^']+)'")
+MAX_XML_BYTES = 30 << 20  # ~40,000 records; the parsed tree takes several times the file
 
 
 def schema_text() -> str:
@@ -77,6 +81,17 @@ def _cells(el: Any) -> tuple[str, ...]:
         ";".join(_text(c) for c in codes.iterfind("code")) if codes is not None else "",
         _text(el.find("recommendations")),
     )
+
+
+def stream_diagnostics_xml(stream: BinaryIO, source: str) -> Table:
+    """The XML reader on a stream (the format readers' signature): the file is read whole, up to the cap."""
+    data = stream.read(MAX_XML_BYTES + 1)
+    if len(data) > MAX_XML_BYTES:
+        raise ValidationError(
+            [Problem(f"XML-файл больше {MAX_XML_BYTES >> 20} МБ: загрузите такой реестр в CSV")],
+            source=source,
+        )
+    return read_diagnostics_xml(data, source)
 
 
 def read_diagnostics_xml(data: bytes, source: str) -> Table:

@@ -11,6 +11,7 @@ from course_map.schedule import event_period, in_period, schedule_courses
 from lms_bridge.domain.calendar import add_months, add_working_days
 from lms_bridge.domain.curators import choose_curator
 from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.keeping import DEFAULT_KEEPING, KeepingPolicy, expiry_reason, is_current
 from lms_bridge.domain.people import Actor, Curator, Teacher
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, RouteStatus
@@ -18,10 +19,35 @@ from lms_bridge.ports import RouteStore
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A diagnosed teacher who got no route, and why (in Russian, for the report)."""
+
+    email: str
+    teacher: str
+    school: str
+    diagnostic_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
 class BuildSummary:
     built: int
     without_courses: int  # routes whose deficits no course covers (go to the «банк запросов»)
     without_curator: int
+    skipped: tuple[Skipped, ...] = ()
+
+
+def split_current(
+    pending: list[tuple[Teacher, Diagnostic]], today: date, policy: KeepingPolicy
+) -> tuple[list[tuple[Teacher, Diagnostic]], tuple[Skipped, ...]]:
+    """Diagnostics still valid (000 §1.8), and the expired ones as skipped teachers."""
+    current = [(t, d) for t, d in pending if is_current(d, today, policy)]
+    skipped = tuple(
+        Skipped(t.email, t.full_name, t.school, d.date, expiry_reason(d, policy))
+        for t, d in pending
+        if not is_current(d, today, policy)
+    )
+    return current, skipped
 
 
 @dataclass(frozen=True)
@@ -106,15 +132,17 @@ def build_routes(
     today: date,
     actor: Actor,
     rules: DraftRules = DEFAULT_RULES,
+    keeping: KeepingPolicy = DEFAULT_KEEPING,
 ) -> BuildSummary:
-    """Draft a route for every teacher whose latest diagnostic starts no route yet and who has no
-    open route: the first route, or the next one after a completed or cancelled route (linked to
-    it as ``previous_number``). One transaction; running it again does nothing.
+    """Draft a route for every teacher whose latest diagnostic starts no route yet, is still valid, and
+    who has no open route: the first route, or the next one after a completed or cancelled route
+    (linked to it as ``previous_number``). One transaction; running it again does nothing (expired
+    diagnostics are listed each time).
     """
     with store.transaction():
-        pending = store.list_unrouted()
+        pending, skipped = split_current(store.list_unrouted(), today, keeping)
         if not pending:
-            return BuildSummary(0, 0, 0)
+            return BuildSummary(0, 0, 0, skipped)
         entries = store.list_course_map()
         curators = store.list_curators()
         load = store.curator_load()
@@ -142,4 +170,5 @@ def build_routes(
             built=len(routes),
             without_courses=sum(1 for r in routes if not r.formal_activities),
             without_curator=sum(1 for r in routes if not r.curator_email),
+            skipped=skipped,
         )

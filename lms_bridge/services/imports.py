@@ -7,12 +7,12 @@ which reuses the table readers, never reaches the store through them).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from course_map.models import CourseEntry
 from lms_bridge.domain.people import Actor, Curator
-from lms_bridge.errors import Problem
+from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.importers.diagnostics import ParsedDiagnostics
 from lms_bridge.ports import RouteStore
 from lms_bridge.services.route_results import take_final_diagnostics
@@ -27,28 +27,60 @@ class ImportResult:
     finals: Sequence[str] = ()  # routes whose final diagnostic this import gave (re-diagnostics)
 
 
+MAX_PROBLEMS = 1_000  # problems kept for the report; the rest are counted
+
+
+@dataclass
+class _Tally:
+    source: str
+    added: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    omitted: int = 0  # problems beyond MAX_PROBLEMS, counted only
+    finals: list[str] = field(default_factory=list)  # routes given their final diagnostic
+
+    def note(self, part: ParsedDiagnostics) -> None:
+        self.source = part.source
+        self.rejected += len(part.rejected)
+        room = MAX_PROBLEMS - len(self.problems)
+        self.problems.extend(part.problems[:room])
+        self.omitted += max(0, len(part.problems) - room)
+
+    def reported(self) -> list[Problem]:
+        kept = sorted(self.problems, key=lambda p: p.row or 0)
+        if self.omitted:
+            kept.append(Problem(f"и ещё {self.omitted} ошибок (показаны первые {MAX_PROBLEMS})"))
+        return kept
+
+
 def import_diagnostics(
-    store: RouteStore, parsed: ParsedDiagnostics, *, partial: bool = False
+    store: RouteStore,
+    parsed: ParsedDiagnostics | Iterable[ParsedDiagnostics],
+    *,
+    partial: bool = False,
 ) -> ImportResult:
     """Store the parsed rows in one unit of work; any bad row rejects the whole file unless ``partial``.
 
-    A diagnostic of a teacher whose route is being implemented becomes that route's final diagnostic
+    ``parsed`` is one parsed file or its batches (``importers.diagnostics.parse_batches``, which streams
+    the file): each batch is stored as it comes, and a bad row in a later batch rolls back what the
+    earlier ones stored, so memory stays flat and the file is still all or nothing. The problems kept
+    for the report are capped at ``MAX_PROBLEMS``, with a count of the rest. A diagnostic of a teacher
+    whose route is being implemented becomes that route's final diagnostic
     (``route_results.take_final_diagnostics``) in the same transaction.
     """
-    if parsed.problems and not partial:
-        raise parsed.error()
-    finals: list[str] = []
+    tally = _Tally("")
     with store.transaction():
-        saved = store.save_diagnostics(parsed.rows) if parsed.rows else None
-        if parsed.rows:
-            finals = take_final_diagnostics(store, [d for _, d in parsed.rows])
-    return ImportResult(
-        added=saved.added if saved else 0,
-        unchanged=saved.unchanged if saved else 0,
-        rejected=len(parsed.rejected),
-        problems=tuple(parsed.problems),
-        finals=tuple(finals),
-    )
+        for part in [parsed] if isinstance(parsed, ParsedDiagnostics) else parsed:
+            tally.note(part)
+            if part.rows and (partial or not tally.problems):
+                saved = store.save_diagnostics(part.rows)
+                tally.added, tally.unchanged = tally.added + saved.added, tally.unchanged + saved.unchanged
+                tally.finals += take_final_diagnostics(store, [d for _, d in part.rows])
+        if tally.problems and not partial:
+            raise ValidationError(tally.reported(), source=tally.source)  # rolls the transaction back
+    finals = tuple(dict.fromkeys(tally.finals))
+    return ImportResult(tally.added, tally.unchanged, tally.rejected, tuple(tally.reported()), finals)
 
 
 def import_curators(store: RouteStore, curators: Sequence[Curator]) -> int:

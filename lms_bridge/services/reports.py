@@ -3,22 +3,37 @@
 Definitions (docs/exporters.md repeats them for users):
 
 - **people** — distinct teachers (by e-mail) with at least one route in the group; **routes** — all
-  their routes, cancelled ones included (they are counted under their status).
-- **completion rate** = completed / started, where *started* = routes that reached implementation:
+  their routes, cancelled ones included; **by status** — people by the status of their latest route.
+- **completion rate** = completed / started (people, by their latest route), where *started* = routes
+  that reached implementation:
   «реализуется» + «продлён» + «завершён». Drafts, routes under agreement, approved-but-not-started and
   cancelled routes are outside the denominator: they never had the chance to be completed. A prolonged
   route counts as started and not completed. ``None`` when nothing has started.
-- **activities done / total** — over the activities of started routes only.
+- **activities done / total** — over the activities of the started (latest) routes only.
 - **deficits by block** — number of people whose entry diagnostic (of their latest route) put the block
   at «низкий» or «базовый»; **top deficits** — deficit codes by the number of people who have them.
 
-Privacy (003 App.2 §6.3–6.4, domain.md): results are aggregated and never name a person. No group
-of fewer than ``MIN_GROUP`` (5) people is shown. Small groups are merged into «прочие (менее 5)»;
-if that bucket is itself below 5, the smallest shown groups are folded into it too («прочие») until it
-reaches 5 — otherwise the hidden people could be recovered as «total minus the shown groups». If the
-whole population is below 5, nothing is shown. Reports carry no names, e-mails or per-person data.
-Known limit: the rule holds within one report; comparing reports of different groupings
-(by school vs by municipality) can still narrow a small group down.
+Privacy (003 App.2 §6.3–6.4, domain.md): results are aggregated and never name a person, and no shown
+number is computed from 1 to 4 (``min_group`` − 1) people — neither directly nor by subtracting shown
+numbers, within one report or across reports of different groupings over the same routes. The rules
+live in ``services.disclosure`` (its docstring and docs/reports.md state the method):
+
+- a group under ``min_group`` people is merged into «прочие (менее 5)»; for every parent (municipality,
+  region, everyone) the people of its hidden groups are none or at least ``min_group`` — otherwise the
+  smallest shown group of that parent is folded in too («прочие»), so «municipality minus its shown
+  schools» or «total minus the shown groups» never gives a small group away. If everyone together is
+  below ``min_group``, nothing is shown;
+- statuses count **people by the status of their latest route** (cells that add up to the group): a
+  cell of 1–4 people is withheld, with complementary cells so that «group minus the shown cells»
+  gives nothing away; started / completed / completion rate / activities are shown only when the
+  status cells they are made of are;
+- deficits by block (population: the people assessed in the block) and deficit codes (population:
+  the group) are shown when neither the count nor «population minus the count» is 1–4; a withheld
+  block shows as ``None`` («скрыто»), a withheld code is not named;
+- the number of routes is shown when it exceeds the number of people by 0 or at least 5 (else «how
+  many teachers have a second route» would be a small cell);
+- across groupings, a group withholds a cell when «the group's cell minus the cells of its finer
+  groups that show it» would not pass these rules over the rest of its people (``Tree``).
 
 ``summarise`` is pure (routes in, ``Report`` out); ``summary_report`` reads the routes from a
 RouteStore; ``report_to_dict`` gives the JSON-ready form with Russian labels for the web dashboards.
@@ -27,14 +42,23 @@ RouteStore; ``report_to_dict`` gives the JSON-ready form with Russian labels for
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from lms_bridge.domain.numbering import parse_number
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import Block, Level, RouteStatus
+from lms_bridge.domain.vocabulary import Block, RouteStatus
 from lms_bridge.ports import RouteFilter, RouteStore
+from lms_bridge.services.report_cells import (
+    STARTED,
+    CellId,
+    Key,
+    Raw,
+    Tree,
+    people_of,
+    raw_counts,
+    shown_cells,
+)
 
 GroupBy = Literal["region", "municipality", "school"]
 GROUPINGS: tuple[GroupBy, ...] = get_args(GroupBy)
@@ -44,11 +68,10 @@ GROUP_LABELS: dict[GroupBy, str] = {
     "school": "образовательная организация",
 }
 MIN_GROUP = 5  # the privacy floor: a setting may raise it, never lower it
-STARTED = frozenset({RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED, RouteStatus.COMPLETED})
-DEFICIT_LEVELS = frozenset({Level.LOW, Level.BASIC})
-TOP_CODES = 10
-UNKNOWN = "не указано"
 OTHERS = "прочие"
+
+
+Cell = int | None  # None: withheld (it would be computed from 1–4 people)
 
 
 @dataclass(frozen=True)
@@ -57,19 +80,21 @@ class GroupStats:
 
     name: str
     people: int
-    routes: int
-    by_status: dict[RouteStatus, int]  # every status, in workflow order, zeros included
-    started: int
-    completed: int
-    activities_done: int
-    activities_total: int
-    deficits_by_block: dict[Block, int]  # people at «низкий»/«базовый» per assessed block
-    top_deficits: tuple[tuple[str, int], ...]  # (code, people), most frequent first
+    routes: Cell
+    by_status: dict[RouteStatus, Cell]  # people by their latest route's status, every status, in order
+    started: Cell
+    completed: Cell
+    activities_done: Cell
+    activities_total: Cell
+    deficits_by_block: dict[Block, Cell]  # people at «низкий»/«базовый» per assessed block
+    top_deficits: tuple[tuple[str, int], ...]  # (code, people), most frequent first; withheld codes left out
 
     @property
     def completion_rate(self) -> float | None:
-        """completed / started, or None when no route has started."""
-        return self.completed / self.started if self.started else None
+        """completed / started, or None when no route has started or either is withheld."""
+        if self.started and self.completed is not None:
+            return self.completed / self.started
+        return None
 
 
 @dataclass(frozen=True)
@@ -82,83 +107,66 @@ class Report:
     hidden_people: int  # people shown nowhere (only when the whole population is too small)
 
 
-def _group_key(by: GroupBy) -> Callable[[Route], str]:
-    def region(route: Route) -> str:
-        try:
-            return parse_number(route.number)[0]
-        except ValueError:
-            return UNKNOWN
+def _stats(name: str, raw: Raw, shown: set[CellId]) -> GroupStats:
+    def status(s: RouteStatus) -> Cell:
+        return len(raw.status[s]) if ("status", s.value) in shown else None
 
-    if by == "region":
-        return region
-    if by == "municipality":
-        return lambda r: r.teacher.municipality or UNKNOWN
-    if by == "school":
-        return lambda r: r.teacher.school or UNKNOWN
-    raise ValueError(f"группировка «{by}» не поддерживается; возможны: {', '.join(GROUPINGS)}")
-
-
-def _people(routes: Sequence[Route]) -> set[str]:
-    return {r.teacher.email.lower() for r in routes}
-
-
-def group_stats(name: str, routes: Sequence[Route]) -> GroupStats:
-    """Aggregate ``routes`` under ``name``. Does not apply the privacy rule: ``summarise`` does."""
-    latest: dict[str, Route] = {}
-    for r in sorted(routes, key=lambda r: (r.diagnostic.date, r.number)):
-        latest[r.teacher.email.lower()] = r
-    blocks: Counter[Block] = Counter()
-    assessed: set[Block] = set()
-    codes: Counter[str] = Counter()
-    for r in latest.values():
-        levels = r.diagnostic.levels
-        assessed.update(levels)
-        blocks.update(b for b, lv in levels.items() if lv in DEFICIT_LEVELS)
-        codes.update(set(r.diagnostic.deficit_codes))
-    statuses = Counter(r.status for r in routes)
-    started = [r for r in routes if r.status in STARTED]
+    started = all(("status", s.value) in shown for s in STARTED)
+    activities = ("activities", "") in shown
+    codes = [(c, raw.codes[c]) for kind, c in shown if kind == "code"]
     return GroupStats(
         name=name,
-        people=len(latest),
-        routes=len(routes),
-        by_status={s: statuses[s] for s in RouteStatus},
-        started=len(started),
-        completed=statuses[RouteStatus.COMPLETED],
-        activities_done=sum(r.progress()[0] for r in started),
-        activities_total=sum(r.progress()[1] for r in started),
-        deficits_by_block={b: blocks[b] for b in Block if b in assessed},
-        top_deficits=tuple(sorted(codes.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CODES]),
+        people=len(raw.people),
+        routes=raw.routes if ("routes", "") in shown else None,
+        by_status={s: status(s) for s in RouteStatus},
+        started=len(raw.started) if started else None,
+        completed=status(RouteStatus.COMPLETED),
+        activities_done=raw.activities[0] if activities else None,
+        activities_total=raw.activities[1] if activities else None,
+        deficits_by_block={b: c if ("block", b.value) in shown else None for b, (c, _) in raw.blocks.items()},
+        top_deficits=tuple(sorted(codes, key=lambda kv: (-kv[1], kv[0]))),
     )
 
 
+def group_stats(name: str, routes: Sequence[Route], *, min_group: int = MIN_GROUP) -> GroupStats:
+    """Aggregate ``routes`` under ``name``, withholding cells of 1…``min_group``−1 people (the group
+    itself is assumed to have at least ``min_group``: ``summarise`` sees to it)."""
+    raw = raw_counts(routes)
+    return _stats(name, raw, shown_cells(raw, min_group))
+
+
+DEPTH: dict[GroupBy, int] = {"region": 1, "municipality": 2, "school": 3}
+
+
 def summarise(routes: Iterable[Route], *, by: GroupBy = "school", min_group: int = MIN_GROUP) -> Report:
-    """Group ``routes`` and aggregate each group, suppressing groups under ``min_group`` people."""
+    """Group ``routes`` and aggregate each group under the small-cell rules (module docstring)."""
     if min_group < MIN_GROUP:
         raise ValueError(f"минимальный размер группы в отчёте не меньше {MIN_GROUP}")
-    key = _group_key(by)
-    buckets: dict[str, list[Route]] = {}
-    everyone: list[Route] = []
-    for r in routes:
-        buckets.setdefault(key(r), []).append(r)
-        everyone.append(r)
-    if len(_people(everyone)) < min_group:
-        return Report(by, min_group, (), None, 0, len(_people(everyone)))
-    shown = {name: rs for name, rs in buckets.items() if len(_people(rs)) >= min_group}
-    small = [name for name in buckets if name not in shown]
-    others = [r for name in small for r in buckets[name]]
-    only_small = True
-    # Fold the smallest shown groups in while «прочие» is too small to show by itself; the total is at
-    # least min_group, so this ends with a showable bucket.
-    while others and len(_people(others)) < min_group:
-        smallest = min(shown, key=lambda n: (len(_people(shown[n])), n))
-        others.extend(shown.pop(smallest))
-        small.append(smallest)
-        only_small = False
-    groups = [group_stats(name, shown[name]) for name in sorted(shown)]
-    if others:
+    if by not in DEPTH:
+        raise ValueError(f"группировка «{by}» не поддерживается; возможны: {', '.join(GROUPINGS)}")
+    everyone = list(routes)
+    if len(people_of(everyone)) < min_group:
+        return Report(by, min_group, (), None, 0, len(people_of(everyone)))
+    tree = Tree(everyone, min_group)
+    depth = DEPTH[by]
+    level = [key for key in tree.raw if len(key) == depth]
+    hidden = tree.hidden[depth]
+    names = {key: name for key, name in _names(level).items() if key not in hidden}
+    ordered = sorted(names, key=lambda key: names[key])
+    groups = [_stats(names[key], tree.raw[key], tree.shown[key]) for key in ordered]
+    if depth in tree.others:
+        only_small = all(len(tree.raw[key].people) < min_group for key in hidden)
         label = f"{OTHERS} (менее {min_group})" if only_small else OTHERS
-        groups.append(group_stats(label, others))
-    return Report(by, min_group, tuple(groups), group_stats("всего", everyone), len(small), 0)
+        groups.append(_stats(label, *tree.others[depth]))
+    total = _stats("всего", tree.raw[()], tree.shown[()])
+    return Report(by, min_group, tuple(groups), total, len(hidden), 0)
+
+
+def _names(keys: list[Key]) -> dict[Key, str]:
+    """A group's own name (its last part); where two groups share it (e.g. «СОШ № 1» in two
+    municipalities), the parents are added, whether or not the others are shown."""
+    count = Counter(key[-1] for key in keys)
+    return {key: key[-1] if count[key[-1]] == 1 else f"{key[-1]} ({', '.join(key[:-1])})" for key in keys}
 
 
 def summary_report(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from lms_bridge.domain import final_stage, workflow
+from lms_bridge.domain import final_stage, signatures, workflow
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import Block, Level
@@ -20,6 +20,7 @@ def move(
     action: str,
     actor: Actor,
     today: date,
+    policy: workflow.WorkflowPolicy = workflow.DEFAULT_POLICY,
     *,
     new_end: date | None = None,
     max_months: int = workflow.MAX_ROUTE_MONTHS,
@@ -27,10 +28,12 @@ def move(
     """A workflow action; ``new_end`` is the prolonged route's new end date."""
     with store.transaction():
         route = store.get_route(number)
-        moved = workflow.transition(route, action, actor, today, new_end=new_end, max_months=max_months)
+        moved = workflow.transition(
+            route, action, actor, today, policy, new_end=new_end, max_months=max_months
+        )
         details = f"{route.status.value} → {moved.status.value}"
-        if moved.end != route.end:
-            details += f"; окончание {route.end:%d.%m.%Y} → {moved.end:%d.%m.%Y}" if route.end else ""
+        if moved.end != route.end and route.end and moved.end:
+            details += f"; окончание {route.end:%d.%m.%Y} → {moved.end:%d.%m.%Y}"
         store.save_route(moved, actor, action, details)
         return moved
 
@@ -127,3 +130,21 @@ def conclude(
         )
         store.save_route(route, actor, "conclude", conclusion)
         return route
+
+
+def sign(store: RouteStore, number: str, actor: Actor, today: date, *, correction: int | None) -> bool:
+    """``actor`` acknowledges correction № ``correction`` or, with None, the conclusions.
+
+    Returns False when this party had already signed (nothing is written then)."""
+    with store.transaction():
+        route = store.get_route(number)
+        if correction is None:
+            signed = signatures.sign_conclusion(route, actor, today)
+            what = "выводы"
+        else:
+            signed = signatures.sign_correction(route, correction, actor, today)
+            what = f"корректировка № {correction}"
+        if signed == route:
+            return False
+        store.save_route(signed, actor, "sign", f"{what}: ознакомлен(а) {today:%d.%m.%Y}")
+        return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -10,7 +11,7 @@ from course_map.models import CourseEntry, DecidedBy, EntryKind
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Curator, Teacher
 from lms_bridge.domain.results import REFLECTION_QUESTIONS, FinalEvent, Product, ProductFile, Reflection
-from lms_bridge.domain.route import Activity, Correction, Route
+from lms_bridge.domain.route import Activity, Correction, Route, Signature
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
     ActivityLevel,
@@ -20,6 +21,7 @@ from lms_bridge.domain.vocabulary import (
     Level,
     ProductKind,
     RouteStatus,
+    SignatureParty,
     StaffRole,
 )
 
@@ -242,6 +244,9 @@ _ROUTE_FIELDS = (
     "started_on",
     "completed_on",
     "previous_number",
+    "closed_on",
+    "archived_on",
+    "purged_on",
 )
 
 
@@ -264,6 +269,26 @@ def _by_key(key: str) -> tuple[int, str]:
     return len(key), key
 
 
+def signature_rows(route: Route) -> list[dict[str, Any]]:
+    """Every signature of the route: ``correction_no`` 1.. for corrections, 0 for the conclusions."""
+    signed = [(i, c.signatures) for i, c in enumerate(route.corrections, start=1)]
+    signed.append((0, route.conclusion_signatures))
+    return [
+        {"correction_no": no, "party": s.party.value, "name": s.name, "on": s.on}
+        for no, sigs in signed
+        for s in sigs
+    ]
+
+
+def signatures_from(rows: list[Row]) -> dict[int, tuple[Signature, ...]]:
+    out: dict[int, list[Signature]] = {}
+    for r in rows:
+        out.setdefault(r["correction_no"], []).append(
+            Signature(SignatureParty(r["party"]), r["name"], r["on"])
+        )
+    return {no: tuple(sigs) for no, sigs in out.items()}
+
+
 def route_from(
     r: Row,
     teacher: Teacher,
@@ -271,13 +296,16 @@ def route_from(
     items: list[Activity],
     fixes: list[Correction],
     events: list[FinalEvent] | None = None,
+    signed: dict[int, tuple[Signature, ...]] | None = None,
 ) -> Route:
+    signed = signed or {}
     return Route(
         teacher=teacher,
         diagnostic=diagnostic,
         status=RouteStatus(r["status"]),
         activities=tuple(sorted(items, key=lambda a: _by_key(a.key))),
-        corrections=tuple(fixes),
+        corrections=tuple(replace(c, signatures=signed.get(i, ())) for i, c in enumerate(fixes, start=1)),
+        conclusion_signatures=signed.get(0, ()),
         final_events=tuple(sorted(events or (), key=lambda e: _by_key(e.key))),
         final_levels=levels_from(r["final_levels"]),
         final_kind=DiagnosticKind(r["final_kind"]) if r["final_kind"] else None,

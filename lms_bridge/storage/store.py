@@ -32,11 +32,15 @@ from lms_bridge.storage.tables import (
     curators,
     diagnostics,
     final_events,
+    lms_links,
     product_files,
+    result_disagreements,
     route_items,
     route_sequences,
     routes,
+    signatures,
     teachers,
+    transmissions,
 )
 
 OPEN_STATES = (
@@ -82,6 +86,8 @@ def _filtered(q: Select[Any], flt: RouteFilter) -> Select[Any]:
     for column, value in conditions.items():
         if value is not None:
             q = q.where(column == value)
+    if flt.archived is not None:
+        q = q.where(routes.c.archived_on.is_not(None) if flt.archived else routes.c.archived_on.is_(None))
     return q
 
 
@@ -335,7 +341,7 @@ class SqlRouteStore:
         return out
 
     def get_route(self, number: str) -> Route:
-        found = self.list_routes(RouteFilter(), numbers=[number])
+        found = self.list_routes(RouteFilter(archived=None), numbers=[number])
         if not found:
             raise RouteNotFound(number)
         return found[0]
@@ -385,6 +391,10 @@ class SqlRouteStore:
         for chunk in _chunks(ids):
             for ev in c.execute(select(final_events).where(final_events.c.route_id.in_(chunk))).mappings():
                 events[ev["route_id"]].append(codec.event_from(ev))
+        signed: dict[int, list[Any]] = {i: [] for i in ids}
+        for chunk in _chunks(ids):
+            for sg in c.execute(select(signatures).where(signatures.c.route_id.in_(chunk))).mappings():
+                signed[sg["route_id"]].append(sg)
             for it in c.execute(select(route_items).where(route_items.c.route_id.in_(chunk))).mappings():
                 items[it["route_id"]].append(codec.item_from(it))
             for fx in c.execute(
@@ -407,7 +417,10 @@ class SqlRouteStore:
                 },
                 teacher.email,
             )
-            out.append(codec.route_from(r, teacher, diag, items[r["id"]], fixes[r["id"]], events[r["id"]]))
+            sigs = codec.signatures_from(signed[r["id"]])
+            out.append(
+                codec.route_from(r, teacher, diag, items[r["id"]], fixes[r["id"]], events[r["id"]], sigs)
+            )
         return out
 
     # long: one unit of work over four tables (route, items, corrections, audit)
@@ -452,6 +465,10 @@ class SqlRouteStore:
                         new=fx.new,
                     )
                 )
+            c.execute(delete(signatures).where(signatures.c.route_id == rid))
+            sig_rows = [{**row, "route_id": rid} for row in codec.signature_rows(route)]
+            if sig_rows:
+                c.execute(insert(signatures), sig_rows)
             c.execute(
                 insert(audit).values(
                     at=now, actor=str(actor), action=action, subject=route.number, details=details
@@ -497,6 +514,53 @@ class SqlRouteStore:
             if r is None:
                 raise NotFound(f"у маршрута {number} нет файла образовательного продукта")
             return ProductFile(r["name"], r["content_type"], r["size"], r["sha256"]), bytes(r["data"])
+
+    def purge_route(self, route: Route, actor: Actor) -> None:
+        """Store the depersonalised route: a teacher row of its own (school, municipality, staff role
+        only) takes the route and its diagnostic; the person's row goes when nothing else refers to
+        it; corrections are rewritten; audit lines keep action and date but lose names and text; the
+        LMS bookkeeping of the route (user ids, grades) is deleted."""
+        with self._tx() as c:
+            rid, old_tid, diag_id = c.execute(
+                select(routes.c.id, routes.c.teacher_id, routes.c.diagnostic_id).where(
+                    routes.c.number == route.number
+                )
+            ).one()
+            c.execute(insert(teachers).values(**codec.teacher_row(route.teacher)))
+            tid = c.execute(select(teachers.c.id).where(teachers.c.email == route.teacher.email)).scalar_one()
+            c.execute(update(routes).where(routes.c.id == rid).values(teacher_id=tid))
+            c.execute(
+                update(diagnostics)
+                .where(diagnostics.c.id == diag_id)
+                .values(teacher_id=tid, recommendations="")
+            )
+            c.execute(delete(corrections).where(corrections.c.route_id == rid))
+            self.save_route(
+                route, actor, "purge", "персональные данные удалены; сводные показатели сохранены"
+            )
+            self._forget_teacher(c, old_tid)
+            c.execute(
+                update(audit)
+                .where(audit.c.subject == route.number)
+                .where(audit.c.action != "purge")
+                .values(actor="—", details="")
+            )
+            for table in (transmissions, result_disagreements):
+                c.execute(delete(table).where(table.c.route_number == route.number))
+
+    def _forget_teacher(self, c: Connection, teacher_id: int) -> None:
+        """Delete the person's row once no route and no diagnostic refers to it."""
+        used = c.execute(select(routes.c.id).where(routes.c.teacher_id == teacher_id).limit(1)).first()
+        used = (
+            used
+            or c.execute(
+                select(diagnostics.c.id).where(diagnostics.c.teacher_id == teacher_id).limit(1)
+            ).first()
+        )
+        if used is None:
+            email = c.execute(select(teachers.c.email).where(teachers.c.id == teacher_id)).scalar()
+            c.execute(delete(lms_links).where(lms_links.c.email == email))
+            c.execute(delete(teachers).where(teachers.c.id == teacher_id))
 
     # --- curators and the course map ----------------------------------------------------------
     def save_curators(self, items: Sequence[Curator]) -> int:

@@ -103,7 +103,7 @@ class SqlSyncStore(SqlRouteStore):
     def list_routes_by_number(self, numbers: Sequence[str]) -> list[Route]:
         out: list[Route] = []
         for chunk in _chunks(list(numbers)):
-            out += self.list_routes(RouteFilter(), numbers=chunk)
+            out += self.list_routes(RouteFilter(archived=None), numbers=chunk)
         return out
 
     def list_route_people(self, statuses: Sequence[RouteStatus]) -> list[RoutePeople]:

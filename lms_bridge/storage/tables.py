@@ -121,6 +121,10 @@ routes = Table(
     Column("approved_on", Date),
     Column("self_education_theme", Text, nullable=False, default=""),
     Column("updated_at", DateTime, nullable=False),
+    # keeping (0005): completed or cancelled on; moved to the archive on; personal data removed on
+    Column("closed_on", Date),
+    Column("archived_on", Date, index=True),
+    Column("purged_on", Date),
 )
 
 route_items = Table(
@@ -197,6 +201,20 @@ product_files = Table(
     Column("sha256", String(64), nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("uploaded_at", DateTime, nullable=False),
+)
+
+# Acknowledgements of corrections (``correction_no`` = the line's number, 1-based) and of the
+# conclusions (``correction_no`` = 0) by the curator, the head of school and the teacher (0005).
+signatures = Table(
+    "signatures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("route_id", ForeignKey("routes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("correction_no", Integer, nullable=False),
+    Column("party", String(20), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("on", Date, nullable=False),
+    UniqueConstraint("route_id", "correction_no", "party", name="uq_signatures_route_no_party"),
 )
 
 course_map = Table(

@@ -36,6 +36,7 @@ from lms_bridge.web.api_models import (
     MarkBody,
     NoteBody,
     ProposalBody,
+    SignatureBody,
     TransitionBody,
 )
 from lms_bridge.web.auth import check_csrf, current_principal
@@ -56,7 +57,7 @@ def _body(model: type[B]) -> B:
 def card_json(route: Route, p: Principal) -> dict[str, Any]:
     """The card as ``p`` may see it (``domain.access.redact_for``, the same as the page and the DOCX)."""
     data = route_to_dict(redact_for(route, p))
-    data["allowed_actions"] = [t.action for t in allowed_actions(route, p.role)]
+    data["allowed_actions"] = [t.action for t in allowed_actions(route, p.role, web_context().workflow)]
     # what completion still needs, for whoever may complete the route (the refusal lists the same)
     data["completion_missing"] = completion_gaps(route) if may(route, p.role, "complete") else None
     return data
@@ -91,7 +92,9 @@ def list_routes() -> Response:
     ctx = web_context()
     p = current_principal()
     a = request.args
-    flt = replace(requested_filter(p, a), status=requested_status(a))
+    flt = replace(
+        requested_filter(p, a), status=requested_status(a), archived=a.get("archived") in ("1", "true")
+    )
     today = ctx.today()
     items = [route_summary(r, today) for r in ctx.store().iter_routes(flt)]
     if a.get("overdue") in ("1", "true"):
@@ -194,9 +197,22 @@ def move(number: str) -> Response:
             body.action,
             actor_of(p),
             ctx.today(),
+            ctx.workflow,
             new_end=body.end,
             max_months=ctx.settings.route_max_months,
         )
+    return jsonify(card_json(route, p))
+
+
+@bp.post("/routes/<number>/signatures")
+def sign(number: str) -> Response:
+    """The caller acknowledges a correction (``correction``: its number) or the conclusions."""
+    ctx = web_context()
+    with ctx.store().transaction():
+        p, _ = _write(number)
+        body = _body(SignatureBody)
+        route_actions.sign(ctx.store(), number, actor_of(p), ctx.today(), correction=body.correction)
+        route = ctx.store().get_route(number)
     return jsonify(card_json(route, p))
 
 

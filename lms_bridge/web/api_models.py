@@ -82,8 +82,17 @@ class ConclusionBody(_Body):
 
 
 class TransitionBody(_Body):
-    action: str = Field(description="submit, return, approve, start, complete, prolong, resume or cancel")
+    action: str = Field(
+        description="submit, return, finalise, agree (ЦНППМ head, where the region requires it), approve, "
+        "start, complete, prolong, resume or cancel"
+    )
     end: date | None = Field(default=None, description="prolong: the new end date (moves the deadline)")
+
+
+class SignatureBody(_Body):
+    correction: int | None = Field(
+        default=None, ge=1, description="number of the correction acknowledged; null: the conclusions"
+    )
 
 
 class EventBody(_Body):

@@ -10,8 +10,23 @@ from lms_bridge.domain.access import can_see, redact_for
 from lms_bridge.domain.completion import completion_gaps
 from lms_bridge.domain.results import REFLECTION_QUESTIONS
 from lms_bridge.domain.route import Activity, Route
-from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, ProductKind, RouteStatus
-from lms_bridge.domain.workflow import allowed_actions, deadline, is_overdue, may
+from lms_bridge.domain.signatures import CONCLUSIONS_SIGNED_IN, CORRECTIONS_SIGNED_IN, PARTIES, party_of
+from lms_bridge.domain.vocabulary import (
+    ActivityCategory,
+    Block,
+    Level,
+    ProductKind,
+    RouteStatus,
+    SignatureParty,
+)
+from lms_bridge.domain.workflow import (
+    DEFAULT_POLICY,
+    WorkflowPolicy,
+    allowed_actions,
+    deadline,
+    is_overdue,
+    may,
+)
 from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.docx_card import route_card_docx
 from lms_bridge.ports import Principal
@@ -72,21 +87,39 @@ def bars(route: Route) -> list[Bar]:
     return out
 
 
-def permissions(route: Route, p: Principal) -> Permissions:
+def permissions(route: Route, p: Principal, policy: WorkflowPolicy = DEFAULT_POLICY) -> Permissions:
     """The forms the card offers (``workflow.may``). A teacher's way to change the roadmap on the page
     is a proposal to the curator, so the correction form is not offered to them."""
     return Permissions(
-        mark=may(route, p.role, "mark"),
-        note=may(route, p.role, "note"),
-        correct=may(route, p.role, "correct") and not may(route, p.role, "propose"),
-        conclude=may(route, p.role, "conclude"),
-        propose=may(route, p.role, "propose"),
-        transitions=[(t.action, t.label) for t in allowed_actions(route, p.role)],
-        event=may(route, p.role, "event"),
-        event_held=may(route, p.role, "event_held"),
-        event_confirm=may(route, p.role, "event_confirm"),
-        product=may(route, p.role, "product"),
-        close=may(route, p.role, "close"),
+        mark=may(route, p.role, "mark", policy),
+        note=may(route, p.role, "note", policy),
+        correct=may(route, p.role, "correct", policy) and not may(route, p.role, "propose", policy),
+        conclude=may(route, p.role, "conclude", policy),
+        propose=may(route, p.role, "propose", policy),
+        transitions=[(t.action, t.label) for t in allowed_actions(route, p.role, policy)],
+        event=may(route, p.role, "event", policy),
+        event_held=may(route, p.role, "event_held", policy),
+        event_confirm=may(route, p.role, "event_confirm", policy),
+        product=may(route, p.role, "product", policy),
+        close=may(route, p.role, "close", policy),
+    )
+
+
+@dataclass(frozen=True)
+class Signing:
+    """What the caller may acknowledge on this card: their party and where they may sign."""
+
+    party: SignatureParty | None
+    corrections: bool
+    conclusion: bool
+
+
+def signing(route: Route, p: Principal) -> Signing:
+    party = party_of(p.role) if route.archived_on is None else None
+    return Signing(
+        party=party,
+        corrections=party is not None and route.status in CORRECTIONS_SIGNED_IN,
+        conclusion=party is not None and route.status in CONCLUSIONS_SIGNED_IN and bool(route.conclusion),
     )
 
 
@@ -117,6 +150,7 @@ def view(
     today: date,
     moodle_url: str,
     course_ids: dict[str, int],
+    policy: WorkflowPolicy = DEFAULT_POLICY,
     routes_of_teacher: list[Route] | None = None,
 ) -> dict[str, object]:
     """What the card template shows, of ``route`` as ``p`` may see it (``domain.access.redact_for``)."""
@@ -139,7 +173,9 @@ def view(
         "bar_unit": BAR,
         "levels": list(Level),
         "blocks": list(route.diagnostic.levels) or list(Block)[:5],
-        "may": permissions(route, p),
+        "may": permissions(route, p, policy),
+        "signing": signing(route, p),
+        "parties": PARTIES,
         "dynamics": route.dynamics(),
         "gaps": gaps,
         "history": history(past, route.number) if len(past) > 1 else [],

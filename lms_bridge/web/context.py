@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g
 
 from lms_bridge.config import LtiPlatformConfig, Settings
+from lms_bridge.domain.workflow import WorkflowPolicy
 from lms_bridge.errors import LmsError
 from lms_bridge.ports import LaunchStore, Lms, Platform, Principal, RouteStore
 from lms_bridge.web.cache import TtlCache
@@ -77,6 +78,11 @@ class WebContext:
             if cid:
                 out[ref] = cid
         return out
+
+    @property
+    def workflow(self) -> WorkflowPolicy:
+        """The region's workflow (``LMS_BRIDGE_CENTRE_HEAD_AGREEMENT``), as bootstrap.workflow_policy."""
+        return WorkflowPolicy(centre_agreement=self.settings.centre_head_agreement)
 
     def today(self) -> date:
         """Today in the LMS's time zone (``LMS_BRIDGE_LMS_TIMEZONE``): the date users see and enter.

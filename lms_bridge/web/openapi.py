@@ -21,6 +21,7 @@ from lms_bridge.web.api_models import (
     ProductBody,
     ProposalBody,
     ReflectionBody,
+    SignatureBody,
     TransitionBody,
 )
 
@@ -31,6 +32,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     ProposalBody,
     ConclusionBody,
     TransitionBody,
+    SignatureBody,
     EventBody,
     HeldBody,
     ProductBody,
@@ -260,6 +262,12 @@ def document(public_url: str) -> dict[str, Any]:
                         {"name": "municipality", "in": "query", "schema": {"type": "string"}},
                         {"name": "school", "in": "query", "schema": {"type": "string"}},
                         {
+                            "name": "archived",
+                            "in": "query",
+                            "description": "1: the archive (past the keeping period), not working routes",
+                            "schema": {"type": "string", "enum": ["1", "true"]},
+                        },
+                        {
                             "name": "overdue",
                             "in": "query",
                             "schema": {"type": "string", "enum": ["1", "true"]},
@@ -332,6 +340,12 @@ def document(public_url: str) -> dict[str, Any]:
                 CARD,
             ),
             **_cycle_paths(),
+            "/routes/{number}/signatures": _post(
+                "the caller (curator, head of school, teacher) acknowledges a correction or the conclusions",
+                SignatureBody,
+                [NUMBER],
+                CARD,
+            ),
         },
         "components": {
             "schemas": _schemas(),

@@ -3,6 +3,7 @@ resolve the caller, check scope, call a service, redirect back to the card."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from urllib.parse import quote
 
@@ -41,6 +42,7 @@ MESSAGES = {
     "propose": "Предложение передано куратору.",
     "conclude": "Выводы сохранены.",
     "transition": "Статус маршрута изменён.",
+    "sign": "Отметка об ознакомлении сохранена.",
     **card_results.MESSAGES,
 }
 
@@ -85,7 +87,7 @@ def _render_card(number: str, p: Principal, msg: str) -> str:
     route = get_visible_route(store, p, number)
     courses = ctx.course_ids([a.lms_course for a in route.activities if a.lms_course])
     past = store.list_teacher_routes(route.teacher.email)
-    model = view(route, p, ctx.today(), ctx.settings.moodle_url, courses, past)
+    model = view(route, p, ctx.today(), ctx.settings.moodle_url, courses, ctx.workflow, past)
     return render_template(
         "card.html",
         p=p,
@@ -164,11 +166,23 @@ def _apply(store: RouteStore, route: Route, actor: Actor, action: str) -> None:
             f.get("action", ""),
             actor,
             today,
+            ctx.workflow,
             new_end=card_results.form_date("new_end"),
             max_months=ctx.settings.route_max_months,
         )
+    elif action == "sign":
+        route_actions.sign(store, number, actor, today, correction=_correction_no(f.get("correction", "")))
     else:
         raise ValidationError([Problem(f"неизвестное действие «{action}»", field="action")])
+
+
+def _correction_no(raw: str) -> int | None:
+    """The form's ``correction``: a correction's number, or empty for the conclusions."""
+    if not raw.strip():
+        return None
+    if not raw.strip().isdigit():
+        raise ValidationError([Problem(f"«{raw}» — не номер корректировки", field="correction")])
+    return int(raw)
 
 
 def _new_activity(key: str) -> Activity:
@@ -223,7 +237,10 @@ def dashboard() -> str:
     ctx = web_context()
     p = current_principal()
     a = request.args
-    flt = requested_filter(p, a)
+    # the archive (003 §4.5.4) is out of the working list: ЦНППМ staff open it with ``archived=1``,
+    # a teacher sees their archived cards as the portfolio (004) under the list
+    archive_view = bool(a.get("archived")) and access.may_filter_by_place(p)
+    flt = replace(requested_filter(p, a), archived=archive_view)
     status = requested_status(a)
     by = requested_grouping(a, "school" if p.role is Role.HEAD else "municipality")
     routes = list(ctx.store().iter_routes(flt))
@@ -232,8 +249,11 @@ def dashboard() -> str:
     if a.get("overdue"):
         rows = [r for r in rows if r["overdue"]]
     report = None
-    if access.sees_reports(p):
+    if access.sees_reports(p) and not archive_view:
         report = report_to_dict(summarise(routes, by=by))
+    portfolio = []
+    if p.role is Role.TEACHER:
+        portfolio = [route_summary(r, today) for r in ctx.store().iter_routes(replace(flt, archived=True))]
     return render_template(
         "dashboard.html",
         p=p,
@@ -245,4 +265,6 @@ def dashboard() -> str:
         statuses=list(RouteStatus),
         filters=a,
         sees_all=access.may_filter_by_place(p),
+        archive_view=archive_view,
+        portfolio=portfolio,
     )

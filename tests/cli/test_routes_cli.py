@@ -29,6 +29,12 @@ def test_workflow_through_the_cli(run: Run) -> None:
     r = run("routes", "transition", "74-2026-000001", "submit", "--actor", "developer:Разработчик Р.Р.")
     assert r.exit_code == 0
     assert "на согласовании" in r.output
+    r = run("routes", "transition", "74-2026-000001", "approve", "--actor", "head:Петрова А.А.")
+    assert r.exit_code == 1
+    assert "сначала разработчик оформляет" in r.output
+    r = run("routes", "transition", "74-2026-000001", "finalise", "--actor", "developer:Разработчик Р.Р.")
+    assert r.exit_code == 0
+    assert "оформлен разработчиком" in r.output
     r = run("routes", "transition", "74-2026-000001", "approve", "--actor", "teacher:Иванова М.П.")
     assert r.exit_code == 1
     assert "руководитель ОО" in r.output
@@ -74,6 +80,7 @@ def test_every_command_has_help(run: Run) -> None:
 def approve_and_start(run: Run, number: str = "74-2026-000001") -> None:
     for action, actor in (
         ("submit", "developer:Р"),
+        ("finalise", "developer:Р"),
         ("approve", "head:Петрова А.А."),
         ("start", "curator:К"),
     ):
@@ -210,9 +217,9 @@ def test_history_shows_who_did_what(run: Run) -> None:
     seed_routes(1)
     approve_and_start(run)
     entries = json.loads(run("routes", "history", "74-2026-000001", "--json").output)
-    assert [e["action"] for e in entries] == ["create", "submit", "approve", "start"]
-    assert entries[2]["actor"] == "Петрова А.А. (руководитель ОО)"
-    assert entries[2]["details"] == "agreement → approved"
+    assert [e["action"] for e in entries] == ["create", "submit", "finalise", "approve", "start"]
+    assert entries[3]["actor"] == "Петрова А.А. (руководитель ОО)"
+    assert entries[3]["details"] == "finalised → approved"
 
 
 def test_a_megabyte_proposal_is_refused_and_nothing_is_stored(run: Run) -> None:

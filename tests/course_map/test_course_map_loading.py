@@ -108,6 +108,10 @@ def test_empty_decided_by_means_grade() -> None:
         ({"pass_grade": "шестьдесят"}, "pass_grade", "не число"),
         ({"pass_grade": "-1"}, "pass_grade", "меньше 0"),
         ({"pass_grade": "nan"}, "pass_grade", "не число"),
+        ({"title": "т" * 501}, "title", "допускается не более 500"),
+        ({"format": "ф" * 101}, "format", "допускается не более 100"),
+        ({"final_item": "i" * 256}, "final_item", "допускается не более 255"),
+        ({"organiser": "о" * 301}, "organiser", "допускается не более 300"),
     ],
 )
 def test_each_bad_value_is_reported_at_its_row_and_column(

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from lms_bridge.domain.results import FinalEvent, Product, ProductFile, Reflection
-from lms_bridge.domain.route import Activity, Correction, Route
+from lms_bridge.domain.route import Activity, Correction, Route, Signature
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
     ActivityLevel,
@@ -16,6 +16,7 @@ from lms_bridge.domain.vocabulary import (
     Level,
     ProductKind,
     RouteStatus,
+    SignatureParty,
 )
 from lms_bridge.exporters.card_text import Issuer
 from tests.conftest import make_diagnostic, make_teacher
@@ -119,6 +120,10 @@ def full_route(number: str = "67-2026-000042") -> Route:
                 author="Смирнова О.В. (куратор)",
                 replaced="Семинар «Формирующее оценивание»",
                 new="Семинар «Современный урок»",
+                signatures=(
+                    Signature(SignatureParty.CURATOR, "Смирнова Ольга Викторовна", date(2027, 2, 12)),
+                    Signature(SignatureParty.TEACHER, "Иванова Мария Петровна", date(2027, 2, 15)),
+                ),
             ),
         ),
         final_events=(
@@ -173,4 +178,9 @@ def full_route(number: str = "67-2026-000042") -> Route:
         approved_by="Петрова А.А.",
         approved_on=date(2026, 9, 29),
         self_education_theme="Формирование функциональной грамотности на уроках математики",
+        conclusion_signatures=(
+            Signature(SignatureParty.TEACHER, "Иванова Мария Петровна", date(2027, 9, 3)),
+            Signature(SignatureParty.CURATOR, "Смирнова Ольга Викторовна", date(2027, 9, 2)),
+        ),
+        closed_on=date(2027, 9, 3),
     )

@@ -179,7 +179,11 @@ def test_corrections_final_event_and_results(card: Any) -> None:
         "семинар перенесён организатором",
         "Семинар «Формирующее оценивание»",
         "Семинар «Современный урок»",
-        "Смирнова О.В. (куратор)",
+        # 003 §5.11: each party's acknowledgement with name and date; a blank line while not given
+        "внёс: Смирнова О.В. (куратор)\n"
+        "куратор ИОМ: Смирнова Ольга Викторовна, 12.02.2027\n"
+        "руководитель ОО: ________________\n"
+        "педагогический работник: Иванова Мария Петровна, 15.02.2027",
     ]
     event = table_starting(card, "Форма")
     assert [[c.text for c in r.cells] for r in event.rows[1:]] == [
@@ -224,10 +228,24 @@ def test_corrections_final_event_and_results(card: Any) -> None:
 def test_signature_lines(card: Any) -> None:
     signatures = card.tables[-1]
     lines = [[c.text for c in r.cells] for r in signatures.rows]
-    assert lines[0] == ["Педагогический работник (с выводами ознакомлен(а))", "", "", "Иванова7 М.П."]
+    # 004 Прил. 3: «С выводами ознакомлен(а)» with the teacher's acknowledgement date
+    assert lines[0] == [
+        "Педагогический работник\nС выводами ознакомлен(а): 03.09.2027",
+        "",
+        "",
+        "Иванова Мария Петровна",
+    ]
     assert lines[1][1] == "(подпись)"
-    assert lines[2] == ["Куратор (тьютор) ИОМ", "", "", "Смирнова Ольга Викторовна"]
+    assert lines[2] == ["Куратор (тьютор) ИОМ\nподписано 02.09.2027", "", "", "Смирнова Ольга Викторовна"]
+    # the head has not signed the conclusions: no date, the approving head's name to sign by hand
     assert lines[4] == ["Руководитель образовательной организации", "", "", "Петрова А.А."]
+
+
+def test_unsigned_conclusions_leave_the_date_blank() -> None:
+    unsigned = replace(full_route(), conclusion_signatures=())
+    lines = [[c.text for c in r.cells] for r in read(unsigned).tables[-1].rows]
+    assert lines[0][0] == "Педагогический работник\nС выводами ознакомлен(а): «___» ________ 20__ г."
+    assert lines[0][3] == "Иванова7 М.П."
 
 
 def test_a_fresh_draft_prints_blank_parts_instead_of_failing() -> None:

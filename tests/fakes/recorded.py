@@ -1,4 +1,4 @@
-"""Recorded Moodle 5.1 request/response pairs (copied from shared/moodle/bodies to tests/fixtures/moodle)."""
+"""Recorded Moodle 5.1 request/response pairs (tests/fixtures/moodle; NOTES.md there says what each holds)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ from lms_bridge.storage.sync_store import SqlSyncStore
 from moodle_sim import SimConfig, SimState, create_sim_app, sim_context
 from moodle_sim.seed import seed_staff
 from moodle_sim.state import IOM_URL_FIELD
-from tests.contract.conftest import SimSeed
+from tests.fakes.sim_http import SimSeed
 from tests.jobs.conftest import COURSE_MAP, CURATOR, NOW, make_store
 
 BASE = "http://sim.example.org/moodle"

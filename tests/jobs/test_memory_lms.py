@@ -1,4 +1,4 @@
-"""InMemoryLms behaves like the recorded Moodle 5.1 (shared/moodle/NOTES.md)."""
+"""InMemoryLms behaves like the recorded Moodle 5.1 (tests/fixtures/moodle/NOTES.md)."""
 
 from __future__ import annotations
 

@@ -98,9 +98,11 @@ def test_people_are_counted_once_even_with_several_routes() -> None:
     others = [route(n, levels={Block.SUBJECT: Level.HIGH}, codes=()) for n in range(2, 6)]
     report = summarise([first, second, *others], by="school")
     [group] = report.groups
-    assert (group.people, group.routes) == (5, 6)
+    # 6 routes of 5 people: «routes − people» would say that one teacher has a second route
+    assert (group.people, group.routes) == (5, None)
     assert group.deficits_by_block[Block.SUBJECT] == 0
-    assert group.top_deficits == (("B", 1),)
+    assert group.top_deficits == ()  # «B» is one person's deficit: not named
+    assert group.by_status[S.IN_PROGRESS] == 5  # the latest route of each person
 
 
 def test_completion_rate_is_completed_over_started() -> None:
@@ -113,16 +115,27 @@ def test_completion_rate_is_completed_over_started() -> None:
         S.DRAFT,
         S.CANCELLED,
         S.APPROVED,
-    ]
+    ] * 5
     routes = [route(n, status=s, activities=(True, False)) for n, s in enumerate(statuses, start=1)]
     report = summarise(routes, by="school")
     [group] = report.groups
-    assert (group.completed, group.started) == (2, 5)
+    assert (group.completed, group.started) == (10, 25)
     assert group.completion_rate == pytest.approx(0.4)
-    assert (group.activities_done, group.activities_total) == (5, 10)  # started routes only
-    assert group.by_status[S.DRAFT] == 1
+    assert (group.activities_done, group.activities_total) == (25, 50)  # started routes only
+    assert group.by_status[S.DRAFT] == 5
     assert group.by_status[S.AGREEMENT] == 0
     assert list(group.by_status) == list(RouteStatus)
+
+
+def test_a_status_of_few_people_is_withheld_with_a_complementary_cell() -> None:
+    # 9 in progress, 1 completed: «completed: 1» is withheld, and so is «in progress» (else 10 − 9)
+    routes = [route(n, status=S.IN_PROGRESS) for n in range(1, 10)] + [route(10, status=S.COMPLETED)]
+    [group] = summarise(routes).groups
+    assert group.by_status[S.COMPLETED] is None
+    assert group.by_status[S.IN_PROGRESS] is None
+    assert group.by_status[S.DRAFT] == 0
+    assert (group.started, group.completed, group.completion_rate) == (None, None, None)
+    assert (group.activities_done, group.activities_total) == (None, None)
 
 
 def test_completion_rate_is_none_before_anything_started() -> None:
@@ -140,12 +153,50 @@ def test_deficits_by_block_count_people_at_low_or_basic() -> None:
         {Block.SUBJECT: Level.ADVANCED, Block.ICT: Level.LOW},
         {Block.SUBJECT: Level.HIGH},
         {Block.SUBJECT: Level.LOW},
-    ]
-    codes = [("П1", "И2"), ("П1",), ("И2", "П1"), (), ("М3",)]
+    ] * 5
+    codes = [("П1", "И2"), ("П1",), ("И2", "П1"), (), ("М3",)] * 5
     routes = [route(n, levels=lv, codes=c) for n, (lv, c) in enumerate(zip(levels, codes, strict=True), 1)]
     [group] = summarise(routes).groups
-    assert group.deficits_by_block == {Block.SUBJECT: 3, Block.ICT: 2}
-    assert group.top_deficits == (("П1", 3), ("И2", 2), ("М3", 1))
+    assert group.deficits_by_block == {Block.SUBJECT: 15, Block.ICT: 10}
+    assert group.top_deficits == (("П1", 15), ("И2", 10), ("М3", 5))
+
+
+def test_one_deputy_heads_management_blocks_are_not_shown() -> None:
+    """The reported leak: one deputy head among teachers showed «управление процессами: 1»."""
+    teachers = [route(n, levels={Block.SUBJECT: Level.LOW}, codes=("П1.1",)) for n in range(1, 7)]
+    teachers += [route(n, levels={Block.SUBJECT: Level.HIGH}, codes=("М2.1",)) for n in range(8, 13)]
+    deputy = route(7, levels={Block.PROCESSES: Level.LOW, Block.STAFF: Level.LOW}, codes=("У6.1",))
+    [group] = summarise([*teachers, deputy]).groups
+    assert group.deficits_by_block[Block.PROCESSES] is None
+    assert group.deficits_by_block[Block.STAFF] is None
+    assert group.deficits_by_block[Block.SUBJECT] == 6
+    assert group.top_deficits == (("П1.1", 6), ("М2.1", 5))
+    text = json.dumps(report_to_dict(summarise([*teachers, deputy])), ensure_ascii=False)
+    assert "У6.1" not in text
+
+
+def test_a_deficit_nearly_everyone_has_is_withheld_too() -> None:
+    # 6 of 7 with the code: «7 − 6» would name the one without it
+    routes = [route(n, codes=("П1.1",)) for n in range(1, 7)] + [route(7, codes=())]
+    [group] = summarise(routes).groups
+    assert group.top_deficits == ()
+
+
+def test_a_municipality_minus_its_shown_schools_never_leaves_a_small_group() -> None:
+    # Копейск: А 6, Б 2 (hidden). By municipality Копейск shows 8: 8 − А would give Б's 2 people,
+    # so А is folded into «прочие» in the report by school.
+    routes = [route(n, "Школа А", municipality="Копейск") for n in range(1, 7)]
+    routes += [route(n, "Школа Б", municipality="Копейск") for n in range(10, 12)]
+    routes += [route(n, "Школа В", municipality="Миасс") for n in range(20, 27)]
+    by_school = summarise(routes, by="school")
+    assert names(by_school.groups) == ["Школа В", "прочие"]
+    assert names(summarise(routes, by="municipality").groups) == ["Копейск", "Миасс"]
+
+
+def test_same_school_names_in_two_municipalities_are_two_groups() -> None:
+    routes = [route(n, "СОШ № 1", municipality="Копейск") for n in range(1, 6)]
+    routes += [route(n, "СОШ № 1", municipality="Миасс") for n in range(10, 15)]
+    assert names(summarise(routes, by="school").groups) == ["СОШ № 1 (74, Копейск)", "СОШ № 1 (74, Миасс)"]
 
 
 def test_grouping_by_municipality_and_region() -> None:
@@ -166,7 +217,8 @@ def test_the_json_form_holds_no_personal_data() -> None:
     assert "Школа В" not in text  # ... nor the one folded in with it
     data = json.loads(text)
     assert data["by_label"] == "образовательная организация"
-    assert data["groups"][0]["by_status"][4] == {"status": "in_progress", "label": "реализуется", "count": 6}
+    by_status = {row["status"]: row for row in data["groups"][0]["by_status"]}  # order follows RouteStatus
+    assert by_status["in_progress"] == {"status": "in_progress", "label": "реализуется", "count": 6}
 
 
 def test_the_privacy_floor_cannot_be_lowered() -> None:

@@ -1,6 +1,6 @@
 """Replaying real Moodle 5.1 recordings against the simulator.
 
-``recordings/`` holds copies of the bodies from /work/shared/moodle/bodies used here (same file names).
+The recorded bodies are in ``tests/fixtures/moodle`` (what each holds: its ``NOTES.md``).
 The simulator is seeded with the lab's entities (``seed_lab``) and a settable clock, so most answers are
 compared exactly; a case may name volatile keys that are ignored wherever they occur.
 """
@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from moodle_sim import SimConfig, SimState, create_sim_app
 from moodle_sim.lab import seed_lab
 
-RECORDINGS = Path(__file__).parent / "recordings"
+RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "moodle"
 LAB_URL = "http://127.0.0.1:8080"
 
 

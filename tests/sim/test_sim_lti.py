@@ -27,12 +27,8 @@ from moodle_sim.lti import (
     lti_blueprint,
 )
 
-# shared/ sits beside the repository (CI) or above the work tree (developers' worktrees).
-BODIES = next(
-    p / "shared" / "moodle" / "bodies"
-    for p in Path(__file__).resolve().parents
-    if (p / "shared" / "moodle" / "bodies").is_dir()
-)
+# Bodies recorded on a real Moodle 5.1 (tests/fixtures/moodle/NOTES.md).
+BODIES = Path(__file__).resolve().parents[1] / "fixtures" / "moodle"
 BASE = "http://127.0.0.1:8081"
 TOOL = "http://localhost:8000"
 

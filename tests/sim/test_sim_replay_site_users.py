@@ -144,3 +144,17 @@ def test_xml_of_a_function_without_return_value(lab: Lab) -> None:
     root = ET.fromstring(resp.data)
     assert root.tag == "RESPONSE"
     assert (2, 7) in lab.state.enrolments
+
+
+def test_a_service_without_a_function_refuses_it_like_moodle(lab: Lab) -> None:
+    """The admin may leave functions out of the token's service: site info stops listing them and a
+    call answers the recorded accessexception (as for a function outside the lab's service)."""
+    lab.state.service = frozenset({"core_webservice_get_site_info", "core_user_get_users_by_field"})
+    info = lab.call("core_webservice_get_site_info")
+    assert [f["name"] for f in info["functions"]] == [
+        "core_webservice_get_site_info",
+        "core_user_get_users_by_field",
+    ]
+    lab.replay("core_course_delete_courses__error_function_not_in_service")
+    refused = lab.call("enrol_manual_enrol_users", **{"enrolments[0][roleid]": "5"})
+    assert refused["errorcode"] == "accessexception"

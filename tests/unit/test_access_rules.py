@@ -116,6 +116,8 @@ SHOWN_TO_THE_SCHOOL = {
         "submitted_on", "approved_by", "approved_on", "self_education_theme", "withheld",
         # the cycle: actual dates, the previous route, the product (the head helps present it, 003 §4.4.6)
         "started_on", "completed_on", "previous_number", "product",
+        # signatures (names and dates of acknowledgement) and the keeping dates: no diagnostic result
+        "conclusion_signatures", "closed_on", "archived_on", "purged_on",
     },
     Diagnostic: {"teacher_email", "kind", "date"},
     Activity: {

@@ -10,6 +10,8 @@ from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, Role, RouteStatus
 from lms_bridge.domain.workflow import (
     TRANSITIONS,
+    WorkflowPolicy,
+    allowed_actions,
     change_activity,
     deadline,
     is_overdue,
@@ -24,9 +26,12 @@ NOW = datetime(2026, 10, 1, 12, 0)
 
 # The permission table as the seeds give it (domain.md, «Who uses it»), written out independently
 # of workflow.TRANSITIONS so that a change there has to be a conscious one.
+# 003 §4.3.7–4.3.8: after the agreement the developer finalises (formats and registers) the route;
+# the head of school approves the finalised route (§4.3.10). The old chain agreement → approve is gone.
 EXPECTED_ROLES = {
     "submit": {Role.DEVELOPER, Role.ADMIN},
-    "return": {Role.TEACHER, Role.CURATOR, Role.HEAD, Role.DEVELOPER, Role.ADMIN},
+    "return": {Role.TEACHER, Role.CURATOR, Role.HEAD, Role.DEVELOPER, Role.CENTRE_HEAD, Role.ADMIN},
+    "finalise": {Role.DEVELOPER, Role.ADMIN},
     "approve": {Role.HEAD, Role.ADMIN},
     "start": {Role.CURATOR, Role.CENTRE, Role.ADMIN, Role.SYSTEM},
     "complete": {Role.CURATOR, Role.CENTRE, Role.ADMIN},
@@ -36,8 +41,12 @@ EXPECTED_ROLES = {
 }
 EXPECTED_MOVES = {
     "submit": ({RouteStatus.DRAFT}, RouteStatus.AGREEMENT),
-    "return": ({RouteStatus.AGREEMENT}, RouteStatus.DRAFT),
-    "approve": ({RouteStatus.AGREEMENT}, RouteStatus.APPROVED),
+    "return": (
+        {RouteStatus.AGREEMENT, RouteStatus.FINALISED, RouteStatus.CENTRE_AGREED},
+        RouteStatus.DRAFT,
+    ),
+    "finalise": ({RouteStatus.AGREEMENT}, RouteStatus.FINALISED),
+    "approve": ({RouteStatus.FINALISED}, RouteStatus.APPROVED),
     "start": ({RouteStatus.APPROVED}, RouteStatus.IN_PROGRESS),
     "complete": ({RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED}, RouteStatus.COMPLETED),
     "prolong": ({RouteStatus.IN_PROGRESS}, RouteStatus.PROLONGED),
@@ -46,6 +55,8 @@ EXPECTED_MOVES = {
         {
             RouteStatus.DRAFT,
             RouteStatus.AGREEMENT,
+            RouteStatus.FINALISED,
+            RouteStatus.CENTRE_AGREED,
             RouteStatus.APPROVED,
             RouteStatus.IN_PROGRESS,
             RouteStatus.PROLONGED,
@@ -108,7 +119,7 @@ def test_every_transition_for_every_role_and_state(action: str, role: Role, stat
 
 
 def test_approve_records_who_and_when() -> None:
-    moved = transition(route(RouteStatus.AGREEMENT), "approve", Actor(Role.HEAD, "Петрова А.А."), TODAY)
+    moved = transition(route(RouteStatus.FINALISED), "approve", Actor(Role.HEAD, "Петрова А.А."), TODAY)
     assert (moved.approved_by, moved.approved_on) == ("Петрова А.А.", TODAY)
 
 
@@ -211,3 +222,60 @@ def test_agreement_deadline_is_five_working_days_after_submission() -> None:
     r = route(RouteStatus.AGREEMENT, submitted_on=date(2025, 12, 29))
     assert deadline(r) == date(2026, 1, 15)  # 30 Dec, then 12, 13, 14, 15 Jan
     assert deadline(route(RouteStatus.APPROVED)) is None
+
+
+# --- finalisation and the ЦНППМ head's agreement (003 §4.3.7–4.3.10, 004 §2) ----------------------
+CENTRE = WorkflowPolicy(centre_agreement=True)
+
+
+def test_head_cannot_approve_before_the_developer_finalises() -> None:
+    with pytest.raises(WorkflowError, match="сначала разработчик оформляет"):
+        transition(route(RouteStatus.AGREEMENT), "approve", Actor(Role.HEAD, "П"), TODAY)
+    done = transition(route(RouteStatus.AGREEMENT), "finalise", Actor(Role.DEVELOPER, "Р"), TODAY)
+    assert done.status is RouteStatus.FINALISED
+    assert transition(done, "approve", Actor(Role.HEAD, "П"), TODAY).status is RouteStatus.APPROVED
+
+
+def test_without_the_setting_there_is_no_centre_agreement() -> None:
+    with pytest.raises(WorkflowError, match="не предусмотрено"):
+        transition(route(RouteStatus.FINALISED), "agree", Actor(Role.CENTRE_HEAD, "Д"), TODAY)
+    assert "agree" not in [t.action for t in allowed_actions(route(RouteStatus.FINALISED), Role.ADMIN)]
+
+
+def test_with_the_setting_the_centre_head_agrees_before_the_head_approves() -> None:
+    head, centre_head = Actor(Role.HEAD, "П"), Actor(Role.CENTRE_HEAD, "Директор Д.Д.")
+    finalised = route(RouteStatus.FINALISED)
+    with pytest.raises(WorkflowError, match="согласует руководитель ЦНППМ"):
+        transition(finalised, "approve", head, TODAY, CENTRE)
+    with pytest.raises(PermissionDenied):
+        transition(finalised, "agree", head, TODAY, CENTRE)
+    agreed = transition(finalised, "agree", centre_head, TODAY, CENTRE)
+    assert agreed.status is RouteStatus.CENTRE_AGREED
+    assert [t.action for t in allowed_actions(agreed, Role.HEAD, CENTRE)] == ["return", "approve"]
+    assert transition(agreed, "approve", head, TODAY, CENTRE).status is RouteStatus.APPROVED
+
+
+def test_only_the_developer_edits_the_finalised_route_and_nobody_the_agreed_one() -> None:
+    new = Activity(key="3", category=ActivityCategory.MENTORING, title="Наставничество")
+    edited = change_activity(route(RouteStatus.FINALISED), Actor(Role.DEVELOPER, "Р"), NOW, new=new)
+    assert len(edited.activities) == 3
+    assert edited.corrections == ()
+    with pytest.raises(PermissionDenied):
+        change_activity(route(RouteStatus.FINALISED), Actor(Role.CURATOR, "К"), NOW, new=new)
+    with pytest.raises(WorkflowError, match="не изменяется"):
+        change_activity(route(RouteStatus.CENTRE_AGREED), Actor(Role.DEVELOPER, "Р"), NOW, new=new)
+
+
+def test_completion_and_cancellation_record_the_closing_day() -> None:
+    done = transition(route(RouteStatus.IN_PROGRESS), "complete", Actor(Role.CURATOR, "К"), TODAY)
+    cancelled = transition(route(RouteStatus.DRAFT), "cancel", Actor(Role.CENTRE, "Ц"), TODAY)
+    assert done.closed_on == TODAY
+    assert cancelled.closed_on == TODAY
+    assert transition(route(RouteStatus.DRAFT), "submit", Actor(Role.DEVELOPER, "Р"), TODAY).closed_on is None
+
+
+def test_an_archived_route_takes_no_action() -> None:
+    archived = route(RouteStatus.COMPLETED, archived_on=TODAY)
+    assert allowed_actions(archived, Role.ADMIN) == []
+    with pytest.raises(WorkflowError, match="в архиве"):
+        transition(archived, "cancel", Actor(Role.ADMIN, "A"), TODAY)

@@ -32,7 +32,7 @@ from lms_bridge.storage.launch_store import SqlLaunchStore
 from lms_bridge.storage.store import SqlRouteStore
 from tests.conftest import make_diagnostic, make_teacher
 
-DATA = Path(__file__).with_name("data")
+MOODLE_BODIES = Path(__file__).resolve().parents[1] / "fixtures" / "moodle"
 
 ISSUER = "http://127.0.0.1:8081"  # the platform: a different site from the tool
 TOOL = "http://localhost:5000"
@@ -73,8 +73,8 @@ def other_key() -> PlatformKey:
 
 @pytest.fixture(scope="session")
 def claims_template() -> dict[str, Any]:
-    # A copy of shared/moodle/bodies/lti_id_token__claims.json (claims of a real Moodle 5.1 launch).
-    recorded = json.loads((DATA / "lti_id_token__claims.json").read_text(encoding="utf-8"))
+    # The claims of a real Moodle 5.1 launch, as recorded.
+    recorded = json.loads((MOODLE_BODIES / "lti_id_token__claims.json").read_text(encoding="utf-8"))
     payload: dict[str, Any] = recorded["payload"]
     return payload
 

@@ -93,10 +93,17 @@ def test_head_approves_and_teacher_cannot(
     launcher: Launcher, seeded: dict[str, Route], store: SqlRouteStore
 ) -> None:
     number = seeded["t2"].number  # in agreement
+    head = launcher.session(HEAD_EMAIL)
+    status, body = _post(launcher.client, head, number, "transition", action="approve")
+    assert status == 409
+    assert "сначала разработчик оформляет" in body
+    dev = launcher.session("dev@cnppm.ru")
+    status, _ = _post(launcher.client, dev, number, "transition", action="finalise")
+    assert status == 303
+    assert store.get_route(number).status is RouteStatus.FINALISED
     teacher = launcher.session("teacher2@school.ru")
     status, _ = _post(launcher.client, teacher, number, "transition", action="approve")
     assert status == 403
-    head = launcher.session(HEAD_EMAIL)
     status, _ = _post(launcher.client, head, number, "transition", action="approve")
     assert status == 303
     route = store.get_route(number)

@@ -50,6 +50,24 @@ def test_report_never_shows_fewer_than_five_people(launcher: Launcher, store: Sq
 
 
 @pytest.mark.usefixtures("seeded")
+def test_report_cells_of_fewer_than_five_people_are_withheld_on_the_page_and_in_the_api(
+    launcher: Launcher, store: SqlRouteStore
+) -> None:
+    _more_teachers(store, 4)  # school 1: 5 in progress and teacher2 alone under agreement
+    head = launcher.session(HEAD_EMAIL)
+    html = launcher.client.get(f"/dashboard?lid={head}").get_data(as_text=True)
+    report = html.split('id="h-report"')[1].split('id="h-list"')[0]
+    assert "на согласовании: 1" not in report  # one person's status
+    assert "на согласовании: скрыто" in report
+    assert "реализуется: скрыто" in report  # else «6 − 5» gives teacher2's status away
+    data = launcher.client.get("/api/v1/reports?by=school", headers={"X-Launch-Id": head}).get_json()
+    [group] = data["groups"]
+    counts = {c["status"]: c["count"] for c in group["by_status"]}
+    assert (counts["agreement"], counts["in_progress"], counts["draft"]) == (None, None, 0)
+    assert group["completion"] == {"completed": 0, "started": None, "rate": None}  # nobody: a group fact
+
+
+@pytest.mark.usefixtures("seeded")
 def test_api_report_is_scoped_and_refused_to_teachers(launcher: Launcher) -> None:
     teacher = launcher.session("teacher1@school.ru")
     assert launcher.client.get("/api/v1/reports", headers={"X-Launch-Id": teacher}).status_code == 403

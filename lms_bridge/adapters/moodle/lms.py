@@ -1,4 +1,4 @@
-"""``MoodleLms``: the Lms port over Moodle's REST web services (recorded behaviour: shared/moodle/NOTES.md).
+"""``MoodleLms``: the Lms port over Moodle's REST web services (as recorded: tests/fixtures/moodle/NOTES.md).
 
 Each method: call, validate with a payload model, map to the port's dataclasses. Decisions worth knowing:
 

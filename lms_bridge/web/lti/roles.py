@@ -56,7 +56,7 @@ def principal_for(
     staff_role = {k.strip().lower(): v for k, v in staff.items()}.get(email) if email else None
     if staff_role:
         role = Role.parse(staff_role)
-        if role not in (Role.DEVELOPER, Role.CENTRE, Role.ADMIN):
+        if role not in (Role.DEVELOPER, Role.CENTRE, Role.CENTRE_HEAD, Role.ADMIN):
             raise PermissionDenied(f"роль сотрудника ЦНППМ «{staff_role}» не поддерживается")
         return Principal(role, email, name)
     if is_admin(launch.roles):
@@ -70,7 +70,7 @@ def principal_for(
     if curator is not None and is_instructor(launch.roles):
         return Principal(Role.CURATOR, email, curator.full_name or name)
     teacher = store.find_teacher(email)
-    if teacher is not None and store.list_routes(RouteFilter(teacher_email=email)):
+    if teacher is not None and store.list_routes(RouteFilter(teacher_email=email, archived=None)):
         return Principal(Role.TEACHER, email, teacher.full_name, teacher.school, teacher.municipality)
     if curator is not None:
         return Principal(Role.CURATOR, email, curator.full_name or name)

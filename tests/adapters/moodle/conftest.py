@@ -7,7 +7,7 @@ import responses
 
 from lms_bridge.adapters.moodle.lms import MoodleLms
 from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
-from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
+from tests.fakes.sim_http import BASE, TOKEN, SimMoodle
 
 
 @pytest.fixture
@@ -17,8 +17,8 @@ def rsps() -> Iterator[responses.RequestsMock]:
 
 
 @pytest.fixture
-def fake(rsps: responses.RequestsMock) -> FakeMoodle:
-    return FakeMoodle().install(rsps)
+def fake(rsps: responses.RequestsMock) -> SimMoodle:
+    return SimMoodle().install(rsps)
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def client(fake: FakeMoodle, sleeps: list[float]) -> MoodleClient:  # noqa: ARG001 (fake: Moodle served)
+def client(fake: SimMoodle, sleeps: list[float]) -> MoodleClient:  # noqa: ARG001 (fake: Moodle served)
     return MoodleClient(
         BASE, TOKEN, retry=RetryPolicy(attempts=3, base_delay=1.0), sleep=sleeps.append, jitter=lambda: 1.0
     )

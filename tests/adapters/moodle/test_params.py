@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lms_bridge.adapters.moodle.params import chunk_by_fields, count_fields, flatten
-from tests.fakes.moodle import recorded_request
+from tests.fakes.sim_http import recorded_request
 
 
 def test_nested_lists_and_dicts_match_the_recorded_request() -> None:

@@ -17,11 +17,11 @@ from lms_bridge.adapters.moodle.transport import (
     warnings_of,
 )
 from lms_bridge.errors import LmsAuthError, LmsError, LmsNotFound, LmsResponseError, LmsUnavailable
-from tests.fakes.moodle import BASE, TOKEN, FakeMoodle
 from tests.fakes.recorded import response_of
+from tests.fakes.sim_http import BASE, TOKEN, SimMoodle
 
 
-def test_posts_to_the_sub_path_with_fixed_fields_first(fake: FakeMoodle, client: MoodleClient) -> None:
+def test_posts_to_the_sub_path_with_fixed_fields_first(fake: SimMoodle, client: MoodleClient) -> None:
     body = client.call("core_user_get_users_by_field", field="email", values=["a@b.ru"])
     assert body == []
     assert client.url == "https://lms.example.org/moodle/webservice/rest/server.php"
@@ -51,7 +51,7 @@ def test_endpoint_needs_a_scheme() -> None:
         endpoint_url("host/moodle")
 
 
-def test_unicode_values_reach_moodle_intact(fake: FakeMoodle, client: MoodleClient) -> None:
+def test_unicode_values_reach_moodle_intact(fake: SimMoodle, client: MoodleClient) -> None:
     course = fake.add_course("ДПП-МЕТ-01", "DPP-MET-01")
     body = client.call("core_course_get_courses_by_field", field="shortname", value="ДПП-МЕТ-01")
     assert [c["id"] for c in body["courses"]] == [course.id]
@@ -76,7 +76,7 @@ def test_unicode_values_reach_moodle_intact(fake: FakeMoodle, client: MoodleClie
     ],
 )
 def test_exception_bodies_map_by_errorcode(
-    fake: FakeMoodle, client: MoodleClient, case: str, cls: type[LmsError], code: str
+    fake: SimMoodle, client: MoodleClient, case: str, cls: type[LmsError], code: str
 ) -> None:
     fake.queue("some_function", case)
     with pytest.raises(cls) as info:
@@ -99,7 +99,7 @@ def test_exception_bodies_map_by_errorcode(
     ],
 )
 def test_moodle_4x_exception_classes_are_keyed_on_errorcode(
-    fake: FakeMoodle, client: MoodleClient, exception: str, code: str, cls: type[LmsError]
+    fake: SimMoodle, client: MoodleClient, exception: str, code: str, cls: type[LmsError]
 ) -> None:
     fake.queue(
         "f",
@@ -113,7 +113,7 @@ def test_moodle_4x_exception_classes_are_keyed_on_errorcode(
         client.call("f")
 
 
-def test_maintenance_mode_is_transient(fake: FakeMoodle, client: MoodleClient, sleeps: list[float]) -> None:
+def test_maintenance_mode_is_transient(fake: SimMoodle, client: MoodleClient, sleeps: list[float]) -> None:
     fake.queue(
         "core_webservice_get_site_info",
         (
@@ -135,14 +135,14 @@ def test_maintenance_mode_is_transient(fake: FakeMoodle, client: MoodleClient, s
         "core_webservice_get_site_info__wrong_path_webservice_rest_dir",
     ],
 )
-def test_non_json_and_wrong_path_are_permanent(fake: FakeMoodle, client: MoodleClient, case: str) -> None:
+def test_non_json_and_wrong_path_are_permanent(fake: SimMoodle, client: MoodleClient, case: str) -> None:
     fake.queue("f", case)
     with pytest.raises(LmsResponseError):
         client.call("f")
     assert fake.calls["f"] == 1
 
 
-def test_html_login_page_with_200_is_permanent(fake: FakeMoodle, client: MoodleClient) -> None:
+def test_html_login_page_with_200_is_permanent(fake: SimMoodle, client: MoodleClient) -> None:
     fake.queue("f", (200, {"Content-Type": "text/html"}, "<!DOCTYPE html><html><body>Log in</body></html>"))
     with pytest.raises(LmsResponseError, match="не JSON"):
         client.call("f")
@@ -151,7 +151,7 @@ def test_html_login_page_with_200_is_permanent(fake: FakeMoodle, client: MoodleC
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 429])
 def test_5xx_is_retried_with_backoff_then_raised(
-    fake: FakeMoodle, client: MoodleClient, sleeps: list[float], status: int
+    fake: SimMoodle, client: MoodleClient, sleeps: list[float], status: int
 ) -> None:
     for _ in range(3):
         fake.queue("f", (status, {"Content-Type": "text/html"}, "<html><h1>502 Bad Gateway</h1></html>"))
@@ -162,7 +162,7 @@ def test_5xx_is_retried_with_backoff_then_raised(
     assert sleeps == [1.0, 2.0]  # base 1 s, doubled, jitter factor 1
 
 
-def test_proxy_error_page_then_success(fake: FakeMoodle, client: MoodleClient) -> None:
+def test_proxy_error_page_then_success(fake: SimMoodle, client: MoodleClient) -> None:
     fake.queue("core_webservice_get_site_info", (503, {"Content-Type": "text/html"}, "<html>down</html>"))
     assert client.call("core_webservice_get_site_info")["release"] == "5.1+ (Build: 20251017)"
     assert fake.calls["core_webservice_get_site_info"] == 2
@@ -177,21 +177,21 @@ def test_proxy_error_page_then_success(fake: FakeMoodle, client: MoodleClient) -
     ],
 )
 def test_timeouts_and_connection_errors_are_retried(
-    fake: FakeMoodle, client: MoodleClient, error: Exception
+    fake: SimMoodle, client: MoodleClient, error: Exception
 ) -> None:
     fake.queue("core_webservice_get_site_info", error)
     assert client.call("core_webservice_get_site_info")["sitename"] == "Moodle Lab"
     assert fake.calls["core_webservice_get_site_info"] == 2
 
 
-def test_call_once_does_not_repeat_after_a_read_timeout(fake: FakeMoodle, client: MoodleClient) -> None:
+def test_call_once_does_not_repeat_after_a_read_timeout(fake: SimMoodle, client: MoodleClient) -> None:
     fake.queue("f", requests.ReadTimeout("read timed out"))
     with pytest.raises(LmsUnavailable):
         client.call_once("f")
     assert fake.calls["f"] == 1
 
 
-def test_call_once_retries_when_the_request_never_left(fake: FakeMoodle, client: MoodleClient) -> None:
+def test_call_once_retries_when_the_request_never_left(fake: SimMoodle, client: MoodleClient) -> None:
     fake.queue("core_webservice_get_site_info", requests.ConnectionError("refused"))
     assert client.call_once("core_webservice_get_site_info")["userid"] == 2
 
@@ -202,7 +202,7 @@ def test_retry_delays_grow_and_are_capped() -> None:
     assert policy.delay(1, 0.0) == 0.25  # jitter spreads 50-100 %
 
 
-def test_too_many_fields_is_refused_before_sending(fake: FakeMoodle) -> None:
+def test_too_many_fields_is_refused_before_sending(fake: SimMoodle) -> None:
     client = MoodleClient(BASE, TOKEN, max_input_vars=10)
     with pytest.raises(LmsResponseError, match="max_input_vars"):
         client.call("core_user_get_users_by_field", field="id", values=[str(i) for i in range(10)])
@@ -220,7 +220,7 @@ def test_warnings_are_surfaced() -> None:
 
 
 def test_token_never_in_logs_messages_or_reprs(
-    fake: FakeMoodle, client: MoodleClient, caplog: pytest.LogCaptureFixture
+    fake: SimMoodle, client: MoodleClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     client.call("core_webservice_get_site_info")
