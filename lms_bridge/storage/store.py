@@ -547,6 +547,7 @@ class SqlRouteStore:
             )
             for table in (transmissions, result_disagreements):
                 c.execute(delete(table).where(table.c.route_number == route.number))
+            c.execute(delete(product_files).where(product_files.c.route_id == rid))  # the product's file
 
     def _forget_teacher(self, c: Connection, teacher_id: int) -> None:
         """Delete the person's row once no route and no diagnostic refers to it."""

@@ -48,7 +48,7 @@ def running(store: SqlRouteStore) -> SqlRouteStore:
     )
     store.save_diagnostics([(make_teacher(), make_diagnostic())])
     build_routes(store, region="74", today=date(2026, 9, 20), actor=DEV)
-    for action, actor in (("submit", DEV), ("approve", HEAD), ("start", CURATOR)):
+    for action, actor in (("submit", DEV), ("finalise", DEV), ("approve", HEAD), ("start", CURATOR)):
         route_actions.move(store, NUMBER, action, actor, date(2026, 10, 1))
     return store
 

@@ -267,7 +267,7 @@ def test_only_the_developer_edits_the_finalised_route_and_nobody_the_agreed_one(
 
 
 def test_completion_and_cancellation_record_the_closing_day() -> None:
-    done = transition(route(RouteStatus.IN_PROGRESS), "complete", Actor(Role.CURATOR, "К"), TODAY)
+    done = transition(ready(RouteStatus.IN_PROGRESS), "complete", Actor(Role.CURATOR, "К"), TODAY)
     cancelled = transition(route(RouteStatus.DRAFT), "cancel", Actor(Role.CENTRE, "Ц"), TODAY)
     assert done.closed_on == TODAY
     assert cancelled.closed_on == TODAY
