@@ -15,6 +15,7 @@
      ├── PermissionDenied         the actor's role may not do this (workflow) or may not see this (scope)
      ├── WorkflowError            the action is not possible from the route's current state
      ├── LaunchError              an LTI launch failed a check (signature, iss, aud, exp, nonce, state)
+     ├── RegistrationError        LTI Dynamic Registration refused (code, platform configuration, its answer)
      └── ValidationError          bad input; carries one ``Problem`` per bad row / field
 
 The core knows nothing of HTTP: ``web/`` maps these classes to status codes in one table,
@@ -90,6 +91,11 @@ class WorkflowError(BridgeError):
 
 class LaunchError(BridgeError):
     pass
+
+
+class RegistrationError(BridgeError):
+    """LTI Dynamic Registration refused: a bad or used code, a platform that is not what it says, or
+    the platform's own refusal (its message is kept)."""
 
 
 @dataclass(frozen=True)

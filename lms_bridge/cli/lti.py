@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from lms_bridge.cli.context import AppContext
+from lms_bridge.errors import NotFound
 from lms_bridge.ports import Head, LaunchStore, Platform
 from lms_bridge.web.lti.keys import load_private_pem, public_jwks, write_private_key
 
@@ -72,13 +75,62 @@ def add_platform(
 
 
 @group.command("platforms")
+@click.option("--json", "as_json", is_flag=True, help="в формате JSON")
 @click.pass_obj
-def platforms(app: AppContext) -> None:
-    """Платформы: из настроек (LMS_BRIDGE_LTI_PLATFORMS) и из базы."""
-    for c in app.settings.lti_platforms:
-        click.echo(f"{c.issuer}\t{c.client_id}\t{','.join(c.deployment_ids)}\t(настройки)")
-    for p in _launches(app).list_platforms():
-        click.echo(f"{p.issuer}\t{p.client_id}\t{','.join(p.deployment_ids)}\t(база)")
+def platforms(app: AppContext, as_json: bool) -> None:
+    """Зарегистрированные платформы: из настроек (LMS_BRIDGE_LTI_PLATFORMS) и из базы."""
+    configured = app.settings.lti_platforms
+    rows = [
+        (
+            Platform(c.issuer, c.client_id, tuple(c.deployment_ids), c.auth_url, c.jwks_url, c.token_url),
+            "настройки",
+        )
+        for c in configured
+    ]
+    rows += [(p, "база") for p in _launches(app).list_platforms()]
+    if as_json:
+        out = [{**asdict(p), "deployment_ids": list(p.deployment_ids), "source": src} for p, src in rows]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("платформ нет: lms-bridge lti registration-url или lms-bridge lti add-platform")
+    for p, src in rows:
+        click.echo(f"{p.issuer}\t{p.client_id}\t{','.join(p.deployment_ids)}\t({src})")
+
+
+@group.command("remove-platform")
+@click.argument("issuer")
+@click.option("--client-id", help="только этот Client ID (по умолчанию все платформы с этим issuer)")
+@click.pass_obj
+def remove_platform(app: AppContext, issuer: str, client_id: str | None) -> None:
+    """Удалить платформу из базы (платформы из настроек удаляются в настройках)."""
+    removed = _launches(app).remove_platform(issuer.rstrip("/"), client_id)
+    if not removed:
+        what = f"{issuer} (client_id {client_id})" if client_id else issuer
+        raise NotFound(f"платформа {what} не найдена в базе")
+    click.echo(f"удалено платформ: {removed}")
+
+
+@group.command("registration-url")
+@click.option(
+    "--valid-minutes",
+    type=click.IntRange(1, 7 * 24 * 60),
+    default=60,
+    show_default=True,
+    help="сколько минут действует код",
+)
+@click.pass_obj
+def registration_url(app: AppContext, valid_minutes: int) -> None:
+    """Адрес для динамической регистрации в Moodle (одноразовый код): Администрирование › Плагины ›
+    Модули деятельности › Внешний инструмент › Управление инструментами › Tool URL › «Add LTI Advantage»."""
+    code, expires = _launches(app).new_registration_code(valid_minutes)
+    base = app.settings.public_url.rstrip("/")
+    click.echo(f"{base}/lti/register?code={code}")
+    click.echo(
+        f"действует до {expires:%d.%m.%Y %H:%M}, один раз; вставьте его в Moodle в поле Tool URL "
+        "и нажмите «Add LTI Advantage», затем «Activate» на карточке инструмента",
+        err=True,
+    )
 
 
 @group.command("config")

@@ -36,7 +36,7 @@ from lms_bridge.ports.sync import (
     TransmissionKind,
     TransmissionState,
 )
-from lms_bridge.ports.web import Head, LaunchStore, LoginState, Platform, Principal
+from lms_bridge.ports.web import Head, LaunchStore, LoginState, Platform, Principal, RegistrationCode
 
 __all__ = [
     "AuditEntry",
@@ -59,6 +59,7 @@ __all__ = [
     "LoginState",
     "Platform",
     "Principal",
+    "RegistrationCode",
     "RouteFilter",
     "RoutePeople",
     "RouteStore",

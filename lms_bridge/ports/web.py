@@ -36,6 +36,14 @@ class LoginState:
 
 
 @dataclass(frozen=True)
+class RegistrationCode:
+    """A one-time code for LTI Dynamic Registration (``lms-bridge lti registration-url``)."""
+
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Principal:
     """Who is using the web app, with the scope their role gives (``domain/access.py`` decides)."""
 
@@ -69,6 +77,27 @@ class LaunchStore(Protocol):
         ...
 
     def list_platforms(self) -> list[Platform]: ...
+    def remove_platform(self, issuer: str, client_id: str | None = None) -> int:
+        """Delete the issuer's platforms (only ``client_id``'s when given); returns how many."""
+        ...
+
+    # one-time codes for dynamic registration (only hashes are stored)
+    def new_registration_code(self, minutes: int) -> tuple[str, datetime]:
+        """A fresh code and when it expires."""
+        ...
+
+    def find_registration_code(self, code: str) -> RegistrationCode | None: ...
+    def issue_registration_form(self, code: str) -> str:
+        """A new CSRF token for the confirmation page of ``code`` (the previous one stops working)."""
+        ...
+
+    def use_registration_code(self, code: str, form_token: str) -> bool:
+        """Mark the code used if it is unused, unexpired and ``form_token`` is its page's; else False."""
+        ...
+
+    def release_registration_code(self, code: str) -> None:
+        """Make a used code usable again (the platform refused the registration)."""
+        ...
 
     # OIDC login states
     def new_state(self, issuer: str, client_id: str, minutes: int) -> LoginState:

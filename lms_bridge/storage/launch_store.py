@@ -11,8 +11,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, insert, select, update
 
 from lms_bridge.domain.vocabulary import Role
-from lms_bridge.ports import Head, LoginState, Platform, Principal
-from lms_bridge.storage.tables import lti_identities, lti_platforms, lti_states, school_heads, web_sessions
+from lms_bridge.ports import Head, LoginState, Platform, Principal, RegistrationCode
+from lms_bridge.storage.tables import (
+    lti_identities,
+    lti_platforms,
+    lti_registration_codes,
+    lti_states,
+    school_heads,
+    web_sessions,
+)
 
 
 def _hash(launch_id: str) -> str:
@@ -56,6 +63,65 @@ class SqlLaunchStore:
                 )
                 for r in c.execute(select(lti_platforms).order_by(lti_platforms.c.id))
             ]
+
+    def remove_platform(self, issuer: str, client_id: str | None = None) -> int:
+        where = lti_platforms.c.issuer == issuer
+        if client_id is not None:
+            where &= lti_platforms.c.client_id == client_id
+        with self.engine.begin() as c:
+            return c.execute(delete(lti_platforms).where(where)).rowcount
+
+    # --- one-time registration codes ------------------------------------------------------------
+    def new_registration_code(self, minutes: int) -> tuple[str, datetime]:
+        code = secrets.token_urlsafe(24)
+        now = self._now()
+        expires = now + timedelta(minutes=minutes)
+        with self.engine.begin() as c:
+            c.execute(delete(lti_registration_codes).where(lti_registration_codes.c.expires_at < now))
+            c.execute(
+                insert(lti_registration_codes).values(
+                    code_hash=_hash(code), created_at=now, expires_at=expires
+                )
+            )
+        return code, expires
+
+    def find_registration_code(self, code: str) -> RegistrationCode | None:
+        with self.engine.connect() as c:
+            r = c.execute(
+                select(lti_registration_codes).where(lti_registration_codes.c.code_hash == _hash(code))
+            ).first()
+        return RegistrationCode(r.expires_at, r.used_at) if r else None
+
+    def issue_registration_form(self, code: str) -> str:
+        token = secrets.token_urlsafe(32)
+        with self.engine.begin() as c:
+            c.execute(
+                update(lti_registration_codes)
+                .where(lti_registration_codes.c.code_hash == _hash(code))
+                .values(form_token_hash=_hash(token))
+            )
+        return token
+
+    def use_registration_code(self, code: str, form_token: str) -> bool:
+        t = lti_registration_codes.c
+        with self.engine.begin() as c:
+            res = c.execute(
+                update(lti_registration_codes)
+                .where(t.code_hash == _hash(code))
+                .where(t.form_token_hash == _hash(form_token))
+                .where(t.used_at.is_(None))
+                .where(t.expires_at > self._now())
+                .values(used_at=self._now())
+            )
+            return res.rowcount == 1
+
+    def release_registration_code(self, code: str) -> None:
+        with self.engine.begin() as c:
+            c.execute(
+                update(lti_registration_codes)
+                .where(lti_registration_codes.c.code_hash == _hash(code))
+                .values(used_at=None)
+            )
 
     # --- OIDC login states ----------------------------------------------------------------------
     def new_state(self, issuer: str, client_id: str, minutes: int) -> LoginState:

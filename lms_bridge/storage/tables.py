@@ -265,6 +265,18 @@ lti_platforms = Table(
     UniqueConstraint("issuer", "client_id", name="uq_lti_platforms_issuer_client"),
 )
 
+# One-time registration codes for LTI Dynamic Registration (``lti registration-url``): only hashes
+# are stored. ``form_token_hash`` is the CSRF token of the confirmation page last shown for the code.
+lti_registration_codes = Table(
+    "lti_registration_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("form_token_hash", String(64)),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),
+)
+
 # OIDC login state + nonce, kept server-side (not in a cookie: third-party cookies are often blocked
 # inside the LMS iframe). One row per login initiation; ``used_at`` makes the nonce single-use.
 lti_states = Table(

@@ -36,8 +36,9 @@ def create_app(
 ) -> Flask:
     """Build the app from ready parts. ``route_store`` gives the route store for a request (called once
     per request); ``lms`` (None: no LMS) turns the card's course references into course links; ``http``
-    is the session used to fetch platform JWKS (tests serve those with ``responses``)."""
+    is the session used to reach the platforms (JWKS, dynamic registration; tests use ``responses``)."""
     from lms_bridge.web import api, pages
+    from lms_bridge.web.lti import register_views
     from lms_bridge.web.lti import views as lti
 
     app = Flask(__name__)
@@ -52,16 +53,18 @@ def create_app(
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
         )
     now = clock or datetime.now
+    session = http or requests.Session()
     app.extensions["lms_bridge"] = WebContext(
         settings=settings,
         new_route_store=route_store,
         launches=launch_store,
-        jwks=JwksCache(http),
+        jwks=JwksCache(session),
         clock=now,
         lms=lms,
+        http=session,
         cards=TtlCache(float(settings.web_card_cache_seconds), 2048),
     )
-    for bp in (lti.bp, pages.bp, api.bp):
+    for bp in (lti.bp, register_views.bp, pages.bp, api.bp):
         app.register_blueprint(bp)
     errors.register(app)
     _templating(app)
@@ -91,9 +94,12 @@ def _templating(app: Flask) -> None:
 
 
 def _security_headers(resp: Response) -> Response:
-    ancestors = " ".join(["'self'", *web_context().frame_ancestors()])
+    # The registration page is framed by a platform not registered yet: the view names its origin.
+    extra = [g.frame_origin] if g.get("frame_origin") else []
+    ancestors = " ".join(["'self'", *web_context().frame_ancestors(), *extra])
+    script = "script-src 'self'; " if g.get("allow_scripts") else ""
     resp.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        f"default-src 'none'; {script}style-src 'self'; img-src 'self' data:; form-action 'self'; "
         f"base-uri 'none'; frame-ancestors {ancestors}"
     )
     resp.headers["X-Content-Type-Options"] = "nosniff"

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import requests
 from flask import current_app, g
 
 from lms_bridge.config import LtiPlatformConfig, Settings
@@ -33,6 +34,7 @@ class WebContext:
     jwks: JwksCache
     clock: Callable[[], datetime]
     lms: Lms | None = None
+    http: requests.Session = field(default_factory=requests.Session)  # the platforms' endpoints
     sessions: TtlCache[Principal] = field(default_factory=lambda: TtlCache(60.0, 10_000))
     cards: TtlCache[str] = field(default_factory=lambda: TtlCache(0.0))
     courses: TtlCache[int] = field(default_factory=lambda: TtlCache(3600.0, 5000))
@@ -102,6 +104,11 @@ class WebContext:
         with self._lock:
             self._platforms = (time.monotonic(), platforms)
         return platforms
+
+    def forget_platforms(self) -> None:
+        """Drop this worker's platform cache (a platform was just registered)."""
+        with self._lock:
+            self._platforms = None
 
     def frame_ancestors(self) -> list[str]:
         origins = []
