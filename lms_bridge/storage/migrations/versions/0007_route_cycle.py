@@ -1,8 +1,8 @@
 """route cycle: final diagnostics from re-diagnostics, the next route, final public events,
 educational product and reflection, actual dates, planned dates in the course map
 
-Revision ID: 0006_route_cycle
-Revises: 0005_keeping_signatures
+Revision ID: 0007_route_cycle
+Revises: 0006_lti_registration_codes
 Create Date: 2026-12-02 02:30:00
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_route_cycle"
-down_revision: str | None = "0005_keeping_signatures"
+revision: str = "0007_route_cycle"
+down_revision: str | None = "0006_lti_registration_codes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
