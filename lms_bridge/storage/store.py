@@ -229,8 +229,8 @@ class SqlRouteStore:
                 .order_by(diagnostics.c.date, routes.c.number)
             )
             numbers = [r.number for r in c.execute(q)]
-        found = {r.number: r for r in self.list_routes(RouteFilter(), numbers=numbers)}
-        return [found[n] for n in numbers]
+        found = {r.number: r for r in self.list_routes(RouteFilter(archived=None), numbers=numbers)}
+        return [found[n] for n in numbers if n in found]
 
     def list_implementing_routes(self, emails: Sequence[str]) -> list[Route]:
         """Routes in progress or prolonged of these teachers (a new diagnostic may be their final one)."""
