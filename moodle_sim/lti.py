@@ -50,6 +50,7 @@ from moodle_sim.lti_claims import (
     lti_roles,
 )
 from moodle_sim.lti_pages import add_pages
+from moodle_sim.lti_registration import add_registration
 
 __all__ = [
     "DEMO_ROLE_LABELS",
@@ -211,7 +212,10 @@ class LtiPlatform:
             "https://purl.imsglobal.org/spec/lti-platform-configuration": {
                 "product_family_code": "moodle",
                 "version": MOODLE_RELEASE,
-                "messages_supported": [{"type": "LtiResourceLinkRequest"}],
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest", "placements": ["ContentArea"]},
+                ],
             },
         }
 
@@ -363,4 +367,5 @@ def lti_blueprint(platform: LtiPlatform) -> Blueprint:
         return Response(status=303, headers={"Location": f"/course/view.php?id={course_id}"})
 
     add_pages(bp, platform)  # /course/view.php and /my/courses.php
+    add_registration(bp, platform)  # dynamic registration
     return bp
