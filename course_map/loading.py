@@ -7,6 +7,7 @@ reported (row number as the user counts it, the column as written); one bad row 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar
 
 from course_map.models import CourseEntry, DecidedBy, EntryKind
@@ -34,6 +35,9 @@ COLUMNS = Columns(
         Column("decided_by", ("Зачёт по", "Итог по")),
         Column("pass_grade", ("Проходной балл",)),
         Column("organiser", ("Организатор",)),
+        Column("start", ("Начало", "Дата начала")),
+        Column("end", ("Окончание", "Дата окончания")),
+        Column("weeks", ("Недель", "Продолжительность, недель")),
     ]
 )
 
@@ -89,6 +93,7 @@ def parse_row(row: RowReader) -> CourseEntry | None:
     level = row.choice("level", ActivityLevel.parse, required=True)
     decided_by = row.choice("decided_by", parse_decided_by) or DecidedBy.GRADE
     pass_grade = row.number_value("pass_grade", minimum=0)
+    start, end, weeks = _schedule(row)
     if row.problems or kind is None or hours is None or level is None:
         return None
     return CourseEntry(
@@ -104,7 +109,22 @@ def parse_row(row: RowReader) -> CourseEntry | None:
         decided_by=decided_by,
         pass_grade=pass_grade,
         organiser=text["organiser"],
+        start=start,
+        end=end,
+        weeks=weeks,
     )
+
+
+def _schedule(row: RowReader) -> tuple[date | None, date | None, int | None]:
+    """Planned dates (``start``, ``end``) or a duration in ``weeks``; dates win when both are given."""
+    start = row.date("start", required=False)
+    end = row.date("end", required=False)
+    weeks = row.integer("weeks", minimum=1)
+    if start and end and end < start:
+        row.fail("end", f"окончание {end:%d.%m.%Y} раньше начала {start:%d.%m.%Y}")
+    if (start is None) != (end is None) and weeks is None:
+        row.fail("end" if end is None else "start", "укажите обе даты (начало и окончание) или число недель")
+    return start, end, weeks
 
 
 def parse_course_map(table: Table) -> list[CourseEntry]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from lms_bridge.domain.vocabulary import ActivityLevel, Block
@@ -32,6 +33,9 @@ class CourseEntry:
     decided_by: DecidedBy = DecidedBy.GRADE
     pass_grade: float | None = None  # overrides the LMS's gradepass when given
     organiser: str = ""
+    start: date | None = None  # planned dates, when the provider's schedule fixes them
+    end: date | None = None
+    weeks: int | None = None  # or a duration: drafting places the course in the route period
 
     @property
     def formal(self) -> bool:

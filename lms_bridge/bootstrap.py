@@ -13,6 +13,7 @@ from lms_bridge.domain.keeping import KeepingPolicy
 from lms_bridge.domain.workflow import WorkflowPolicy
 from lms_bridge.errors import ConfigError
 from lms_bridge.ports import LaunchStore, Lms
+from lms_bridge.services.build import DraftRules
 from lms_bridge.storage.launch_store import SqlLaunchStore
 from lms_bridge.storage.store import SqlRouteStore, make_engine
 from lms_bridge.storage.sync_store import SqlSyncStore
@@ -93,6 +94,15 @@ def build_lms(settings: Settings) -> Lms:
         profile_field=settings.moodle_profile_field,
         parallel=settings.moodle_parallel,
         competency_scale_id=settings.moodle_competency_scale_id,
+    )
+
+
+def draft_rules(settings: Settings) -> DraftRules:
+    """What shapes a drafted route, from settings."""
+    return DraftRules(
+        months=settings.route_months,
+        max_hours=settings.max_route_hours,
+        next_diagnostic_years=settings.next_diagnostic_years,
     )
 
 

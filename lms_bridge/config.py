@@ -53,6 +53,31 @@ class Settings(BaseSettings):
     region: str = Field(default="74", description="region code that starts every route number")
     route_months: int = Field(default=12, ge=6, le=24, description="planned route length (004: up to 1 year)")
     max_route_hours: int | None = Field(default=None, description="cap on formal hours recommended per route")
+    route_max_months: int = Field(
+        default=24, ge=6, le=36, description="longest route, prolongation included (003 §4.4.3: 2 years)"
+    )
+    next_diagnostic_years: int = Field(
+        default=3, ge=1, le=5, description="next diagnostic after this many years (003 App. 2 §5.6.1)"
+    )
+    product_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="largest educational product file the registry keeps"
+    )
+    product_file_types: list[str] = Field(
+        default_factory=lambda: [
+            "pdf",
+            "docx",
+            "doc",
+            "odt",
+            "pptx",
+            "ppt",
+            "odp",
+            "xlsx",
+            "zip",
+            "jpg",
+            "png",
+        ],
+        description="JSON list of the product file extensions accepted",
+    )
     centre_head_agreement: bool = Field(
         default=False, description="the head of the ЦНППМ agrees a route before the head of school (004 §2)"
     )

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from course_map.loading import load_course_map
+from lms_bridge.bootstrap import draft_rules
 from lms_bridge.config import Settings
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.vocabulary import Role, RouteStatus
@@ -75,8 +76,7 @@ def fill_registry(
         region=settings.region,
         today=today,
         actor=DEVELOPER,
-        months=settings.route_months,
-        max_hours=settings.max_route_hours,
+        rules=draft_rules(settings),
     )
     say(
         f"реестр: курсов и мероприятий в карте {len(entries)}, кураторов {len(curators)}, "

@@ -6,9 +6,10 @@ must not load SQLAlchemy or pydantic-settings (benchmarks/startup.py).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from lms_bridge.config import Settings
@@ -28,5 +29,9 @@ class AppContext:
 
         return build_store(self.settings)
 
+    def now(self) -> datetime:
+        """Now in the LMS's time zone (``LMS_BRIDGE_LMS_TIMEZONE``), naive: dates users see are local."""
+        return datetime.now(ZoneInfo(self.settings.lms_timezone)).replace(tzinfo=None)
+
     def today(self) -> date:
-        return date.today()
+        return self.now().date()

@@ -34,6 +34,8 @@ def import_cmd(app: AppContext, file: str, partial: bool, fmt: str | None) -> No
     with open_table(file, format_of(file, fmt, FORMATS), READERS) as table:
         result = import_diagnostics(app.store, parse_batches(table, app.today()), partial=partial)
     click.echo(f"добавлено: {result.added}, без изменений: {result.unchanged}")
+    if result.finals:
+        click.echo(f"итоговая диагностика маршрутов ({len(result.finals)}): {', '.join(result.finals)}")
     if result.rejected:
         click.echo(f"отклонено строк: {result.rejected}")
         raise ValidationError(result.problems, source=file)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from lms_bridge.bootstrap import keeping_policy, workflow_policy
+from lms_bridge.bootstrap import draft_rules, keeping_policy, workflow_policy
 from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.lazy import Lazy, LazyGroup
 from lms_bridge.domain.access import Recipient, redact_for
@@ -56,6 +56,23 @@ EXPORTS = {
         "lms_bridge.cli.export:export_registry_cmd",
         "Выгрузить реестр маршрутов (без результатов диагностики) в CSV, XLSX или JSON.",
     ),
+    # the reflective-analytical stage (cli/route_results.py)
+    "event": Lazy(
+        "lms_bridge.cli.route_results:event_group",
+        "Итоговые публичные мероприятия маршрута: педагог предлагает, куратор подтверждает.",
+    ),
+    "product": Lazy(
+        "lms_bridge.cli.route_results:product_cmd",
+        "Образовательный продукт педагога по маршруту NUMBER (ссылка и/или файл).",
+    ),
+    "product-file": Lazy(
+        "lms_bridge.cli.route_results:product_file_cmd",
+        "Сохранить файл образовательного продукта маршрута NUMBER.",
+    ),
+    "reflection": Lazy(
+        "lms_bridge.cli.route_results:reflection_cmd",
+        "Рефлексия (самоанализ) педагога по итогам маршрута NUMBER.",
+    ),
 }
 
 
@@ -86,8 +103,7 @@ def build_cmd(app: AppContext, actor: Actor, as_json: bool) -> None:
         region=s.region,
         today=app.today(),
         actor=actor if actor else SYSTEM,
-        months=s.route_months,
-        max_hours=s.max_route_hours,
+        rules=draft_rules(s),
         keeping=keeping_policy(s),
     )
     if as_json:
@@ -195,21 +211,36 @@ def show_cmd(app: AppContext, number: str, as_json: bool, recipient: Recipient |
         click.echo(f"В архиве с {route.archived_on:%d.%m.%Y}")
 
 
+DATE = click.DateTime(["%Y-%m-%d", "%d.%m.%Y"])
+
+
 @group.command("transition")
 @click.argument("number")
 @click.argument("action", type=click.Choice(list(ACTIONS)))
 @click.option("--actor", required=True, callback=parse_actor, help='РОЛЬ:ИМЯ, например head:"Петрова А.А."')
+@click.option("--end", "new_end", type=DATE, default=None, help="новая дата окончания (для prolong)")
 @click.pass_obj
-def transition_cmd(app: AppContext, number: str, action: str, actor: Actor) -> None:
+def transition_cmd(app: AppContext, number: str, action: str, actor: Actor, new_end: datetime | None) -> None:
     """Перевести маршрут NUMBER: submit, return, finalise, agree, approve, start, complete, prolong,
     resume, cancel.
 
     finalise — окончательное оформление и регистрация разработчиком (003 §4.3.7–4.3.8);
-    agree — согласование руководителем ЦНППМ (004 §2; при LMS_BRIDGE_CENTRE_HEAD_AGREEMENT=true).
+    agree — согласование руководителем ЦНППМ (004 §2; при LMS_BRIDGE_CENTRE_HEAD_AGREEMENT=true);
+    complete отказывает, перечисляя всё, чего не хватает; prolong требует --end.
     """
     before = app.store.get_route(number).status
-    moved = route_actions.move(app.store, number, action, actor, app.today(), workflow_policy(app.settings))
-    click.echo(f"{number}: {before.label} → {moved.status.label}")
+    moved = route_actions.move(
+        app.store,
+        number,
+        action,
+        actor,
+        app.today(),
+        workflow_policy(app.settings),
+        new_end=new_end.date() if new_end else None,
+        max_months=app.settings.route_max_months,
+    )
+    end = f" (окончание {moved.end:%d.%m.%Y})" if action == "prolong" and moved.end else ""
+    click.echo(f"{number}: {before.label} → {moved.status.label}{end}")
 
 
 @group.command("mark")
@@ -220,6 +251,7 @@ def transition_cmd(app: AppContext, number: str, action: str, actor: Actor) -> N
 @click.option("--form", "result_form", default="", help="форма представления результата")
 @click.option("--not-done", is_flag=True, help="отметить как невыполненное (нужна --reason)")
 @click.option("--reason", default="", help="причина невыполнения")
+@click.option("--on", type=DATE, default=None, help="дата выполнения (по умолчанию сегодня)")
 @click.pass_obj
 def mark_cmd(
     app: AppContext,
@@ -230,14 +262,16 @@ def mark_cmd(
     result_form: str,
     not_done: bool,
     reason: str,
+    on: datetime | None,
 ) -> None:
-    """Отметить выполнение мероприятия KEY маршрута NUMBER."""
+    """Отметить выполнение мероприятия KEY маршрута NUMBER (курс ДПП отмечается только по СДО)."""
     route = route_actions.mark(
         app.store,
         number,
         key,
         actor,
         app.today(),
+        on=on.date() if on else None,
         done=not not_done,
         result=result,
         result_form=result_form,
@@ -333,12 +367,24 @@ def correct_cmd(
         except ValueError as e:
             raise click.BadParameter(str(e)) from e
     route = route_actions.correct(
-        app.store, number, actor, datetime.now(), new=new, replaces=replaces, reason=reason
+        app.store, number, actor, app.now(), new=new, replaces=replaces, reason=reason
     )
     click.echo(
         f"{number}: дорожная карта изменена; мероприятий {len(route.activities)}, "
         f"корректировок {len(route.corrections)}"
     )
+
+
+@group.command("close")
+@click.argument("number")
+@click.argument("key")
+@click.option("--actor", required=True, callback=parse_actor, help="curator:ИМЯ")
+@click.option("--reason", required=True, help="почему мероприятие не будет выполнено (корректировка)")
+@click.pass_obj
+def close_cmd(app: AppContext, number: str, key: str, actor: Actor, reason: str) -> None:
+    """Закрыть мероприятие KEY без выполнения корректировкой (причина остаётся в карте)."""
+    route = route_actions.close(app.store, number, key, actor, app.now(), reason=reason)
+    click.echo(f"{number}: мероприятие {key} закрыто корректировкой; корректировок {len(route.corrections)}")
 
 
 @group.command("conclude")
@@ -354,7 +400,7 @@ def correct_cmd(
 @click.option("--conclusion", required=True, help="выводы куратора")
 @click.option(
     "--next-diagnostic",
-    type=click.DateTime(["%Y-%m-%d", "%d.%m.%Y"]),
+    type=DATE,
     default=None,
     help="дата следующей диагностики",
 )
@@ -367,7 +413,8 @@ def conclude_cmd(
     conclusion: str,
     next_diagnostic: datetime | None,
 ) -> None:
-    """Итоговая диагностика и выводы куратора по маршруту NUMBER."""
+    """Выводы куратора по маршруту NUMBER; --level вносит итоговые уровни вручную, если повторная
+    диагностика не загружена."""
     final = {}
     for item in levels:
         block, sep, level = item.partition("=")

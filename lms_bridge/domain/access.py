@@ -36,7 +36,9 @@ WITHHELD = "Результаты диагностики не передаютс�
 # from heads everywhere; derived values (``Route.dynamics``, ``Diagnostic.deficit_level``) follow.
 DIAGNOSTIC_RESULTS: dict[type, tuple[str, ...]] = {
     Diagnostic: ("levels", "deficit_codes", "recommendations"),
-    Route: ("final_levels", "final_diagnostic_on"),
+    # the final diagnostic (levels, date, kind, the deficits left, where it came from) and the teacher's
+    # self-analysis, which names the deficits overcome and left
+    Route: ("final_levels", "final_diagnostic_on", "final_kind", "final_codes", "final_source", "reflection"),
     Activity: ("deficit_codes",),
 }
 

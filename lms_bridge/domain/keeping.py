@@ -125,6 +125,14 @@ def depersonalised(route: Route, today: date, policy: KeepingPolicy) -> Route:
             for c in route.corrections
         ),
         final_levels=dict(route.final_levels),
+        # the final diagnostic's figures (dynamics, deficits gone) and the actual dates stay for the
+        # reports; the product, its file, the reflection and the final events' notes go
+        final_diagnostic_on=route.final_diagnostic_on,
+        final_kind=route.final_kind,
+        final_codes=route.final_codes,
+        final_source=route.final_source,
+        started_on=route.started_on,
+        completed_on=route.completed_on,
         closed_on=route.closed_on,
         archived_on=route.archived_on,
         purged_on=today,

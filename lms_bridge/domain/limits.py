@@ -59,6 +59,13 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     "conclusion": TextLimit("Выводы куратора", LONG_TEXT),
     "final_event_form": TextLimit("Форма итогового мероприятия", LINE),
     "final_event_title": TextLimit("Тема итогового мероприятия", TITLE),
+    "final_event_link": TextLimit("Ссылка на материалы мероприятия", 1000),
+    "final_event_note": TextLimit("Примечание о проведении", SHORT_TEXT),
+    # the educational product and the reflection (004 §1.2, stage 4)
+    "product_title": TextLimit("Название образовательного продукта", TITLE),
+    "product_description": TextLimit("Описание образовательного продукта", NOTE),
+    "product_link": TextLimit("Ссылка на образовательный продукт", 1000),
+    "reflection_answer": TextLimit("Ответ самоанализа", LONG_TEXT),
     # the course map (the registry's column widths)
     "lms_course": TextLimit("Курс в СДО", 255),
     "course_format": TextLimit("Формат", 100),

@@ -13,10 +13,12 @@ from datetime import date, datetime
 
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
+from lms_bridge.domain.results import FinalEvent, Product, Reflection
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
     ActivityLevel,
     Block,
+    DiagnosticKind,
     Level,
     RouteStatus,
     SignatureParty,
@@ -45,7 +47,9 @@ class Activity:
     result: str = ""
     result_form: str = ""
     grade: float | None = None
+    pass_grade: float | None = None  # the pass mark the LMS grade was held against
     result_source: str = ""  # "lms", "teacher" or "curator": who recorded the mark
+    closed: bool = False  # closed without completion by a correction (the reason is kept)
     curator_note: str = ""  # the curator's intermediate result (003 §4.4.5)
     head_confirmed_by: str = ""  # enrolment application confirmed by the head of school (000 §2.1)
     centre_confirmed_by: str = ""  # ... and by a ЦНППМ / study-office specialist
@@ -57,6 +61,27 @@ class Activity:
     @property
     def application_confirmed(self) -> bool:
         return bool(self.head_confirmed_by and self.centre_confirmed_by)
+
+    @property
+    def failed_attestation(self) -> bool:
+        """The LMS graded the final attestation below the pass mark (and no pass came later)."""
+        return not self.done and self.grade is not None and self.pass_grade is not None
+
+    @property
+    def mark_label(self) -> str:
+        """The card's «отметка о выполнении или причины невыполнения» (004 Прил. 1)."""
+        if self.done:
+            return f"выполнено {self.done_on:%d.%m.%Y}" if self.done_on else "выполнено"
+        if self.closed:
+            return f"закрыто корректировкой: {self.not_done_reason}"
+        if self.failed_attestation:
+            return (
+                f"не выполнено: итоговая аттестация не пройдена "
+                f"(оценка {self.grade:g} при проходном {self.pass_grade:g})"
+            )
+        if self.not_done_reason:
+            return f"не выполнено: {self.not_done_reason}"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -89,17 +114,6 @@ class Correction:
 
 
 @dataclass(frozen=True)
-class FinalEvent:
-    """The final public event where the teacher presents the result (004)."""
-
-    form: str
-    title: str
-    level: ActivityLevel = ActivityLevel.SCHOOL
-    on: date | None = None
-    done: bool = False
-
-
-@dataclass(frozen=True)
 class Route:
     number: str
     teacher: Teacher
@@ -112,15 +126,23 @@ class Route:
     end: date | None = None
     activities: tuple[Activity, ...] = ()
     corrections: tuple[Correction, ...] = ()
-    final_event: FinalEvent | None = None
+    final_events: tuple[FinalEvent, ...] = ()
     final_levels: Mapping[Block, Level] = field(default_factory=dict)
     final_diagnostic_on: date | None = None
+    final_kind: DiagnosticKind | None = None
+    final_codes: tuple[str, ...] | None = None  # deficit codes left; None = not assessed
+    final_source: str = ""  # "import" (a re-diagnostic) or "curator" (entered by hand)
     conclusion: str = ""
     next_diagnostic_on: date | None = None
     submitted_on: date | None = None
     approved_by: str = ""
     approved_on: date | None = None
     self_education_theme: str = ""
+    started_on: date | None = None  # actual start (the «start» transition)
+    completed_on: date | None = None  # actual completion (the «complete» transition)
+    previous_number: str = ""  # the teacher's route before this one
+    product: Product | None = None
+    reflection: Reflection | None = None
     # Acknowledgements of the conclusions: «С выводами ознакомлен(а)» (teacher), curator, head (004 Прил. 3)
     conclusion_signatures: tuple[Signature, ...] = ()
     # Keeping (003 §4.5.4): when the route was completed or cancelled, moved to the archive, depersonalised
@@ -166,3 +188,20 @@ class Route:
         """Change of level per block between entry and final diagnostics (+1 = one level up)."""
         entry = self.diagnostic.levels
         return {b: lv.rank - entry[b].rank for b, lv in self.final_levels.items() if b in entry}
+
+    def deficits_gone(self) -> tuple[str, ...] | None:
+        """Entry deficit codes the final diagnostic no longer shows; None when it listed none."""
+        if self.final_codes is None:
+            return None
+        left = set(self.final_codes)
+        return tuple(c for c in self.diagnostic.deficit_codes if c not in left)
+
+    def get_final_event(self, key: str) -> FinalEvent:
+        for e in self.final_events:
+            if e.key == key:
+                return e
+        raise NotFound(f"в маршруте {self.number} нет итогового мероприятия «{key}»")
+
+    @property
+    def has_final_diagnostic(self) -> bool:
+        return self.final_diagnostic_on is not None and bool(self.final_levels)

@@ -153,6 +153,17 @@ class Role(_Labelled):
     SYSTEM = "system"
 
 
+class ProductKind(_Labelled):
+    """The educational product the teacher created, the result of the route (004 §1.2)."""
+
+    METHODICAL = "methodical"
+    LESSON = "lesson"
+    PROGRAMME = "programme"
+    ARTICLE = "article"
+    DIGITAL = "digital"
+    OTHER = "other"
+
+
 class SignatureParty(_Labelled):
     """Who signs a correction or the conclusions (003 §5.11, 004 Прил. 2–3)."""
 
@@ -227,6 +238,14 @@ _LABELS.update(
         "course_admin": "администратор курсов",
         "admin": "администратор",
         "system": "система",
+    },
+    ProductKind={
+        "methodical": "методическая разработка",
+        "lesson": "конспект/технологическая карта урока",
+        "programme": "рабочая программа",
+        "article": "статья/публикация",
+        "digital": "цифровой образовательный ресурс",
+        "other": "другое",
     },
     SignatureParty={
         "curator": "куратор ИОМ",

@@ -25,11 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from lms_bridge.domain.calendar import add_working_days
+from lms_bridge.domain import final_events, final_stage
+from lms_bridge.domain.calendar import add_months, add_working_days
+from lms_bridge.domain.completion import completion_refusal
 from lms_bridge.domain.limits import checked_text
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Correction, Route
-from lms_bridge.domain.vocabulary import Block, Level, Role, RouteStatus
+from lms_bridge.domain.vocabulary import Role, RouteStatus
 from lms_bridge.errors import PermissionDenied, WorkflowError
 
 S = RouteStatus
@@ -40,6 +42,7 @@ CLOSED = frozenset({S.COMPLETED, S.CANCELLED})
 UNDER_CORRECTION = frozenset({S.APPROVED, S.IN_PROGRESS, S.PROLONGED})
 DRAFT_DAYS = 10
 AGREEMENT_DAYS = 5
+MAX_ROUTE_MONTHS = 24  # 003 §4.4.3: from 6 months to 2 years
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,12 @@ def may(route: Route, role: Role, action: str, policy: WorkflowPolicy = DEFAULT_
         "correct": role in EDITORS.get(route.status, frozenset()),
         "conclude": route.status in (S.IN_PROGRESS, S.PROLONGED) and role in CURATORS,
         "propose": route.status not in CLOSED and role in PROPOSERS,
+        # the reflective-analytical stage (final_events, final_stage)
+        "event": route.status in final_events.PLANNING and role in final_events.PLANNERS,
+        "event_held": route.status in final_events.HOLDING and role in final_events.REPORTERS,
+        "event_confirm": route.status in final_events.PLANNING and role in final_events.CONFIRMERS,
+        "product": route.status in final_stage.RESULT_STATES and role in final_stage.AUTHORS,
+        "close": under and role in CURATORS,
     }
     if action in rules:
         return rules[action]
@@ -196,23 +205,65 @@ def allowed_actions(route: Route, role: Role, policy: WorkflowPolicy = DEFAULT_P
 
 
 def transition(
-    route: Route, action: str, actor: Actor, today: date, policy: WorkflowPolicy = DEFAULT_POLICY
+    route: Route,
+    action: str,
+    actor: Actor,
+    today: date,
+    policy: WorkflowPolicy = DEFAULT_POLICY,
+    *,
+    new_end: date | None = None,
+    max_months: int = MAX_ROUTE_MONTHS,
 ) -> Route:
-    """Apply a workflow action, or raise PermissionDenied / WorkflowError saying why not."""
+    """Apply a workflow action, or raise PermissionDenied / WorkflowError saying why not.
+
+    ``complete`` refuses, naming everything missing at once (``completion.completion_gaps``);
+    ``prolong`` needs ``new_end``: later than the current end, at most ``max_months`` after the
+    start (003 §4.4.3), and moves the route's deadline with it. ``start`` and ``complete`` record
+    the actual dates (004: «отметки о начале и завершении»).
+    """
     t = _transition_for(action, policy)
     _check_move(route, t, actor)
-    if t.action == "complete" and not route.conclusion:
-        raise WorkflowError(f"маршрут {route.number}: перед завершением куратор вносит выводы")
     changes: dict[str, object] = {"status": t.target}
-    if t.action == "submit":
-        changes["submitted_on"] = today
-    elif t.action == "approve":
-        changes.update(approved_by=actor.name, approved_on=today)
-    elif t.action == "start" and route.start is None:
-        changes["start"] = today
+    if t.action == "complete":
+        if refusal := completion_refusal(route):
+            raise WorkflowError(refusal)
+        changes["completed_on"] = today
+    elif t.action == "prolong":
+        changes["end"] = _prolonged_end(route, new_end, today, max_months)
+    else:
+        changes.update(_recorded(route, t.action, actor, today))
     if t.target in CLOSED:
         changes["closed_on"] = today  # the keeping period runs from here (003 §4.5.4)
     return replace(route, **changes)  # type: ignore[arg-type]
+
+
+def _recorded(route: Route, action: str, actor: Actor, today: date) -> dict[str, object]:
+    """What a transition records besides the status: who and when (submit, approve, start)."""
+    if action == "submit":
+        return {"submitted_on": today}
+    if action == "approve":
+        return {"approved_by": actor.name, "approved_on": today}
+    if action == "start":
+        return {"started_on": today, "start": route.start or today}
+    return {}
+
+
+def _prolonged_end(route: Route, new_end: date | None, today: date, max_months: int) -> date:
+    if new_end is None:
+        raise WorkflowError("продление требует новой даты окончания маршрута")
+    if route.end and new_end <= route.end:
+        raise WorkflowError(
+            f"новая дата окончания {new_end:%d.%m.%Y} должна быть позже нынешней {route.end:%d.%m.%Y}"
+        )
+    if new_end <= today:
+        raise WorkflowError(f"новая дата окончания {new_end:%d.%m.%Y} уже прошла")
+    begin = route.start or route.started_on or today
+    limit = add_months(begin, max_months)
+    if new_end > limit:
+        raise WorkflowError(
+            f"маршрут длится не более {max_months} мес. (003 §4.4.3): окончание не позже {limit:%d.%m.%Y}"
+        )
+    return new_end
 
 
 def _transition_for(action: str, policy: WorkflowPolicy) -> Transition:
@@ -299,25 +350,33 @@ def mark_activity(
     actor: Actor,
     on: date,
     *,
+    today: date | None = None,
     done: bool = True,
     result: str = "",
     result_form: str = "",
     reason: str = "",
     grade: float | None = None,
+    pass_grade: float | None = None,
 ) -> Route:
-    """Record the completion mark of an activity (003 App.3 §5.10).
+    """Record the completion mark of an activity (003 App.3 §5.10) on the day it was done (``on``).
 
-    A teacher marks non-formal activities only: a formal one is decided by the LMS final
-    attestation (the results job acts as SYSTEM). Curators and admins may mark either.
-    A mark of "not done" needs the reason.
+    A formal ДПП item is decided by the LMS final attestation only (000 §2.6: the results job acts
+    as SYSTEM); nobody marks it by hand — a course that cannot be finished is closed by a correction
+    (``close_activity``). People mark non-formal items: the date is never after ``today`` nor before
+    the activity's (or the route's) start. A mark of "not done" needs the reason.
     """
     if route.status not in UNDER_CORRECTION:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: отметки не ставятся")
     activity = route.activity(key)
-    if actor.role is Role.TEACHER and activity.formal:
-        raise PermissionDenied("курс ДПП отмечается по итоговой аттестации в СДО, а не вручную")
     if actor.role not in MARKERS:
         raise PermissionDenied(f"{actor.role.label} не ставит отметки о выполнении")
+    if activity.formal and actor.role is not Role.SYSTEM:
+        raise PermissionDenied(
+            "курс ДПП отмечается только по итоговой аттестации в СДО (000 §2.6), а не вручную; "
+            "если курс не будет пройден, закройте его корректировкой"
+        )
+    if actor.role is not Role.SYSTEM:
+        _check_mark_date(route, activity, on, today or on)
     reason = checked_text("not_done_reason", reason)
     result, result_form = checked_text("result", result), checked_text("result_form", result_form)
     if not done and not reason:
@@ -331,9 +390,57 @@ def mark_activity(
         result=result or activity.result,
         result_form=result_form or activity.result_form,
         grade=grade if grade is not None else activity.grade,
+        pass_grade=pass_grade if pass_grade is not None else activity.pass_grade,
         result_source=source,
     )
     return route.with_activity(marked)
+
+
+def _check_mark_date(route: Route, activity: Activity, on: date, today: date) -> None:
+    if on > today:
+        raise WorkflowError(f"дата выполнения {on:%d.%m.%Y} ещё не наступила (сегодня {today:%d.%m.%Y})")
+    begin = activity.start or route.started_on or route.start
+    if begin is not None and on < begin:
+        raise WorkflowError(
+            f"дата выполнения {on:%d.%m.%Y} раньше начала мероприятия «{activity.title}» ({begin:%d.%m.%Y})"
+        )
+
+
+def record_failed_attestation(route: Route, key: str, grade: float, pass_grade: float) -> Route:
+    """The LMS graded the final attestation below the pass mark: the item stays not done and the
+    card says why («итоговая аттестация не пройдена (оценка N при проходном M)»). A later pass
+    (``mark_activity`` by SYSTEM) replaces it."""
+    activity = route.activity(key)
+    if activity.done:
+        return route  # a recorded pass is never undone here (sync_results records a disagreement)
+    failed = replace(activity, grade=grade, pass_grade=pass_grade, result_source="lms")
+    return route.with_activity(failed)
+
+
+def close_activity(route: Route, key: str, actor: Actor, now: datetime, *, reason: str) -> Route:
+    """Close an activity that will not be done, keeping it on the card with its reason: a correction
+    (004 Прил. 2) by the curator, so completion no longer waits for it (formal items included)."""
+    if actor.role not in (Role.CURATOR, Role.ADMIN):
+        raise PermissionDenied("закрыть мероприятие без выполнения может куратор (корректировкой)")
+    if route.status not in UNDER_CORRECTION:
+        raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}» не корректируется")
+    reason = checked_text("reason", reason)
+    if not reason:
+        raise WorkflowError("корректировка требует причины: почему мероприятие не будет выполнено")
+    activity = route.activity(key)
+    if activity.done:
+        raise WorkflowError(f"мероприятие «{activity.title}» уже выполнено")
+    why = activity.not_done_reason or reason.strip()
+    closed = replace(activity, closed=True, not_done_reason=why)
+    line = Correction(
+        at=now,
+        reason=reason.strip(),
+        author=str(actor),
+        replaced=activity.title,
+        new="закрыто без выполнения",
+    )
+    updated = route.with_activity(closed)
+    return replace(updated, corrections=(*route.corrections, line))
 
 
 def record_note(route: Route, key: str, actor: Actor, text: str) -> Route:
@@ -346,35 +453,6 @@ def record_note(route: Route, key: str, actor: Actor, text: str) -> Route:
     if not text:
         raise WorkflowError("пустая запись")
     return route.with_activity(replace(route.activity(key), curator_note=text))
-
-
-def write_conclusion(
-    route: Route,
-    actor: Actor,
-    *,
-    final_levels: dict[Block, Level],
-    conclusion: str,
-    on: date,
-    next_diagnostic_on: date | None = None,
-) -> Route:
-    """The curator's final diagnostics and conclusions (003 §4.5.3)."""
-    if actor.role not in CURATORS:
-        raise PermissionDenied("выводы по маршруту вносит куратор")
-    if route.status not in (S.IN_PROGRESS, S.PROLONGED):
-        raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: выводы не вносятся")
-    conclusion = checked_text("conclusion", conclusion)
-    if not conclusion:
-        raise WorkflowError("выводы не могут быть пустыми")
-    same = conclusion.strip() == route.conclusion and dict(final_levels) == dict(route.final_levels)
-    return replace(
-        route,
-        final_levels=dict(final_levels),
-        conclusion=conclusion,
-        final_diagnostic_on=on,
-        next_diagnostic_on=next_diagnostic_on,
-        # a signature was given to the text it saw: new conclusions are signed again
-        conclusion_signatures=route.conclusion_signatures if same else (),
-    )
 
 
 def deadline(route: Route) -> date | None:

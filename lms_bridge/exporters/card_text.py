@@ -82,9 +82,9 @@ def activity_mark(a: Activity) -> str:
     parts: list[str] = []
     if a.done:
         parts.append(f"✓ выполнено {fmt_date(a.done_on)}" if a.done_on else "✓ выполнено")
-    elif a.not_done_reason:
-        parts.append(f"не выполнено: {a.not_done_reason}")
-    if a.grade is not None:
+    elif a.mark_label:
+        parts.append(a.mark_label)  # the reason, a failed attestation, or a closing correction
+    if a.grade is not None and not a.failed_attestation:
         parts.append(f"оценка: {grade_text(a.grade)}")
     if a.result_source == "lms" and (a.done or a.grade is not None):
         parts.append("по данным СДО")

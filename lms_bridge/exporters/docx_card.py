@@ -18,7 +18,7 @@ from docx.shared import Pt
 
 from lms_bridge.domain.route import Activity, Correction, Route, signed_by
 from lms_bridge.domain.signatures import correction_signatures
-from lms_bridge.domain.vocabulary import ActivityCategory, Block, SignatureParty, blocks_for
+from lms_bridge.domain.vocabulary import ActivityCategory, SignatureParty
 from lms_bridge.exporters import docx_kit as kit
 from lms_bridge.exporters.card_text import (
     DASH,
@@ -26,12 +26,12 @@ from lms_bridge.exporters.card_text import (
     activity_mark,
     activity_result,
     card_year,
-    dynamics_sign,
     fmt_date,
     months,
     period,
     years,
 )
+from lms_bridge.exporters.docx_results import card_blocks, final_events, results
 
 ROADMAP_HEADER = (
     "Категория мероприятий",
@@ -62,8 +62,8 @@ def route_card_docx(route: Route, issuer: Issuer) -> bytes:
     _diagnostics(doc, route)
     _roadmap(doc, route)
     _corrections(doc, route)
-    _final_event(doc, route)
-    _results(doc, route)
+    final_events(doc, route)
+    results(doc, route)
     _signatures(doc, route)
     out = BytesIO()
     doc.save(out)
@@ -127,13 +127,6 @@ def _information(doc: Any, route: Route) -> None:
         kit.write(cells[0], label, bold=True)
 
 
-def _blocks(route: Route) -> list[Block]:
-    """The teacher's blocks in the regulation's order, then any other block that was assessed."""
-    own = list(blocks_for(route.teacher.staff_role))
-    extra = [b for b in (*route.diagnostic.levels, *route.final_levels) if b not in own]
-    return own + list(dict.fromkeys(extra))
-
-
 def _diagnostics(doc: Any, route: Route) -> None:
     d = route.diagnostic
     doc.add_heading("2. Результаты диагностики профессиональных дефицитов", level=1)
@@ -144,7 +137,7 @@ def _diagnostics(doc: Any, route: Route) -> None:
         return
     kit.paragraph(doc, "2.3. Результаты диагностики:", bold=True)
     t = kit.table(doc, (9.0, 9.0), header=("Блок компетенций", "Уровень сформированности"))
-    for block in _blocks(route):
+    for block in card_blocks(route):
         level = d.levels.get(block)
         kit.add_row(t, (block.label, level.label if level else "не оценивался"))
     kit.labelled(
@@ -216,53 +209,6 @@ def _signed(c: Correction) -> str:
     for party, line in correction_signatures(c):
         lines.append(f"{party.label}: {line or BLANK}")
     return "\n".join(lines)
-
-
-def _final_event(doc: Any, route: Route) -> None:
-    doc.add_heading("5. Итоговое (заключительное) публичное мероприятие", level=1)
-    e = route.final_event
-    if e is None:
-        kit.paragraph(doc, "не запланировано")
-        return
-    header = ("Форма", "Название", "Уровень", "Дата проведения", "Отметка о выполнении")
-    t = kit.table(doc, (3.2, 6.2, 3.0, 2.7, 2.9), header=header)
-    mark = "✓ проведено" if e.done else "не проведено"
-    kit.add_row(t, (e.form, e.title, e.level.label, fmt_date(e.on), mark))
-
-
-def _results(doc: Any, route: Route) -> None:
-    doc.add_heading("6. Итоги прохождения ИОМ", level=1)
-    if route.withheld:
-        kit.labelled(doc, "6.1. Итоговая диагностика и динамика", route.withheld)
-    else:
-        _final_levels(doc, route)
-    kit.paragraph(doc, "6.2. Выводы:", bold=True, before=6)
-    kit.paragraph(doc, route.conclusion or DASH)
-    kit.labelled(doc, "Дата следующей диагностики", fmt_date(route.next_diagnostic_on))
-    kit.labelled(
-        doc, "Дата разработки индивидуального образовательного маршрута", fmt_date(route.developed_on)
-    )
-
-
-def _final_levels(doc: Any, route: Route) -> None:
-    kit.labelled(doc, "6.1. Дата итоговой диагностики", fmt_date(route.final_diagnostic_on))
-    header = ("Блок компетенций", "Входная диагностика", "Итоговая диагностика", "Динамика")
-    t = kit.table(doc, (6.5, 4.3, 4.3, 2.9), header=header)
-    dynamics = route.dynamics()
-    entry, final = route.diagnostic.levels, route.final_levels
-    for block in _blocks(route):
-        if block not in entry and block not in final:
-            continue
-        before, after = entry.get(block), final.get(block)
-        kit.add_row(
-            t,
-            (
-                block.label,
-                before.label if before else DASH,
-                after.label if after else DASH,
-                dynamics_sign(dynamics.get(block)),
-            ),
-        )
 
 
 def _signatures(doc: Any, route: Route) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from lms_bridge.domain.access import DIAGNOSTIC_RESULTS
 from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.results import REFLECTION_QUESTIONS
 from lms_bridge.domain.route import Activity, Route, signed_by
 from lms_bridge.domain.vocabulary import SignatureParty
 from lms_bridge.domain.workflow import deadline
@@ -48,8 +49,15 @@ def route_to_dict(route: Route) -> dict[str, Any]:
     data["diagnostic"]["level_labels"] = {b.value: lv.label for b, lv in d.levels.items()}
     data["final_level_labels"] = {b.value: lv.label for b, lv in route.final_levels.items()}
     data["block_labels"] = {b.value: b.label for b in (*d.levels, *route.final_levels)}
-    if route.final_event is not None:
-        data["final_event"]["level_label"] = route.final_event.level.label
+    data["final_kind_label"] = route.final_kind.label if route.final_kind else None
+    gone = route.deficits_gone()
+    data["deficits_gone"] = list(gone) if gone is not None else None
+    for e, ev in zip(data["final_events"], route.final_events, strict=True):
+        e.update(level_label=ev.level.label, held=ev.held, state_label=ev.state_label)
+    if route.product is not None:
+        data["product"]["kind_label"] = route.product.kind.label
+    if route.reflection is not None:
+        data["reflection"]["questions"] = dict(REFLECTION_QUESTIONS)
     for c in data["corrections"]:
         for s in c["signatures"]:
             s["party_label"] = SignatureParty(s["party"]).label
@@ -62,6 +70,7 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         a["category_label"] = src.category.label
         a["level_label"] = src.level.label
         a["formal"] = src.formal
+        a["mark_label"] = src.mark_label
     data["withheld"] = route.withheld or None
     if route.withheld:
         _withhold(data)
@@ -70,7 +79,13 @@ def route_to_dict(route: Route) -> dict[str, Any]:
 
 def _withhold(data: dict[str, Any]) -> None:
     """``null`` (not an empty or a computed value) where the results were: an empty list would say «none»."""
-    for key in (*DIAGNOSTIC_RESULTS[Route], "dynamics", "final_level_labels"):
+    for key in (
+        *DIAGNOSTIC_RESULTS[Route],
+        "dynamics",
+        "final_level_labels",
+        "final_kind_label",
+        "deficits_gone",
+    ):
         data[key] = None
     for key in (*DIAGNOSTIC_RESULTS[Diagnostic], "deficit_level", "deficit_level_label", "level_labels"):
         data["diagnostic"][key] = None

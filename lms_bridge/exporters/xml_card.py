@@ -24,6 +24,7 @@ from lms_bridge.domain.vocabulary import (
 )
 from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.exporters.card_text import xml_safe
+from lms_bridge.exporters.xml_results import write_outcome, write_results
 
 NS = "urn:lms-bridge:route-card:1"
 SCHEMA_FILE = "route_card.xsd"
@@ -90,6 +91,8 @@ def route_to_xml(route: Route) -> bytes:
     ):
         if value:
             root.set(name, value.isoformat())
+    if route.previous_number:
+        root.set("previousNumber", route.previous_number)
     if route.withheld:  # a redacted copy (domain.access.redact_for): the results are left out, and why
         root.set("withheld", xml_safe(route.withheld))
     _el(root, "status", route.status.label, code=route.status.value)
@@ -107,20 +110,11 @@ def route_to_xml(route: Route) -> bytes:
     _diagnostic(root, route.diagnostic, route.withheld)
     _roadmap(root, route)
     _corrections(root, route)
-    if e := route.final_event:
-        ev = _el(root, "finalEvent", level=e.level.value, levelLabel=e.level.label, on=e.on, done=e.done)
-        _el(ev, "form", e.form)
-        _el(ev, "title", e.title)
-    if route.withheld:
-        _el(root, "finalDiagnostic", withheld=route.withheld)
-    elif route.final_levels or route.final_diagnostic_on:
-        final = _el(root, "finalDiagnostic", date=route.final_diagnostic_on)
-        dynamics = route.dynamics()
-        for b, lv in route.final_levels.items():
-            _el(final, "level", block=b.value, value=lv.value, label=lv.label, dynamics=dynamics.get(b))
+    write_results(root, route, _el, _opt)
     _opt(root, "conclusion", route.conclusion)
     if route.conclusion_signatures:
         _signatures(_el(root, "conclusionSignatures"), route.conclusion_signatures)
+    write_outcome(root, route, _el, _opt)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -174,6 +168,8 @@ def _roadmap(root: Any, route: Route) -> None:
         start=route.start,
         end=route.end,
         durationMonths=route.duration_months,
+        startedOn=route.started_on,
+        completedOn=route.completed_on,
         done=str(done),
         total=str(total),
     )
@@ -207,8 +203,11 @@ def _activity(parent: Any, a: Activity) -> None:
         done=a.done,
         on=a.done_on,
         grade=a.grade,
+        passGrade=a.pass_grade,
         source=a.result_source,
         notDoneReason=a.not_done_reason,
+        closed=a.closed or None,
+        label=a.mark_label,
     )
     _opt(el, "result", a.result)
     _opt(el, "resultForm", a.result_form)

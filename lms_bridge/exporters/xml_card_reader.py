@@ -9,7 +9,7 @@ from lxml import etree
 
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
-from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route, Signature
+from lms_bridge.domain.route import Activity, Correction, Route, Signature
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
     ActivityLevel,
@@ -21,6 +21,7 @@ from lms_bridge.domain.vocabulary import (
     StaffRole,
 )
 from lms_bridge.exporters.xml_card import NS, validate
+from lms_bridge.exporters.xml_results import read_results
 
 _Q = "{" + NS + "}"
 
@@ -57,8 +58,6 @@ def route_from_xml(data: bytes) -> Route:
     roadmap = root.find(_Q + "roadmap")
     curator = root.find(_Q + "curator")
     approval = root.find(_Q + "approval")
-    final = root.find(_Q + "finalDiagnostic")
-    event = root.find(_Q + "finalEvent")
     return Route(
         number=root.get("number"),
         teacher=teacher,
@@ -71,17 +70,16 @@ def route_from_xml(data: bytes) -> Route:
         end=_date(roadmap, "end"),
         activities=tuple(sorted(map(_read_activity, roadmap.iter(_Q + "activity")), key=_key_order)),
         corrections=tuple(_read_correction(c) for c in root.iter(_Q + "correction")),
-        final_event=_read_event(event) if event is not None else None,
-        final_levels={Block(lv.get("block")): Level(lv.get("value")) for lv in final.findall(_Q + "level")}
-        if final is not None
-        else {},
-        final_diagnostic_on=_date(final, "date"),
         conclusion=_text(root, "conclusion"),
         next_diagnostic_on=_date(root, "nextDiagnosticOn"),
         submitted_on=_date(approval, "submittedOn"),
         approved_by=approval.get("approvedBy", ""),
         approved_on=_date(approval, "approvedOn"),
         self_education_theme=_text(root, "selfEducationTheme"),
+        started_on=_date(roadmap, "startedOn"),
+        completed_on=_date(roadmap, "completedOn"),
+        previous_number=root.get("previousNumber", ""),
+        **read_results(root),
         conclusion_signatures=_read_signatures(root.find(_Q + "conclusionSignatures")),
         closed_on=_date(root, "closedOn"),
         archived_on=_date(root, "archivedOn"),
@@ -143,7 +141,9 @@ def _read_activity(el: Any) -> Activity:
         result=_text(el, "result"),
         result_form=_text(el, "resultForm"),
         grade=float(grade) if grade else None,
+        pass_grade=float(mark.get("passGrade")) if mark.get("passGrade") else None,
         result_source=mark.get("source", ""),
+        closed=mark.get("closed") in ("true", "1"),
         curator_note=_text(el, "curatorNote"),
         head_confirmed_by=app.get("headConfirmedBy", "") if app is not None else "",
         centre_confirmed_by=app.get("centreConfirmedBy", "") if app is not None else "",
@@ -167,14 +167,4 @@ def _read_signatures(el: Any) -> tuple[Signature, ...]:
     return tuple(
         Signature(SignatureParty(s.get("party")), s.get("name"), date.fromisoformat(s.get("on")))
         for s in el.findall(_Q + "signature")
-    )
-
-
-def _read_event(el: Any) -> FinalEvent:
-    return FinalEvent(
-        form=_text(el, "form"),
-        title=_text(el, "title"),
-        level=ActivityLevel(el.get("level")),
-        on=_date(el, "on"),
-        done=el.get("done") in ("true", "1"),
     )

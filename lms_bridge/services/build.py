@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from course_map.models import CourseEntry, EntryKind
 from course_map.recommend import recommend
-from lms_bridge.domain.calendar import add_working_days
+from course_map.schedule import event_period, in_period, schedule_courses
+from lms_bridge.domain.calendar import add_months, add_working_days
 from lms_bridge.domain.curators import choose_curator
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.keeping import DEFAULT_KEEPING, KeepingPolicy, expiry_reason, is_current
 from lms_bridge.domain.people import Actor, Curator, Teacher
-from lms_bridge.domain.route import Activity, FinalEvent, Route
-from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, RouteStatus
+from lms_bridge.domain.route import Activity, Route
+from lms_bridge.domain.vocabulary import ActivityCategory, RouteStatus
 from lms_bridge.ports import RouteStore
 
 
@@ -49,6 +50,18 @@ def split_current(
     return current, skipped
 
 
+@dataclass(frozen=True)
+class DraftRules:
+    """What shapes a draft (``Settings.route_months``, ``max_route_hours``, ``next_diagnostic_years``)."""
+
+    months: int = 12
+    max_hours: int | None = None
+    next_diagnostic_years: int = 3  # 003 App. 2 §5.6.1: the comprehensive diagnostic once in 3 years
+
+
+DEFAULT_RULES = DraftRules()
+
+
 # long: the route is one constructor call, field by field as in the card
 def draft_route(
     number: str,
@@ -57,24 +70,29 @@ def draft_route(
     entries: list[CourseEntry],
     curator: Curator | None,
     today: date,
-    months: int,
-    max_hours: int | None,
+    rules: DraftRules = DEFAULT_RULES,
+    previous_number: str = "",
 ) -> Route:
     """A draft route for the developer to finish.
 
     - formal part: one activity per recommended ДПП course (category «получение дополнительных
-      знаний»), scheduled in the first half of the route so the rest is left for practice;
+      знаний»), one after another in the order of the recommendation (``course_map.schedule``);
     - non-formal part: the recommended events of the course map that cover deficits the courses
-      leave open or deepen (category «профессиональное развитие и обмен опытом»), across the route;
-    - the final public event (004) two weeks before the end, at school level.
+      leave open or deepen (category «профессиональное развитие и обмен опытом»), at their own dates;
+      entries whose planned dates fall outside the route period are not recommended;
+    - no final public event: the teacher and the curator plan it (004: one or several);
+    - the next diagnostic ``next_diagnostic_years`` after this one (003 App. 2 §5.6.1).
     """
     start = add_working_days(today, 1)
-    end = start + timedelta(days=round(months * 30.44))
-    middle = start + (end - start) / 2
-    courses = recommend(diagnostic, entries, max_hours=max_hours).entries
-    events = recommend(diagnostic, entries, kinds=(EntryKind.EVENT,)).entries
-    planned = [(e, ActivityCategory.KNOWLEDGE, middle) for e in courses]
-    planned += [(e, ActivityCategory.EXCHANGE, end) for e in events]
+    end = add_months(start, rules.months)
+    fitting = [e for e in entries if in_period(e, start, end)]
+    courses = recommend(diagnostic, fitting, max_hours=rules.max_hours).entries
+    events = recommend(diagnostic, fitting, kinds=(EntryKind.EVENT,)).entries
+    planned = [
+        (e, ActivityCategory.KNOWLEDGE, period)
+        for e, period in zip(courses, schedule_courses(courses, start, end), strict=True)
+    ]
+    planned += [(e, ActivityCategory.EXCHANGE, event_period(e)) for e in events]
     activities = tuple(
         Activity(
             key=str(i),
@@ -82,13 +100,13 @@ def draft_route(
             title=e.title,
             level=e.level,
             organiser=e.organiser,
-            start=start,
+            start=begin,
             end=until,
             deficit_codes=tuple(c for c in e.deficit_codes if c in diagnostic.deficit_codes),
             lms_course=e.lms_course if e.formal else None,
             hours=e.hours or None,
         )
-        for i, (e, category, until) in enumerate(planned, start=1)
+        for i, (e, category, (begin, until)) in enumerate(planned, start=1)
     )
     return Route(
         number=number,
@@ -101,14 +119,9 @@ def draft_route(
         start=start,
         end=end,
         activities=activities,
-        final_event=FinalEvent(
-            form="открытый урок или мастер-класс",
-            title="Представление результатов прохождения ИОМ",
-            level=ActivityLevel.SCHOOL,
-            on=end - timedelta(days=14),
-        ),
-        next_diagnostic_on=end + timedelta(days=1),
+        next_diagnostic_on=add_months(diagnostic.date, 12 * rules.next_diagnostic_years),
         self_education_theme=teacher.self_education_theme,  # as the diagnostics import gave it
+        previous_number=previous_number,
     )
 
 
@@ -118,13 +131,13 @@ def build_routes(
     region: str,
     today: date,
     actor: Actor,
-    months: int = 12,
-    max_hours: int | None = None,
+    rules: DraftRules = DEFAULT_RULES,
     keeping: KeepingPolicy = DEFAULT_KEEPING,
 ) -> BuildSummary:
-    """Draft a route for every diagnosed teacher who has none and whose diagnostic is still valid.
-
-    One transaction; running it again does nothing (expired diagnostics are listed each time).
+    """Draft a route for every teacher whose latest diagnostic starts no route yet, is still valid, and
+    who has no open route: the first route, or the next one after a completed or cancelled route
+    (linked to it as ``previous_number``). One transaction; running it again does nothing (expired
+    diagnostics are listed each time).
     """
     with store.transaction():
         pending, skipped = split_current(store.list_unrouted(), today, keeping)
@@ -134,13 +147,23 @@ def build_routes(
         curators = store.list_curators()
         load = store.curator_load()
         numbers = store.allocate_numbers(region, today.year, len(pending))
+        previous = store.latest_route_numbers([t.email for t, _ in pending])
         routes = []
         for number, (teacher, diagnostic) in zip(numbers, pending, strict=True):
             curator = choose_curator(teacher, diagnostic, curators, load)
             if curator:
                 load[curator.email] = load.get(curator.email, 0) + 1
             routes.append(
-                draft_route(number, teacher, diagnostic, entries, curator, today, months, max_hours)
+                draft_route(
+                    number,
+                    teacher,
+                    diagnostic,
+                    entries,
+                    curator,
+                    today,
+                    rules,
+                    previous_number=previous.get(teacher.email, ""),
+                )
             )
         store.add_routes(routes, actor)
         return BuildSummary(

@@ -15,6 +15,7 @@ from lms_bridge.domain.people import Actor, Curator
 from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.importers.diagnostics import ParsedDiagnostics
 from lms_bridge.ports import RouteStore
+from lms_bridge.services.route_results import take_final_diagnostics
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class ImportResult:
     unchanged: int
     rejected: int  # rows not stored (only with partial=True; otherwise the import raises)
     problems: Sequence[Problem] = ()
+    finals: Sequence[str] = ()  # routes whose final diagnostic this import gave (re-diagnostics)
 
 
 MAX_PROBLEMS = 1_000  # problems kept for the report; the rest are counted
@@ -36,6 +38,7 @@ class _Tally:
     rejected: int = 0
     problems: list[Problem] = field(default_factory=list)
     omitted: int = 0  # problems beyond MAX_PROBLEMS, counted only
+    finals: list[str] = field(default_factory=list)  # routes given their final diagnostic
 
     def note(self, part: ParsedDiagnostics) -> None:
         self.source = part.source
@@ -62,7 +65,9 @@ def import_diagnostics(
     ``parsed`` is one parsed file or its batches (``importers.diagnostics.parse_batches``, which streams
     the file): each batch is stored as it comes, and a bad row in a later batch rolls back what the
     earlier ones stored, so memory stays flat and the file is still all or nothing. The problems kept
-    for the report are capped at ``MAX_PROBLEMS``, with a count of the rest.
+    for the report are capped at ``MAX_PROBLEMS``, with a count of the rest. A diagnostic of a teacher
+    whose route is being implemented becomes that route's final diagnostic
+    (``route_results.take_final_diagnostics``) in the same transaction.
     """
     tally = _Tally("")
     with store.transaction():
@@ -71,9 +76,11 @@ def import_diagnostics(
             if part.rows and (partial or not tally.problems):
                 saved = store.save_diagnostics(part.rows)
                 tally.added, tally.unchanged = tally.added + saved.added, tally.unchanged + saved.unchanged
+                tally.finals += take_final_diagnostics(store, [d for _, d in part.rows])
         if tally.problems and not partial:
             raise ValidationError(tally.reported(), source=tally.source)  # rolls the transaction back
-    return ImportResult(tally.added, tally.unchanged, tally.rejected, tuple(tally.reported()))
+    finals = tuple(dict.fromkeys(tally.finals))
+    return ImportResult(tally.added, tally.unchanged, tally.rejected, tuple(tally.reported()), finals)
 
 
 def import_curators(store: RouteStore, curators: Sequence[Curator]) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from lms_bridge.domain import signatures, workflow
+from lms_bridge.domain import final_stage, signatures, workflow
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import Block, Level
@@ -21,11 +21,20 @@ def move(
     actor: Actor,
     today: date,
     policy: workflow.WorkflowPolicy = workflow.DEFAULT_POLICY,
+    *,
+    new_end: date | None = None,
+    max_months: int = workflow.MAX_ROUTE_MONTHS,
 ) -> Route:
+    """A workflow action; ``new_end`` is the prolonged route's new end date."""
     with store.transaction():
         route = store.get_route(number)
-        moved = workflow.transition(route, action, actor, today, policy)
-        store.save_route(moved, actor, action, f"{route.status.value} → {moved.status.value}")
+        moved = workflow.transition(
+            route, action, actor, today, policy, new_end=new_end, max_months=max_months
+        )
+        details = f"{route.status.value} → {moved.status.value}"
+        if moved.end != route.end and route.end and moved.end:
+            details += f"; окончание {route.end:%d.%m.%Y} → {moved.end:%d.%m.%Y}"
+        store.save_route(moved, actor, action, details)
         return moved
 
 
@@ -36,23 +45,26 @@ def mark(
     actor: Actor,
     today: date,
     *,
+    on: date | None = None,
     done: bool = True,
     result: str = "",
     result_form: str = "",
     reason: str = "",
 ) -> Route:
+    """Mark an activity done (``on``: the day it was done, default today) or not done with a reason."""
     with store.transaction():
         route = workflow.mark_activity(
             store.get_route(number),
             key,
             actor,
-            today,
+            on or today,
+            today=today,
             done=done,
             result=result,
             result_form=result_form,
             reason=reason,
         )
-        mark_text = "выполнено" if done else f"не выполнено: {reason}"
+        mark_text = f"выполнено {on or today:%d.%m.%Y}" if done else f"не выполнено: {reason}"
         store.save_route(route, actor, "mark", f"мероприятие {key}: {mark_text}")
         return route
 
@@ -87,6 +99,14 @@ def correct(
         return route
 
 
+def close(store: RouteStore, number: str, key: str, actor: Actor, now: datetime, *, reason: str) -> Route:
+    """Close an activity without completion by a correction (the reason is kept on the card)."""
+    with store.transaction():
+        route = workflow.close_activity(store.get_route(number), key, actor, now, reason=reason)
+        store.save_route(route, actor, "correct", f"закрыто {key}: {reason}")
+        return route
+
+
 def conclude(
     store: RouteStore,
     number: str,
@@ -97,8 +117,10 @@ def conclude(
     conclusion: str,
     next_diagnostic_on: date | None = None,
 ) -> Route:
+    """The curator's conclusions; ``final_levels`` (optional) enters the final levels by hand when no
+    re-diagnostic was imported."""
     with store.transaction():
-        route = workflow.write_conclusion(
+        route = final_stage.write_conclusion(
             store.get_route(number),
             actor,
             final_levels=final_levels,

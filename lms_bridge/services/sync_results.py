@@ -9,8 +9,10 @@ decided by its total needs ``pass_grade`` in the course map). A completion-decid
 Rules:
 * pending = formal, not done, application confirmed (an unconfirmed item cannot be in the course yet);
 * grade >= pass grade → the activity is marked done with the grade, the grading date and source "lms"
-  (SYSTEM actor, ``mark_activity``); below → it stays pending and the grade is recorded in the
-  ``result`` transmission; ungraded → nothing changes;
+  and the pass mark (SYSTEM actor, ``mark_activity``); below → it stays pending, and the grade and the
+  pass mark are recorded on the item (``record_failed_attestation``: the card shows «не выполнено:
+  итоговая аттестация не пройдена (оценка N при проходном M)») and in the ``result`` transmission;
+  a later pass replaces it; ungraded → nothing changes;
 * a recorded pass is NEVER undone: when the LMS later shows no grade or a failing one, a disagreement
   is recorded for a person to decide (only for courses read anyway);
 * when every formal activity of a route is done, its curator is told (LMS message when their account
@@ -29,7 +31,7 @@ from course_map.models import CourseEntry, DecidedBy
 from lms_bridge.domain.people import SYSTEM
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory
-from lms_bridge.domain.workflow import mark_activity
+from lms_bridge.domain.workflow import mark_activity, record_failed_attestation
 from lms_bridge.ports import (
     CompletionRow,
     Disagreement,
@@ -162,6 +164,7 @@ def _read_course(lms: Lms, c: _Course) -> _Course:
 
 
 Marks = dict[str, list[tuple[FormalItem, float | None, int]]]  # route number -> (item, grade, when)
+Fails = dict[str, list[tuple[FormalItem, float]]]  # route number -> (item, new failing grade)
 
 
 def _apply(
@@ -180,7 +183,7 @@ def _apply(
         code, message = c.error
         report.problem(c.ref, code, message)
         return
-    marks, rows = _decide(c, before, report)
+    marks, fails, rows = _decide(c, before, report)
     disagreements = _disagreements(c, now)
     if options.dry_run:
         for number, ms in marks.items():
@@ -189,21 +192,24 @@ def _apply(
         return
     batches.begin()
     keys = [(number, item.key) for number, ms in marks.items() for item, _, _ in ms]
-    store.save_item_marks(_marked_routes(marks, now, options), keys, SYSTEM)
+    failed = [(number, item.key) for number, fs in fails.items() for item, _ in fs]
+    store.save_item_marks(_marked_routes(c, marks, fails, now, options), keys + failed, SYSTEM)
     store.save_transmissions(rows)
     for d in disagreements:
         if store.add_disagreement(d):
             report.counts["disagreements"] += 1
     marked.update(keys)
-    batches.added(len(rows) + len(keys) + len(disagreements))
+    batches.added(len(rows) + len(keys) + len(failed) + len(disagreements))
 
 
 def _decide(
     c: _Course, before: dict[Key, Transmission], report: JobReport
-) -> tuple[Marks, list[Transmission]]:
-    """The passes to mark and the transmissions to record for the course's pending items, counted or
-    reported (a waiting or below-pass item is recorded only when its grade or state changed)."""
+) -> tuple[Marks, Fails, list[Transmission]]:
+    """The passes to mark, the new failing grades to record on the items and the transmissions to record
+    for the course's pending items, counted or reported (a waiting or below-pass item is recorded only
+    when its grade or state changed)."""
     marks: Marks = defaultdict(list)
+    fails: Fails = defaultdict(list)
     rows: list[Transmission] = []
     nocriteria = False
     for item, uid in c.pending:
@@ -220,24 +226,34 @@ def _decide(
             report.problem(item.route_number, "notenroled", why, failed=False)
         else:
             report.counts["below_pass" if verdict == "below" else "waiting"] += 1
+            if verdict == "below" and grade is not None and grade != item.grade:
+                fails[item.route_number].append((item, grade))
             if prev is None or prev.grade != grade or prev.state != State.PENDING:
                 detail = "ниже проходного" if verdict == "below" else ""
                 rows.append(_tx(item, uid, c, State.PENDING, grade, detail, prev))
     if nocriteria:
         report.problem(c.ref, "nocriteriaset", f"у курса {c.ref} не заданы условия завершения")
-    return marks, rows
+    return marks, fails, rows
 
 
-def _marked_routes(marks: Marks, now: datetime, options: SyncOptions) -> list[Route]:
-    """The domain rule runs on a shell route holding this course's items of the route, built from what
-    ``mark_activity`` reads; ``save_item_marks`` writes back only the columns a mark changes."""
+def _marked_routes(
+    c: _Course, marks: Marks, fails: Fails, now: datetime, options: SyncOptions
+) -> list[Route]:
+    """The domain rules run on shell routes holding this course's items of each route, built from what
+    the rules read; ``save_item_marks`` writes back only the columns a mark changes."""
     updated = []
-    for number, ms in marks.items():
-        route = shell_route(number, ms[0][0].status, [_shell_activity(item) for item, _, _ in ms])
-        for item, grade, at in ms:
+    for number in {**marks, **fails}:
+        items = [i for i, _, _ in marks.get(number, [])] + [i for i, _ in fails.get(number, [])]
+        route = shell_route(number, items[0].status, [_shell_activity(item) for item in items])
+        for item, grade, at in marks.get(number, []):
             on = from_unix(at, options.tz) if at else now.date()
             result = f"итоговая аттестация в СДО: {grade:g}" if grade is not None else "курс завершён в СДО"
-            route = mark_activity(route, item.key, SYSTEM, on, grade=grade, result=result)
+            route = mark_activity(
+                route, item.key, SYSTEM, on, grade=grade, pass_grade=c.pass_grade, result=result
+            )
+        for item, grade in fails.get(number, []):
+            assert c.pass_grade is not None  # "below" is only decided against a pass grade
+            route = record_failed_attestation(route, item.key, grade, c.pass_grade)
         updated.append(route)
     return updated
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from course_map.models import CourseEntry, DecidedBy, EntryKind
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Curator, Teacher
-from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route, Signature
+from lms_bridge.domain.results import REFLECTION_QUESTIONS, FinalEvent, Product, ProductFile, Reflection
+from lms_bridge.domain.route import Activity, Correction, Route, Signature
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
     ActivityLevel,
@@ -17,6 +19,7 @@ from lms_bridge.domain.vocabulary import (
     CuratorKind,
     DiagnosticKind,
     Level,
+    ProductKind,
     RouteStatus,
     SignatureParty,
     StaffRole,
@@ -116,7 +119,9 @@ _ITEM_FIELDS = (
     "result",
     "result_form",
     "grade",
+    "pass_grade",
     "result_source",
+    "closed",
     "curator_note",
     "head_confirmed_by",
     "centre_confirmed_by",
@@ -144,30 +149,81 @@ def correction_from(r: Row) -> Correction:
     )
 
 
-def final_event_json(e: FinalEvent | None) -> dict[str, Any] | None:
-    if e is None:
+_EVENT_FIELDS = (
+    "key",
+    "form",
+    "title",
+    "start",
+    "end",
+    "confirmed",
+    "held_on",
+    "held_confirmed",
+    "link",
+    "note",
+    "proposed_by",
+)
+
+
+def event_row(e: FinalEvent) -> dict[str, Any]:
+    return {**{f: getattr(e, f) for f in _EVENT_FIELDS}, "level": e.level.value}
+
+
+def event_from(r: Row) -> FinalEvent:
+    return FinalEvent(level=ActivityLevel(r["level"]), **{f: r[f] for f in _EVENT_FIELDS})
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def product_json(p: Product | None) -> dict[str, Any] | None:
+    if p is None:
         return None
+    file = None
+    if p.file is not None:
+        file = {
+            "name": p.file.name,
+            "content_type": p.file.content_type,
+            "size": p.file.size,
+            "sha256": p.file.sha256,
+        }
     return {
-        "form": e.form,
-        "title": e.title,
-        "level": e.level.value,
-        "on": e.on.isoformat() if e.on else None,
-        "done": e.done,
+        "kind": p.kind.value,
+        "title": p.title,
+        "description": p.description,
+        "link": p.link,
+        "file": file,
+        "entered_on": p.entered_on.isoformat() if p.entered_on else None,
     }
 
 
-def final_event_from(data: Mapping[str, Any] | None) -> FinalEvent | None:
+def product_from(data: Mapping[str, Any] | None) -> Product | None:
     if not data:
         return None
-    from datetime import date
-
-    return FinalEvent(
-        form=data["form"],
+    f = data.get("file")
+    return Product(
+        kind=ProductKind(data["kind"]),
         title=data["title"],
-        level=ActivityLevel(data["level"]),
-        on=date.fromisoformat(data["on"]) if data.get("on") else None,
-        done=bool(data["done"]),
+        description=data.get("description", ""),
+        link=data.get("link", ""),
+        file=ProductFile(f["name"], f["content_type"], f["size"], f["sha256"]) if f else None,
+        entered_on=_day(data.get("entered_on")),
     )
+
+
+def reflection_json(r: Reflection | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    data: dict[str, Any] = {key: getattr(r, key) for key, _ in REFLECTION_QUESTIONS}
+    data["written_on"] = r.written_on.isoformat() if r.written_on else None
+    return data
+
+
+def reflection_from(data: Mapping[str, Any] | None) -> Reflection | None:
+    if not data:
+        return None
+    answers = {key: data.get(key, "") for key, _ in REFLECTION_QUESTIONS}
+    return Reflection(**answers, written_on=_day(data.get("written_on")))
 
 
 _ROUTE_FIELDS = (
@@ -184,6 +240,10 @@ _ROUTE_FIELDS = (
     "approved_by",
     "approved_on",
     "self_education_theme",
+    "final_source",
+    "started_on",
+    "completed_on",
+    "previous_number",
     "closed_on",
     "archived_on",
     "purged_on",
@@ -196,10 +256,17 @@ def route_row(r: Route) -> dict[str, Any]:
     row = {f: getattr(r, f) for f in _ROUTE_FIELDS}
     row.update(
         status=r.status.value,
-        final_event=final_event_json(r.final_event),
         final_levels=levels_json(r.final_levels),
+        final_kind=r.final_kind.value if r.final_kind else None,
+        final_codes=list(r.final_codes) if r.final_codes is not None else None,
+        product=product_json(r.product),
+        reflection=reflection_json(r.reflection),
     )
     return row
+
+
+def _by_key(key: str) -> tuple[int, str]:
+    return len(key), key
 
 
 def signature_rows(route: Route) -> list[dict[str, Any]]:
@@ -228,6 +295,7 @@ def route_from(
     diagnostic: Diagnostic,
     items: list[Activity],
     fixes: list[Correction],
+    events: list[FinalEvent] | None = None,
     signed: dict[int, tuple[Signature, ...]] | None = None,
 ) -> Route:
     signed = signed or {}
@@ -235,11 +303,15 @@ def route_from(
         teacher=teacher,
         diagnostic=diagnostic,
         status=RouteStatus(r["status"]),
-        activities=tuple(sorted(items, key=lambda a: (len(a.key), a.key))),
+        activities=tuple(sorted(items, key=lambda a: _by_key(a.key))),
         corrections=tuple(replace(c, signatures=signed.get(i, ())) for i, c in enumerate(fixes, start=1)),
         conclusion_signatures=signed.get(0, ()),
-        final_event=final_event_from(r["final_event"]),
+        final_events=tuple(sorted(events or (), key=lambda e: _by_key(e.key))),
         final_levels=levels_from(r["final_levels"]),
+        final_kind=DiagnosticKind(r["final_kind"]) if r["final_kind"] else None,
+        final_codes=tuple(r["final_codes"]) if r["final_codes"] is not None else None,
+        product=product_from(r["product"]),
+        reflection=reflection_from(r["reflection"]),
         **{f: r[f] for f in _ROUTE_FIELDS},
     )
 
@@ -280,6 +352,9 @@ def entry_row(e: CourseEntry) -> dict[str, Any]:
         "decided_by": e.decided_by.value,
         "pass_grade": e.pass_grade,
         "organiser": e.organiser,
+        "start": e.start,
+        "end": e.end,
+        "weeks": e.weeks,
     }
 
 
@@ -297,4 +372,7 @@ def entry_from(r: Row) -> CourseEntry:
         decided_by=DecidedBy(r["decided_by"]),
         pass_grade=r["pass_grade"],
         organiser=r["organiser"],
+        start=r["start"],
+        end=r["end"],
+        weeks=r["weeks"],
     )

@@ -31,8 +31,10 @@ from course_map.models import CourseEntry
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.numbering import format_number
 from lms_bridge.domain.people import Actor, Curator, Teacher
+from lms_bridge.domain.results import ProductFile
 from lms_bridge.domain.route import Route
-from lms_bridge.errors import RouteNotFound
+from lms_bridge.domain.vocabulary import RouteStatus
+from lms_bridge.errors import NotFound, RouteNotFound
 from lms_bridge.ports import AuditEntry, DiagnosticsSaved, RouteFilter
 from lms_bridge.storage import codec
 from lms_bridge.storage.tables import (
@@ -41,7 +43,9 @@ from lms_bridge.storage.tables import (
     course_map,
     curators,
     diagnostics,
+    final_events,
     lms_links,
+    product_files,
     result_disagreements,
     route_items,
     route_sequences,
@@ -51,6 +55,14 @@ from lms_bridge.storage.tables import (
     transmissions,
 )
 
+OPEN_STATES = (
+    RouteStatus.DRAFT,
+    RouteStatus.AGREEMENT,
+    RouteStatus.APPROVED,
+    RouteStatus.IN_PROGRESS,
+    RouteStatus.PROLONGED,
+)
+IMPLEMENTING = (RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED)
 _CHUNK = 500  # SQLite allows 999 bound parameters per statement in old builds
 
 
@@ -181,9 +193,11 @@ class SqlRouteStore:
         return keys
 
     def list_unrouted(self) -> list[tuple[Teacher, Diagnostic]]:
-        """Each teacher's latest diagnostic, for teachers with no open or finished route on it."""
+        """Each teacher's latest diagnostic when it starts no route yet and the teacher has no open
+        route: the first route, or the next one after a completed or cancelled route."""
         with self._tx() as c:
-            routed = select(routes.c.diagnostic_id)
+            open_states = [s.value for s in OPEN_STATES]
+            busy = select(routes.c.teacher_id).where(routes.c.status.in_(open_states))
             q = (
                 select(
                     teachers,
@@ -195,19 +209,64 @@ class SqlRouteStore:
                     diagnostics.c.recommendations,
                 )
                 .join(diagnostics, diagnostics.c.teacher_id == teachers.c.id)
-                .where(diagnostics.c.id.not_in(routed))
-                .order_by(teachers.c.email, diagnostics.c.date)
+                .where(teachers.c.id.not_in(busy))
+                .order_by(teachers.c.email, diagnostics.c.date, diagnostics.c.id)
             )
-            latest: dict[str, tuple[Teacher, Diagnostic]] = {}
-            with_route = {
-                r.teacher_id
-                for r in c.execute(select(routes.c.teacher_id).where(routes.c.status != "cancelled"))
-            }
+            latest: dict[str, tuple[int, Any]] = {}
             for r in c.execute(q).mappings():
-                if r["id"] in with_route:
-                    continue
-                latest[r["email"]] = (codec.teacher_from(r), codec.diagnostic_from(r, r["email"]))
-            return list(latest.values())
+                latest[r["email"]] = (r["diag_id"], r)
+            routed = {r.diagnostic_id for r in c.execute(select(routes.c.diagnostic_id))}
+            return [
+                (codec.teacher_from(r), codec.diagnostic_from(r, r["email"]))
+                for diag_id, r in latest.values()
+                if diag_id not in routed
+            ]
+
+    def latest_route_numbers(self, emails: Sequence[str]) -> dict[str, str]:
+        """Each teacher's most recent route (by its entry diagnostic, then number): the previous route."""
+        out: dict[str, str] = {}
+        with self._tx() as c:
+            for chunk in _chunks([e.lower() for e in emails]):
+                q = (
+                    select(teachers.c.email, routes.c.number)
+                    .join(routes, routes.c.teacher_id == teachers.c.id)
+                    .join(diagnostics, diagnostics.c.id == routes.c.diagnostic_id)
+                    .where(teachers.c.email.in_(chunk))
+                    .order_by(diagnostics.c.date, routes.c.number)
+                )
+                out.update((r.email, r.number) for r in c.execute(q))
+        return out
+
+    def list_teacher_routes(self, email: str) -> list[Route]:
+        """Every route of one teacher, oldest first (the card's route history)."""
+        with self._tx() as c:
+            q = (
+                select(routes.c.number)
+                .join(teachers, teachers.c.id == routes.c.teacher_id)
+                .join(diagnostics, diagnostics.c.id == routes.c.diagnostic_id)
+                .where(teachers.c.email == email.lower())
+                .order_by(diagnostics.c.date, routes.c.number)
+            )
+            numbers = [r.number for r in c.execute(q)]
+        found = {r.number: r for r in self.list_routes(RouteFilter(archived=None), numbers=numbers)}
+        return [found[n] for n in numbers if n in found]
+
+    def list_implementing_routes(self, emails: Sequence[str]) -> list[Route]:
+        """Routes in progress or prolonged of these teachers (a new diagnostic may be their final one)."""
+        numbers: list[str] = []
+        with self._tx() as c:
+            for chunk in _chunks(list({e.lower() for e in emails})):
+                q = (
+                    select(routes.c.number)
+                    .join(teachers, teachers.c.id == routes.c.teacher_id)
+                    .where(teachers.c.email.in_(chunk))
+                    .where(routes.c.status.in_([s.value for s in IMPLEMENTING]))
+                )
+                numbers += [r.number for r in c.execute(q)]
+        out: list[Route] = []
+        for chunk in _chunks(numbers):
+            out += self.list_routes(RouteFilter(), numbers=chunk)
+        return out
 
     def list_diagnostics(self) -> list[Diagnostic]:
         """Every stored diagnostic (for coverage of the course map: the «банк запросов»)."""
@@ -268,6 +327,11 @@ class SqlRouteStore:
             ]
             for chunk in _chunks(items):
                 c.execute(insert(route_items), list(chunk))
+            events = [
+                {**codec.event_row(e), "route_id": ids[r.number]} for r in new_routes for e in r.final_events
+            ]
+            for chunk in _chunks(events):
+                c.execute(insert(final_events), list(chunk))
             entries = [
                 {"at": now, "actor": str(actor), "action": "create", "subject": r.number, "details": ""}
                 for r in new_routes
@@ -342,6 +406,10 @@ class SqlRouteStore:
         ids = [r["id"] for r in rows]
         items: dict[int, list[Any]] = {i: [] for i in ids}
         fixes: dict[int, list[Any]] = {i: [] for i in ids}
+        events: dict[int, list[Any]] = {i: [] for i in ids}
+        for chunk in _chunks(ids):
+            for ev in c.execute(select(final_events).where(final_events.c.route_id.in_(chunk))).mappings():
+                events[ev["route_id"]].append(codec.event_from(ev))
         signed: dict[int, list[Any]] = {i: [] for i in ids}
         for chunk in _chunks(ids):
             for sg in c.execute(select(signatures).where(signatures.c.route_id.in_(chunk))).mappings():
@@ -369,7 +437,9 @@ class SqlRouteStore:
                 teacher.email,
             )
             sigs = codec.signatures_from(signed[r["id"]])
-            out.append(codec.route_from(r, teacher, diag, items[r["id"]], fixes[r["id"]], sigs))
+            out.append(
+                codec.route_from(r, teacher, diag, items[r["id"]], fixes[r["id"]], events[r["id"]], sigs)
+            )
         return out
 
     # long: one unit of work over four tables (route, items, corrections, audit)
@@ -399,6 +469,7 @@ class SqlRouteStore:
                     c.execute(update(route_items).where(route_items.c.id == stored[a.key]).values(**row))
                 else:
                     c.execute(insert(route_items).values(**row, route_id=rid))
+            self._save_events(c, rid, route)
             logged = c.execute(
                 select(func.count()).select_from(corrections).where(corrections.c.route_id == rid)
             ).scalar_one()
@@ -422,6 +493,46 @@ class SqlRouteStore:
                     at=now, actor=str(actor), action=action, subject=route.number, details=details
                 )
             )
+
+    def _save_events(self, c: Connection, rid: int, route: Route) -> None:
+        """The route's final events as they are now (a handful per route: rewritten whole)."""
+        c.execute(delete(final_events).where(final_events.c.route_id == rid))
+        if route.final_events:
+            c.execute(
+                insert(final_events), [{**codec.event_row(e), "route_id": rid} for e in route.final_events]
+            )
+
+    # --- the educational product's file -------------------------------------------------------
+    def save_product_file(self, number: str, file: ProductFile, data: bytes) -> None:
+        """Keep the product's file (a new upload replaces the old one)."""
+        with self._tx() as c:
+            rid = c.execute(select(routes.c.id).where(routes.c.number == number)).scalar()
+            if rid is None:
+                raise RouteNotFound(number)
+            c.execute(delete(product_files).where(product_files.c.route_id == rid))
+            c.execute(
+                insert(product_files).values(
+                    route_id=rid,
+                    name=file.name,
+                    content_type=file.content_type,
+                    size=file.size,
+                    sha256=file.sha256,
+                    data=data,
+                    uploaded_at=self._now(),
+                )
+            )
+
+    def get_product_file(self, number: str) -> tuple[ProductFile, bytes]:
+        with self._tx() as c:
+            q = (
+                select(product_files)
+                .join(routes, routes.c.id == product_files.c.route_id)
+                .where(routes.c.number == number)
+            )
+            r = c.execute(q).mappings().first()
+            if r is None:
+                raise NotFound(f"у маршрута {number} нет файла образовательного продукта")
+            return ProductFile(r["name"], r["content_type"], r["size"], r["sha256"]), bytes(r["data"])
 
     def purge_route(self, route: Route, actor: Actor) -> None:
         """Store the depersonalised route: a teacher row of its own (school, municipality, staff role
@@ -455,6 +566,7 @@ class SqlRouteStore:
             )
             for table in (transmissions, result_disagreements):
                 c.execute(delete(table).where(table.c.route_number == route.number))
+            c.execute(delete(product_files).where(product_files.c.route_id == rid))  # the product's file
 
     def _forget_teacher(self, c: Connection, teacher_id: int) -> None:
         """Delete the person's row once no route and no diagnostic refers to it."""

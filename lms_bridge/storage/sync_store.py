@@ -41,7 +41,7 @@ from lms_bridge.storage.tables import (
 )
 
 # what a mark from the LMS changes (mark_activity by SYSTEM); result_form and the rest stay as they are
-_MARK_COLUMNS = ("done", "done_on", "not_done_reason", "result", "grade", "result_source")
+_MARK_COLUMNS = ("done", "done_on", "not_done_reason", "result", "grade", "pass_grade", "result_source")
 _TX_COLUMNS = (
     "state",
     "lms_user_id",
@@ -275,7 +275,7 @@ class SqlSyncStore(SqlRouteStore):
                 params.append(
                     {"k_route_id": ids[number], "k_key": key, **{f"v_{k}": row[k] for k in _MARK_COLUMNS}}
                 )
-                mark = "выполнено" if activity.done else "не выполнено"
+                mark = "выполнено" if activity.done else activity.mark_label or "не выполнено"
                 grade = f", оценка {activity.grade:g}" if activity.grade is not None else ""
                 entries.append(
                     {

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -101,9 +102,19 @@ routes = Table(
     Column("developed_on", Date),
     Column("start", Date),
     Column("end", Date),
-    Column("final_event", JSON),
+    Column("final_event", JSON),  # unused since 0005 (final_events); kept: see that migration
     Column("final_levels", JSON, nullable=False),
     Column("final_diagnostic_on", Date),
+    # the route's cycle (0005): final diagnostic's kind, codes left and source, actual dates, the
+    # teacher's previous route, the educational product and the reflection
+    Column("final_kind", String(20)),
+    Column("final_codes", JSON),  # None: the final diagnostic listed no codes
+    Column("final_source", String(10), nullable=False, default="", server_default=""),
+    Column("started_on", Date),
+    Column("completed_on", Date),
+    Column("previous_number", String(32), nullable=False, default="", server_default=""),
+    Column("product", JSON),
+    Column("reflection", JSON),
     Column("conclusion", Text, nullable=False, default=""),
     Column("next_diagnostic_on", Date),
     Column("submitted_on", Date),
@@ -138,7 +149,9 @@ route_items = Table(
     Column("result", Text, nullable=False, default=""),
     Column("result_form", String(300), nullable=False, default=""),
     Column("grade", Float),
+    Column("pass_grade", Float),
     Column("result_source", String(20), nullable=False, default=""),
+    Column("closed", Boolean, nullable=False, default=False, server_default="0"),
     Column("curator_note", Text, nullable=False, default=""),
     Column("head_confirmed_by", String(300), nullable=False, default=""),
     Column("centre_confirmed_by", String(300), nullable=False, default=""),
@@ -155,6 +168,40 @@ corrections = Table(
     Column("author", String(300), nullable=False),
     Column("replaced", String(500), nullable=False, default=""),
     Column("new", String(500), nullable=False, default=""),
+)
+
+# Final public events of a route (004: several per route).
+final_events = Table(
+    "final_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("route_id", ForeignKey("routes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key", String(16), nullable=False),
+    Column("form", String(300), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("start", Date),
+    Column("end", Date),
+    Column("confirmed", Boolean, nullable=False, default=False),
+    Column("held_on", Date),
+    Column("held_confirmed", Boolean, nullable=False, default=False),
+    Column("link", String(1000), nullable=False, default=""),
+    Column("note", Text, nullable=False, default=""),
+    Column("proposed_by", String(400), nullable=False, default=""),
+    UniqueConstraint("route_id", "key", name="uq_final_events_route_key"),
+)
+
+# The educational product's file, kept by the registry (one per route; a new upload replaces it).
+product_files = Table(
+    "product_files",
+    metadata,
+    Column("route_id", ForeignKey("routes.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("uploaded_at", DateTime, nullable=False),
 )
 
 # Acknowledgements of corrections (``correction_no`` = the line's number, 1-based) and of the
@@ -187,6 +234,9 @@ course_map = Table(
     Column("decided_by", String(20), nullable=False),
     Column("pass_grade", Float),
     Column("organiser", String(300), nullable=False, default=""),
+    Column("start", Date),
+    Column("end", Date),
+    Column("weeks", Integer),
 )
 
 audit = Table(

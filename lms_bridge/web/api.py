@@ -15,8 +15,9 @@ from pydantic import BaseModel
 from werkzeug.wrappers import Response
 
 from lms_bridge.domain.access import redact_for, sees_reports
+from lms_bridge.domain.completion import completion_gaps
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.workflow import allowed_actions
+from lms_bridge.domain.workflow import allowed_actions, may
 from lms_bridge.errors import PermissionDenied, Problem, ValidationError
 from lms_bridge.exporters.json_card import route_summary, route_to_dict
 from lms_bridge.ports import Principal
@@ -57,6 +58,8 @@ def card_json(route: Route, p: Principal) -> dict[str, Any]:
     """The card as ``p`` may see it (``domain.access.redact_for``, the same as the page and the DOCX)."""
     data = route_to_dict(redact_for(route, p))
     data["allowed_actions"] = [t.action for t in allowed_actions(route, p.role, web_context().workflow)]
+    # what completion still needs, for whoever may complete the route (the refusal lists the same)
+    data["completion_missing"] = completion_gaps(route) if may(route, p.role, "complete") else None
     return data
 
 
@@ -122,6 +125,7 @@ def mark(number: str, key: str) -> Response:
             key,
             actor_of(p),
             ctx.today(),
+            on=body.on,
             done=body.done,
             result=body.result,
             result_form=body.result_form,
@@ -187,7 +191,16 @@ def move(number: str) -> Response:
     with ctx.store().transaction():
         p, _ = _write(number)
         body = _body(TransitionBody)
-        route = route_actions.move(ctx.store(), number, body.action, actor_of(p), ctx.today(), ctx.workflow)
+        route = route_actions.move(
+            ctx.store(),
+            number,
+            body.action,
+            actor_of(p),
+            ctx.today(),
+            ctx.workflow,
+            new_end=body.end,
+            max_months=ctx.settings.route_max_months,
+        )
     return jsonify(card_json(route, p))
 
 
@@ -212,3 +225,6 @@ def report() -> Response:
     by = requested_grouping(request.args, "municipality")
     flt = requested_filter(p, request.args)
     return jsonify(report_to_dict(summary_report(web_context().store(), by=by, flt=flt)))
+
+
+from lms_bridge.web import api_cycle  # noqa: E402, F401  (the fourth stage's endpoints on ``bp``)

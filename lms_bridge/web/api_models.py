@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lms_bridge.domain.limits import limit
 from lms_bridge.domain.route import Activity
-from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level
+from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, ProductKind
 
 
 class _Body(BaseModel):
@@ -30,6 +30,7 @@ class MarkBody(_Body):
         max_length=limit("not_done_reason"),
         description="why not done (required when done is false)",
     )
+    on: date | None = Field(default=None, description="the day it was done; default today, never later")
 
 
 class NoteBody(_Body):
@@ -73,7 +74,9 @@ class ProposalBody(_Body):
 
 
 class ConclusionBody(_Body):
-    final_levels: dict[Block, Level]
+    final_levels: dict[Block, Level] = Field(
+        default_factory=dict, description="by hand, only when no re-diagnostic was imported"
+    )
     conclusion: str = Field(min_length=1, max_length=limit("conclusion"))
     next_diagnostic_on: date | None = None
 
@@ -83,9 +86,42 @@ class TransitionBody(_Body):
         description="submit, return, finalise, agree (ЦНППМ head, where the region requires it), approve, "
         "start, complete, prolong, resume or cancel"
     )
+    end: date | None = Field(default=None, description="prolong: the new end date (moves the deadline)")
 
 
 class SignatureBody(_Body):
     correction: int | None = Field(
         default=None, ge=1, description="number of the correction acknowledged; null: the conclusions"
     )
+
+
+class EventBody(_Body):
+    form: str = Field(min_length=1, max_length=limit("final_event_form"))
+    title: str = Field(min_length=1, max_length=limit("final_event_title"))
+    level: ActivityLevel = ActivityLevel.SCHOOL
+    start: date | None = None
+    end: date | None = Field(default=None, description="when longer than one day")
+
+
+class HeldBody(_Body):
+    on: date | None = Field(default=None, description="the day it was held; default today")
+    link: str = Field(default="", max_length=limit("final_event_link"))
+    note: str = Field(default="", max_length=limit("final_event_note"))
+
+
+class ProductBody(_Body):
+    kind: ProductKind
+    title: str = Field(min_length=1, max_length=limit("product_title"))
+    description: str = Field(default="", max_length=limit("product_description"))
+    link: str = Field(default="", max_length=limit("product_link"))
+
+
+class ReflectionBody(_Body):
+    overcome: str = Field(default="", max_length=limit("reflection_answer"))
+    helped: str = Field(default="", max_length=limit("reflection_answer"))
+    remains: str = Field(default="", max_length=limit("reflection_answer"))
+    needs_met: str = Field(default="", max_length=limit("reflection_answer"))
+
+
+class CloseBody(_Body):
+    reason: str = Field(min_length=1, max_length=limit("reason"))

@@ -6,10 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import quote
 
-from lms_bridge.domain.access import redact_for
+from lms_bridge.domain.access import can_see, redact_for
+from lms_bridge.domain.completion import completion_gaps
+from lms_bridge.domain.results import REFLECTION_QUESTIONS
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.signatures import CONCLUSIONS_SIGNED_IN, CORRECTIONS_SIGNED_IN, PARTIES, party_of
-from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, SignatureParty
+from lms_bridge.domain.vocabulary import (
+    ActivityCategory,
+    Block,
+    Level,
+    ProductKind,
+    RouteStatus,
+    SignatureParty,
+)
 from lms_bridge.domain.workflow import (
     DEFAULT_POLICY,
     WorkflowPolicy,
@@ -41,6 +50,11 @@ class Permissions:
     conclude: bool
     propose: bool
     transitions: list[tuple[str, str]]  # (action, Russian label)
+    event: bool = False  # plan final events (a teacher proposes)
+    event_held: bool = False
+    event_confirm: bool = False
+    product: bool = False  # the educational product and the reflection
+    close: bool = False  # close an activity by a correction
 
 
 def fmt_date(d: date | None) -> str:
@@ -83,6 +97,11 @@ def permissions(route: Route, p: Principal, policy: WorkflowPolicy = DEFAULT_POL
         conclude=may(route, p.role, "conclude", policy),
         propose=may(route, p.role, "propose", policy),
         transitions=[(t.action, t.label) for t in allowed_actions(route, p.role, policy)],
+        event=may(route, p.role, "event", policy),
+        event_held=may(route, p.role, "event_held", policy),
+        event_confirm=may(route, p.role, "event_confirm", policy),
+        product=may(route, p.role, "product", policy),
+        close=may(route, p.role, "close", policy),
     )
 
 
@@ -104,6 +123,27 @@ def signing(route: Route, p: Principal) -> Signing:
     )
 
 
+@dataclass(frozen=True)
+class PastRoute:
+    """One line of the teacher's route history: the route and how the levels moved across it."""
+
+    number: str
+    status: str
+    period: str
+    dynamics: str
+    current: bool
+
+
+def history(routes: list[Route], current: str) -> list[PastRoute]:
+    """The teacher's routes, oldest first, each with its dynamics (entry → final per block)."""
+    out = []
+    for r in routes:
+        moves = ", ".join(f"{b.label} {d:+d}" for b, d in r.dynamics().items())
+        period = f"{fmt_date(r.start)} — {fmt_date(r.completed_on or r.end)}"
+        out.append(PastRoute(r.number, r.status.label, period, moves or "—", r.number == current))
+    return out
+
+
 def view(
     route: Route,
     p: Principal,
@@ -111,9 +151,13 @@ def view(
     moodle_url: str,
     course_ids: dict[str, int],
     policy: WorkflowPolicy = DEFAULT_POLICY,
+    routes_of_teacher: list[Route] | None = None,
 ) -> dict[str, object]:
     """What the card template shows, of ``route`` as ``p`` may see it (``domain.access.redact_for``)."""
+    implementing = route.status in (RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED)
+    gaps = completion_gaps(route) if implementing and may(route, p.role, "complete") else []
     route = redact_for(route, p)
+    past = [redact_for(r, p) for r in routes_of_teacher or [] if can_see(p, r)]
     formal = route.formal_activities
     informal = tuple(a for a in route.activities if not a.formal)
     return {
@@ -133,6 +177,11 @@ def view(
         "signing": signing(route, p),
         "parties": PARTIES,
         "dynamics": route.dynamics(),
+        "gaps": gaps,
+        "history": history(past, route.number) if len(past) > 1 else [],
+        "today": today,
+        "product_kinds": list(ProductKind),
+        "questions": REFLECTION_QUESTIONS,
     }
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import requests
 from flask import current_app, g
@@ -87,7 +88,9 @@ class WebContext:
         return WorkflowPolicy(centre_agreement=self.settings.centre_head_agreement)
 
     def today(self) -> date:
-        return self.clock().date()
+        """Today in the LMS's time zone (``LMS_BRIDGE_LMS_TIMEZONE``): the date users see and enter.
+        A naive clock reading is the server's local time."""
+        return self.clock().astimezone(ZoneInfo(self.settings.lms_timezone)).date()
 
     def platforms(self) -> list[Platform]:
         with self._lock:

@@ -11,11 +11,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from lms_bridge.web.api_models import (
+    CloseBody,
     ConclusionBody,
     CorrectionBody,
+    EventBody,
+    HeldBody,
     MarkBody,
     NoteBody,
+    ProductBody,
     ProposalBody,
+    ReflectionBody,
     SignatureBody,
     TransitionBody,
 )
@@ -28,7 +33,19 @@ _MODELS: tuple[type[BaseModel], ...] = (
     ConclusionBody,
     TransitionBody,
     SignatureBody,
+    EventBody,
+    HeldBody,
+    ProductBody,
+    ReflectionBody,
+    CloseBody,
 )
+EVENT_KEY = {
+    "name": "key",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "event key",
+}
 NUMBER = {
     "name": "number",
     "in": "path",
@@ -84,6 +101,62 @@ def _post(
             },
             "responses": {"200" if ok is CARD else "201": ok, **ERRORS},
         }
+    }
+
+
+def _with_method(method: str, operation: dict[str, Any]) -> dict[str, Any]:
+    return {method: operation["post"]}
+
+
+def _no_body(summary: str, params: list[dict[str, Any]], method: str = "post") -> dict[str, Any]:
+    return {method: {"summary": summary, "parameters": [*params, CSRF], "responses": {"200": CARD, **ERRORS}}}
+
+
+def _cycle_paths() -> dict[str, Any]:
+    """The fourth stage: final events, the product and its file, the reflection, closing an activity."""
+    product = _post("the teacher's educational product (JSON, or multipart/form-data with `file`)",
+                    ProductBody, [NUMBER], CARD)["post"]  # fmt: skip
+    product["requestBody"]["content"]["multipart/form-data"] = {
+        "schema": {
+            "allOf": [
+                {"$ref": "#/components/schemas/ProductBody"},
+                {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}},
+            ]
+        }
+    }
+    return {
+        "/routes/{number}/events": _post(
+            "plan a final public event (a teacher proposes)", EventBody, [NUMBER], CARD
+        ),
+        "/routes/{number}/events/{key}": {
+            **_with_method(
+                "put", _post("edit a final event (before it is held)", EventBody, [NUMBER, EVENT_KEY], CARD)
+            ),
+            **_no_body("remove a final event (before it is held)", [NUMBER, EVENT_KEY], "delete"),
+        },
+        "/routes/{number}/events/{key}/held": _post(
+            "mark a final event held (a teacher's report waits for the curator)",
+            HeldBody,
+            [NUMBER, EVENT_KEY],
+            CARD,
+        ),
+        "/routes/{number}/events/{key}/confirm": _no_body(
+            "the curator confirms a proposed event or its holding", [NUMBER, EVENT_KEY]
+        ),
+        "/routes/{number}/product": {"put": product},
+        "/routes/{number}/product/file": {
+            "get": {
+                "summary": "the educational product's file",
+                "parameters": [NUMBER],
+                "responses": {"200": {"description": "the file as uploaded"}, **ERRORS},
+            }
+        },
+        "/routes/{number}/reflection": _with_method(
+            "put", _post("the teacher's self-analysis (004 stage 4)", ReflectionBody, [NUMBER], CARD)
+        ),
+        "/routes/{number}/activities/{key}/close": _post(
+            "close an activity without completion by a correction", CloseBody, [NUMBER, KEY], CARD
+        ),
     }
 
 
@@ -260,7 +333,13 @@ def document(public_url: str) -> dict[str, Any]:
             "/routes/{number}/conclusion": _post(
                 "final diagnostics and conclusions", ConclusionBody, [NUMBER], CARD
             ),
-            "/routes/{number}/transitions": _post("a workflow action", TransitionBody, [NUMBER], CARD),
+            "/routes/{number}/transitions": _post(
+                "a workflow action; complete is refused (409) naming everything missing",
+                TransitionBody,
+                [NUMBER],
+                CARD,
+            ),
+            **_cycle_paths(),
             "/routes/{number}/signatures": _post(
                 "the caller (curator, head of school, teacher) acknowledges a correction or the conclusions",
                 SignatureBody,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from urllib.parse import quote
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WResponse
@@ -19,6 +20,7 @@ from lms_bridge.exporters.json_card import route_summary
 from lms_bridge.ports import Principal, RouteStore
 from lms_bridge.services import proposals, route_actions
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
+from lms_bridge.web import card_results
 from lms_bridge.web.access import (
     actor_of,
     get_visible_route,
@@ -41,6 +43,7 @@ MESSAGES = {
     "conclude": "Выводы сохранены.",
     "transition": "Статус маршрута изменён.",
     "sign": "Отметка об ознакомлении сохранена.",
+    **card_results.MESSAGES,
 }
 
 
@@ -83,7 +86,8 @@ def _render_card(number: str, p: Principal, msg: str) -> str:
     store = ctx.store()
     route = get_visible_route(store, p, number)
     courses = ctx.course_ids([a.lms_course for a in route.activities if a.lms_course])
-    model = view(route, p, ctx.today(), ctx.settings.moodle_url, courses, ctx.workflow)
+    past = store.list_teacher_routes(route.teacher.email)
+    model = view(route, p, ctx.today(), ctx.settings.moodle_url, courses, ctx.workflow, past)
     return render_template(
         "card.html",
         p=p,
@@ -98,6 +102,8 @@ def _render_card(number: str, p: Principal, msg: str) -> str:
 @bp.post("/card/<number>/<action>")
 def act(number: str, action: str) -> WResponse:
     ctx = web_context()
+    if action == "product":  # the product's file: its own size limit (before the form is read)
+        request.max_content_length = ctx.settings.product_max_bytes + (64 << 10)
     p = current_principal()
     check_csrf(p)
     store = ctx.store()
@@ -113,13 +119,16 @@ def _apply(store: RouteStore, route: Route, actor: Actor, action: str) -> None:
     ctx = web_context()
     f = request.form
     number, today = route.number, ctx.today()
-    if action == "mark":
+    if action in card_results.HANDLERS:
+        card_results.HANDLERS[action](store, route, actor, today, ctx.settings)
+    elif action == "mark":
         route_actions.mark(
             store,
             number,
             f.get("key", ""),
             actor,
             today,
+            on=card_results.form_date("done_on"),
             done=f.get("done", "1") == "1",
             result=f.get("result", ""),
             result_form=f.get("result_form", ""),
@@ -151,7 +160,16 @@ def _apply(store: RouteStore, route: Route, actor: Actor, action: str) -> None:
             next_diagnostic_on=_date("next_diagnostic_on"),
         )
     elif action == "transition":
-        route_actions.move(store, number, f.get("action", ""), actor, today, ctx.workflow)
+        route_actions.move(
+            store,
+            number,
+            f.get("action", ""),
+            actor,
+            today,
+            ctx.workflow,
+            new_end=card_results.form_date("new_end"),
+            max_months=ctx.settings.route_max_months,
+        )
     elif action == "sign":
         route_actions.sign(store, number, actor, today, correction=_correction_no(f.get("correction", "")))
     else:
@@ -199,6 +217,17 @@ def card_docx(number: str) -> WResponse:
     data, filename = card_document(route, p, Issuer.from_settings(ctx.settings))
     resp = WResponse(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     resp.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return resp
+
+
+@bp.get("/card/<number>/product-file")
+def product_file(number: str) -> WResponse:
+    """The educational product's file, for whoever may see the card."""
+    ctx = web_context()
+    route = get_visible_route(ctx.store(), current_principal(), number)
+    file, data = ctx.store().get_product_file(route.number)
+    resp = WResponse(data, mimetype=file.content_type)
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file.name)}"
     return resp
 
 

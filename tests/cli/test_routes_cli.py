@@ -162,8 +162,31 @@ def test_corrections_marks_and_conclusions(run: Run) -> None:
         "дефициты устранены",
     )
     assert r.exit_code == 0
-    assert "+2" in r.output  # low → advanced
-    assert run("routes", "transition", number, "complete", "--actor", "curator:К").exit_code == 0
+    assert "+2" in r.output
+    r = run("routes", "transition", number, "complete", "--actor", "curator:К")
+    assert r.exit_code == 1  # the course has no LMS result and no final event was held: both named
+    assert "нет результата итоговой аттестации в СДО" in r.output
+    assert "итоговое публичное мероприятие не проведено" in r.output
+    assert "не хватает (2)" in r.output
+    close = ("routes", "close", number, formal["key"], "--actor", "curator:К", "--reason", "курс не набран")
+    assert run(*close).exit_code == 0
+    add = (
+        "routes",
+        "event",
+        "add",
+        number,
+        "--actor",
+        "curator:К",
+        "--form",
+        "открытый урок",
+        "--title",
+        "Урок",
+    )
+    assert run(*add).exit_code == 0
+    held = ("routes", "event", "held", number, "1", "--actor", "curator:К", "--note", "в 7 «А»")
+    assert run(*held).exit_code == 0
+    r = run("routes", "transition", number, "complete", "--actor", "curator:К")
+    assert r.exit_code == 0, r.output
     card = json.loads(run("routes", "show", number, "--json").output)
     marked = next(a for a in card["activities"] if a["key"] == new["key"])
     assert (card["status"], marked["done"], marked["result_form"]) == ("completed", True, "выступление")

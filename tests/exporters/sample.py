@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
-from lms_bridge.domain.route import Activity, Correction, FinalEvent, Route, Signature
+from lms_bridge.domain.results import FinalEvent, Product, ProductFile, Reflection
+from lms_bridge.domain.route import Activity, Correction, Route, Signature
 from lms_bridge.domain.vocabulary import (
     ActivityCategory,
     ActivityLevel,
     Block,
+    DiagnosticKind,
     Level,
+    ProductKind,
     RouteStatus,
     SignatureParty,
 )
@@ -123,15 +126,51 @@ def full_route(number: str = "67-2026-000042") -> Route:
                 ),
             ),
         ),
-        final_event=FinalEvent(
-            form="мастер-класс",
-            title="Задачи с параметром в 9 классе",
-            level=ActivityLevel.MUNICIPAL,
-            on=date(2027, 5, 20),
-            done=True,
+        final_events=(
+            FinalEvent(
+                key="1",
+                form="мастер-класс",
+                title="Задачи с параметром в 9 классе",
+                level=ActivityLevel.MUNICIPAL,
+                start=date(2027, 5, 20),
+                end=date(2027, 5, 20),
+                confirmed=True,
+                held_on=date(2027, 5, 20),
+                held_confirmed=True,
+                link="https://mo.example.ru/master-class",
+                proposed_by="Иванова7 М.П. (педагог)",
+            ),
+            FinalEvent(
+                key="2",
+                form="доклад",
+                title="Опыт работы по ИОМ",
+                level=ActivityLevel.SCHOOL,
+                start=date(2027, 8, 28),
+                end=date(2027, 8, 28),
+            ),
         ),
         final_levels=FINAL,
         final_diagnostic_on=date(2027, 9, 1),
+        final_kind=DiagnosticKind.STANDARDIZED,
+        final_codes=("И4.2",),
+        final_source="import",
+        started_on=date(2026, 10, 2),
+        previous_number="67-2025-000007",
+        product=Product(
+            kind=ProductKind.LESSON,
+            title="Технологическая карта урока «Задачи с параметром»",
+            description="урок в 9 классе с разбором трёх типов задач",
+            link="https://mo.example.ru/product",
+            file=ProductFile("karta.pdf", "application/pdf", 20480, "ab" * 32),
+            entered_on=date(2027, 8, 30),
+        ),
+        reflection=Reflection(
+            overcome="П1.1 и М2.3: решаю и объясняю задачи с параметром",
+            helped="курс ПК и мастер-класс",
+            remains="И4.2: цифровые инструменты",
+            needs_met="да, в основном",
+            written_on=date(2027, 8, 31),
+        ),
         conclusion="ИОМ пройден успешно: предметные и методические компетенции повышены "
         "до повышенного уровня.",
         next_diagnostic_on=date(2028, 9, 1),

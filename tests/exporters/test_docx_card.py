@@ -186,12 +186,21 @@ def test_corrections_final_event_and_results(card: Any) -> None:
         "педагогический работник: Иванова Мария Петровна, 15.02.2027",
     ]
     event = table_starting(card, "Форма")
-    assert [c.text for c in event.rows[1].cells] == [
-        "мастер-класс",
-        "Задачи с параметром в 9 классе",
-        "муниципальный",
-        "20.05.2027",
-        "✓ проведено",
+    assert [[c.text for c in r.cells] for r in event.rows[1:]] == [
+        [
+            "мастер-класс",
+            "Задачи с параметром в 9 классе",
+            "муниципальный",
+            "20.05.2027",
+            "✓ проведено 20.05.2027\nhttps://mo.example.ru/master-class",
+        ],
+        [
+            "доклад",
+            "Опыт работы по ИОМ",
+            "ОО",
+            "28.08.2027",
+            "предложено педагогом (ждёт подтверждения куратора)",
+        ],
     ]
     results = table_starting(card, "Блок компетенций", 4)
     assert [[c.text for c in r.cells] for r in results.rows[1:]] == [
@@ -203,6 +212,14 @@ def test_corrections_final_event_and_results(card: Any) -> None:
     ]
     text = text_of(card)
     assert "6.1. Дата итоговой диагностики: 01.09.2027" in text
+    assert "Вид итоговой диагностики: стандартизированная оценка (повторная диагностика)" in text
+    assert "Преодолённые дефициты: П1.1, М2.3" in text
+    assert "Сохраняющиеся дефициты: И4.2" in text
+    assert "Технологическая карта урока «Задачи с параметром»" in text
+    assert "karta.pdf, 20 КБ" in text
+    assert "Что помогло (какие мероприятия были наиболее полезны)?" in text
+    assert "курс ПК и мастер-класс" in text
+    assert "Начало реализации ИОМ: 02.10.2026" in text
     assert "ИОМ пройден успешно" in text
     assert "Дата следующей диагностики: 01.09.2028" in text
     assert "Дата разработки индивидуального образовательного маршрута: 25.09.2026" in text

@@ -17,7 +17,17 @@ def test_the_json_card_carries_codes_and_the_russian_words_beside_them() -> None
     assert d["level_labels"]["subject"] == "низкий"
     assert data["final_level_labels"]["subject"] == "повышенный"
     assert data["block_labels"]["ict"] == "ИКТ-компетенции"
-    assert data["final_event"]["level_label"] == "муниципальный"
+    held, proposed = data["final_events"]
+    assert (held["level_label"], held["held"], held["state_label"]) == (
+        "муниципальный",
+        True,
+        "проведено 20.05.2027",
+    )
+    assert proposed["held"] is False
+    assert data["deficits_gone"] == ["П1.1", "М2.3"]
+    assert data["final_codes"] == ["И4.2"]
+    assert data["product"]["kind_label"] == "конспект/технологическая карта урока"
+    assert data["reflection"]["helped"] == "курс ПК и мастер-класс"
     assert data["dynamics"] == {
         "subject": 2,
         "methodical": 1,

@@ -32,7 +32,11 @@ def test_exports_validate_against_the_published_schema(route: Route) -> None:
 
 @pytest.mark.parametrize(
     "route",
-    [full_route(), draft(), replace(full_route(), curator_email="", final_event=None)],
+    [
+        full_route(),
+        draft(),
+        replace(full_route(), curator_email="", final_events=(), product=None, reflection=None),
+    ],
     ids=["full", "draft", "curator-without-email"],
 )
 def test_round_trip_gives_the_same_route(route: Route) -> None:

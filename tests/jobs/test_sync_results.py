@@ -37,6 +37,8 @@ def test_grades_below_at_and_above_the_pass_mark(world: World) -> None:
     assert (report.counts["passed"], report.counts["below_pass"], report.counts["waiting"]) == (2, 1, 5)
     below = world.route(1).activity("1")
     assert not below.done
+    # the card says why, with the grade and the pass mark the LMS gave (000 §2.6)
+    assert below.mark_label == "не выполнено: итоговая аттестация не пройдена (оценка 59.5 при проходном 60)"
     tx = world.store.list_transmissions("result")[(number(1), "1", "PK-MATH", "result")]
     assert (tx.state, tx.grade) == ("pending", 59.5)
     at_pass = world.route(2).activity("1")

@@ -112,8 +112,10 @@ def test_may_for_the_other_actions(route: Route) -> None:
 SHOWN_TO_THE_SCHOOL = {
     Route: {
         "number", "teacher", "diagnostic", "status", "curator_email", "curator_name", "developed_on", "start",
-        "end", "activities", "corrections", "final_event", "conclusion", "next_diagnostic_on", "submitted_on",
-        "approved_by", "approved_on", "self_education_theme", "withheld",
+        "end", "activities", "corrections", "final_events", "conclusion", "next_diagnostic_on",
+        "submitted_on", "approved_by", "approved_on", "self_education_theme", "withheld",
+        # the cycle: actual dates, the previous route, the product (the head helps present it, 003 §4.4.6)
+        "started_on", "completed_on", "previous_number", "product",
         # signatures (names and dates of acknowledgement) and the keeping dates: no diagnostic result
         "conclusion_signatures", "closed_on", "archived_on", "purged_on",
     },
@@ -121,7 +123,7 @@ SHOWN_TO_THE_SCHOOL = {
     Activity: {
         "key", "category", "title", "level", "organiser", "start", "end", "lms_course", "hours", "done",
         "done_on", "not_done_reason", "result", "result_form", "grade", "result_source", "curator_note",
-        "head_confirmed_by", "centre_confirmed_by",
+        "head_confirmed_by", "centre_confirmed_by", "pass_grade", "closed",
     },
 }  # fmt: skip
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from lms_bridge.domain.final_stage import write_conclusion
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.signatures import (
@@ -15,8 +16,7 @@ from lms_bridge.domain.signatures import (
     signature_line,
     unsigned_corrections,
 )
-from lms_bridge.domain.vocabulary import Block, Level, Role, RouteStatus, SignatureParty
-from lms_bridge.domain.workflow import write_conclusion
+from lms_bridge.domain.vocabulary import Role, RouteStatus, SignatureParty
 from lms_bridge.errors import NotFound, PermissionDenied, WorkflowError
 from tests.exporters.sample import full_route
 
@@ -87,11 +87,8 @@ def test_teacher_acknowledges_the_conclusions() -> None:
 
 def test_new_conclusions_must_be_signed_again() -> None:
     signed = sign_conclusion(unsigned(), TEACHER, DAY)
-    same = write_conclusion(
-        signed, CURATOR, final_levels=dict(signed.final_levels), conclusion=signed.conclusion, on=DAY
-    )
+    # the sample's final diagnostic is an imported re-diagnostic: only the text can change
+    same = write_conclusion(signed, CURATOR, final_levels={}, conclusion=signed.conclusion, on=DAY)
     assert same.conclusion_signatures == signed.conclusion_signatures
-    changed = write_conclusion(
-        signed, CURATOR, final_levels={Block.SUBJECT: Level.HIGH}, conclusion="Новые выводы", on=DAY
-    )
+    changed = write_conclusion(signed, CURATOR, final_levels={}, conclusion="Новые выводы", on=DAY)
     assert changed.conclusion_signatures == ()

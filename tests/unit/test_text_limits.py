@@ -7,11 +7,12 @@ from datetime import date, datetime
 
 import pytest
 
+from lms_bridge.domain.final_stage import write_conclusion
 from lms_bridge.domain.limits import TEXT_LIMITS, checked_text, limit
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, Role, RouteStatus
-from lms_bridge.domain.workflow import change_activity, mark_activity, record_note, write_conclusion
+from lms_bridge.domain.workflow import change_activity, mark_activity, record_note
 from lms_bridge.errors import ValidationError
 from tests.conftest import make_diagnostic, make_teacher
 

@@ -3,7 +3,9 @@ from datetime import date, datetime
 
 import pytest
 
+from lms_bridge.domain.final_stage import write_conclusion
 from lms_bridge.domain.people import Actor
+from lms_bridge.domain.results import FinalEvent
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, Block, Level, Role, RouteStatus
 from lms_bridge.domain.workflow import (
@@ -15,7 +17,6 @@ from lms_bridge.domain.workflow import (
     is_overdue,
     mark_activity,
     transition,
-    write_conclusion,
 )
 from lms_bridge.errors import PermissionDenied, WorkflowError
 from tests.conftest import make_diagnostic, make_teacher
@@ -88,18 +89,33 @@ def test_table_matches_the_regulations() -> None:
 CASES = [(action, role, status) for action in EXPECTED_ROLES for role in Role for status in RouteStatus]
 
 
+def ready(status: RouteStatus) -> Route:
+    """A route with everything completion needs (every transition's preconditions hold)."""
+    r = route(status, start=date(2026, 1, 12), end=date(2026, 12, 12))
+    done = tuple(replace(a, done=True, done_on=TODAY, result_source="lms") for a in r.activities)
+    held = FinalEvent("1", "открытый урок", "Урок", confirmed=True, held_on=TODAY, held_confirmed=True)
+    return replace(
+        r,
+        activities=done,
+        final_events=(held,),
+        final_levels={Block.SUBJECT: Level.BASIC},
+        final_diagnostic_on=TODAY,
+    )
+
+
 @pytest.mark.parametrize(("action", "role", "status"), CASES, ids=[f"{a}-{r}-{s}" for a, r, s in CASES])
 def test_every_transition_for_every_role_and_state(action: str, role: Role, status: RouteStatus) -> None:
     actor = Actor(role, "Петрова А.А.")
     sources, target = EXPECTED_MOVES[action]
+    end = date(2027, 6, 1)
     if role not in EXPECTED_ROLES[action]:
         with pytest.raises(PermissionDenied):
-            transition(route(status), action, actor, TODAY)
+            transition(ready(status), action, actor, TODAY, new_end=end)
     elif status not in sources:
         with pytest.raises(WorkflowError):
-            transition(route(status), action, actor, TODAY)
+            transition(ready(status), action, actor, TODAY, new_end=end)
     else:
-        assert transition(route(status), action, actor, TODAY).status is target
+        assert transition(ready(status), action, actor, TODAY, new_end=end).status is target
 
 
 def test_approve_records_who_and_when() -> None:
@@ -152,6 +168,14 @@ def test_finished_route_is_frozen() -> None:
         )
 
 
+def test_nobody_marks_a_formal_course_by_hand() -> None:
+    for role in (Role.TEACHER, Role.CURATOR, Role.ADMIN):
+        with pytest.raises(PermissionDenied, match="итоговой аттестации в СДО"):
+            mark_activity(route(RouteStatus.IN_PROGRESS), "1", Actor(role, "X"), TODAY)
+    by_lms = mark_activity(route(RouteStatus.IN_PROGRESS), "1", Actor(Role.SYSTEM, "lms-bridge"), TODAY)
+    assert by_lms.activity("1").result_source == "lms"
+
+
 def test_teacher_marks_only_non_formal_activities() -> None:
     teacher = Actor(Role.TEACHER, "Иванова М.П.")
     r = route(RouteStatus.IN_PROGRESS)
@@ -173,7 +197,7 @@ def test_head_cannot_mark() -> None:
 
 
 def test_conclusion_by_curator_gives_dynamics() -> None:
-    r = write_conclusion(
+    r = write_conclusion(  # final levels typed by hand: no re-diagnostic was imported
         route(RouteStatus.IN_PROGRESS),
         Actor(Role.CURATOR, "К"),
         final_levels={Block.SUBJECT: Level.ADVANCED, Block.METHODICAL: Level.BASIC},
@@ -181,6 +205,7 @@ def test_conclusion_by_curator_gives_dynamics() -> None:
         on=TODAY,
     )
     assert r.dynamics() == {Block.SUBJECT: 2, Block.METHODICAL: 0}
+    assert r.final_source == "curator"
     with pytest.raises(PermissionDenied):
         write_conclusion(r, Actor(Role.HEAD, "Г"), final_levels={}, conclusion="x", on=TODAY)
 
@@ -242,7 +267,7 @@ def test_only_the_developer_edits_the_finalised_route_and_nobody_the_agreed_one(
 
 
 def test_completion_and_cancellation_record_the_closing_day() -> None:
-    done = transition(route(RouteStatus.IN_PROGRESS), "complete", Actor(Role.CURATOR, "К"), TODAY)
+    done = transition(ready(RouteStatus.IN_PROGRESS), "complete", Actor(Role.CURATOR, "К"), TODAY)
     cancelled = transition(route(RouteStatus.DRAFT), "cancel", Actor(Role.CENTRE, "Ц"), TODAY)
     assert done.closed_on == TODAY
     assert cancelled.closed_on == TODAY

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 import responses
 from flask import Flask
 from flask.testing import FlaskClient
@@ -35,6 +36,8 @@ REGISTRATION_URL = ISSUER + "/mod/lti/openid-registration.php"
 TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.registration.token"
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 RECORDED_LAB = "http://127.0.0.1:8080"
+SDO = "https://sdo.example.ru"
+OPENID = "/mod/lti/openid-configuration.php"
 
 
 def _recorded(name: str) -> dict[str, Any]:
@@ -276,3 +279,27 @@ def test_an_html_error_page_is_named_a_token_problem(
     resp = _register(client, launches.new_registration_code(60)[0])
     assert resp.status_code == 400
     assert "регистрационный токен не принят" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("config_url", "issuer", "accepted"),
+    [
+        (f"{SDO}/moodle{OPENID}", f"{SDO}/moodle", True),
+        (f"{SDO}{OPENID}", f"{SDO}/", True),
+        (f"{SDO}/moodle{OPENID}", f"{SDO}/other", False),
+        (f"{SDO}{OPENID}", f"{SDO}:8443", False),
+        (f"{SDO}{OPENID}", "http://sdo.example.ru", False),
+    ],
+)
+def test_issuer_is_the_configurations_site(config_url: str, issuer: str, *, accepted: bool) -> None:
+    """Moodle's issuer is its wwwroot: the origin, or the origin and the folder Moodle lives in."""
+    from lms_bridge.errors import RegistrationError
+    from lms_bridge.web.lti.registration import fetch_configuration
+
+    with responses.RequestsMock() as rsps:
+        rsps.get(config_url, json=openid_configuration(issuer=issuer))
+        if accepted:
+            assert fetch_configuration(requests.Session(), config_url).issuer == issuer.rstrip("/")
+        else:
+            with pytest.raises(RegistrationError, match="не совпадает с адресом конфигурации"):
+                fetch_configuration(requests.Session(), config_url)

@@ -76,12 +76,15 @@ def _get_json(http: requests.Session, url: str) -> dict[str, Any]:
 
 
 def fetch_configuration(http: requests.Session, url: str) -> PlatformConfiguration:
-    """The OpenID configuration at ``url``; its issuer must be the URL's origin and it must be an LTI
-    platform's (the platform configuration claim, the endpoints the tool uses)."""
+    """The OpenID configuration at ``url``; its issuer must be the URL's origin (or, for a Moodle in a
+    folder, the origin and a path the URL is under) and it must be an LTI platform's (the platform
+    configuration claim, the endpoints the tool uses)."""
     expected = origin(url)
     body = _get_json(http, url)
     issuer = str(body.get("issuer", "")).rstrip("/")
-    if issuer != expected:
+    # Moodle's issuer is its wwwroot: the origin, or the origin and a path when Moodle is in a folder
+    under = issuer == expected or issuer.startswith(expected + "/")
+    if not issuer or not under or not url.startswith(issuer + "/"):
         raise RegistrationError(
             f"issuer платформы ({issuer or 'не указан'}) не совпадает с адресом конфигурации ({expected})"
         )
