@@ -1,4 +1,4 @@
-"""Revision 0007: platforms registered before scopes existed (issue 10, item 6)."""
+"""Revision 0008: platforms registered before scopes existed (issue 10, item 6)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from lms_bridge.storage.migrate import alembic_config, upgrade
 from lms_bridge.storage.store import make_engine
 
 
-def _platforms_before_0007(db_url: str, issuers: list[str]) -> list[PlatformScope]:
-    command.downgrade(alembic_config(db_url), "0006_lti_registration_codes")
+def _platforms_before_0008(db_url: str, issuers: list[str]) -> list[PlatformScope]:
+    command.downgrade(alembic_config(db_url), "0007_route_cycle")
     engine = make_engine(db_url)
     try:
         with engine.begin() as c:
@@ -31,9 +31,9 @@ def _platforms_before_0007(db_url: str, issuers: list[str]) -> list[PlatformScop
 
 
 def test_a_lone_platform_keeps_speaking_for_the_region(db_url: str) -> None:
-    assert _platforms_before_0007(db_url, ["https://sdo.example.ru"]) == [REGION]
+    assert _platforms_before_0008(db_url, ["https://sdo.example.ru"]) == [REGION]
 
 
 def test_several_platforms_get_no_scope_until_one_is_set(db_url: str) -> None:
-    scopes = _platforms_before_0007(db_url, ["https://sdo.example.ru", "https://school2.example.ru"])
+    scopes = _platforms_before_0008(db_url, ["https://sdo.example.ru", "https://school2.example.ru"])
     assert scopes == [PlatformScope(), PlatformScope()]

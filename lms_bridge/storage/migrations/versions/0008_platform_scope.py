@@ -1,7 +1,7 @@
 """platform scope: whom an LTI platform may speak for; the scope a launch session carries
 
-Revision ID: 0007_platform_scope
-Revises: 0006_lti_registration_codes
+Revision ID: 0008_platform_scope
+Revises: 0007_route_cycle
 Create Date: 2026-12-02 02:30:00
 
 A platform registered before this revision had no scope. When it is the only one in the database it
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_platform_scope"
-down_revision: str | None = "0006_lti_registration_codes"
+revision: str = "0008_platform_scope"
+down_revision: str | None = "0007_route_cycle"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
