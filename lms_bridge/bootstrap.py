@@ -1,4 +1,8 @@
-"""The one place that builds real adapters from settings (Architecture Patterns with Python: bootstrap)."""
+"""The one place that builds real adapters from settings (Architecture Patterns with Python: bootstrap).
+
+The adapters (SQLAlchemy, requests, the Moodle client, Flask) load inside the builders, not at the top:
+CLI commands import this module for the light policy builders below, and ``lms-bridge routes --help`` must not
+pay for loading the database and HTTP stacks (issue 7, start-up cost)."""
 
 from __future__ import annotations
 
@@ -6,30 +10,33 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from lms_bridge.adapters.moodle.lms import MoodleLms
-from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
-from lms_bridge.config import Settings
 from lms_bridge.domain.keeping import KeepingPolicy
 from lms_bridge.domain.workflow import WorkflowPolicy
 from lms_bridge.errors import ConfigError
-from lms_bridge.ports import LaunchStore, Lms
 from lms_bridge.services.build import DraftRules
-from lms_bridge.storage.launch_store import SqlLaunchStore
-from lms_bridge.storage.store import SqlRouteStore, make_engine
-from lms_bridge.storage.sync_store import SqlSyncStore
 
-if TYPE_CHECKING:  # Flask loads only for the commands that serve the web app
+if TYPE_CHECKING:  # loaded by the builders that need them, so that importing this module stays cheap
     import requests
     from flask import Flask
+
+    from lms_bridge.config import Settings
+    from lms_bridge.ports import LaunchStore, Lms
+    from lms_bridge.storage.store import SqlRouteStore
+    from lms_bridge.storage.sync_store import SqlSyncStore
 
 
 def build_store(settings: Settings) -> SqlSyncStore:
     """The registry, with what the sync jobs record (``SqlSyncStore`` is a ``SqlRouteStore``)."""
+    from lms_bridge.storage.store import make_engine
+    from lms_bridge.storage.sync_store import SqlSyncStore
+
     return SqlSyncStore(make_engine(settings.database_url))
 
 
 def build_launch_store(store: SqlRouteStore, clock: Callable[[], datetime] = datetime.now) -> LaunchStore:
     """The web app's own state (platforms, login states, sessions, identities, heads), beside the routes."""
+    from lms_bridge.storage.launch_store import SqlLaunchStore
+
     return SqlLaunchStore(store.engine, clock)
 
 
@@ -50,6 +57,7 @@ def build_web_app(
     ``store`` (the demo, tests) every request uses that one. Without ``lms`` Moodle is built from settings
     when they name one, so the card's course links point at the courses themselves. ``serve`` calls this in
     each worker after the fork: the engine and the LMS's HTTP session are never shared between processes."""
+    from lms_bridge.storage.store import SqlRouteStore, make_engine
     from lms_bridge.web import create_app
 
     now = clock or datetime.now
@@ -74,6 +82,9 @@ def build_web_app(
 
 def build_lms(settings: Settings) -> Lms:
     """The Moodle adapter from settings; ConfigError names the missing environment variable."""
+    from lms_bridge.adapters.moodle.lms import MoodleLms
+    from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
+
     if not settings.moodle_url.strip():
         raise ConfigError("не задан адрес Moodle: переменная окружения LMS_BRIDGE_MOODLE_URL")
     if not settings.moodle_token.get_secret_value().strip():
