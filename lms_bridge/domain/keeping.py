@@ -84,6 +84,7 @@ def to_archive(route: Route, today: date, policy: KeepingPolicy) -> Route:
     return replace(route, archived_on=today)
 
 
+# long: one keep-list constructor call, field by field, so a field added later is dropped by default
 def depersonalised(route: Route, today: date, policy: KeepingPolicy) -> Route:
     """The archived route with only what the aggregated reports count.
 

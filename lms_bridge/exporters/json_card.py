@@ -30,6 +30,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# long: one dict literal, key by key in the order of the card
 def route_to_dict(route: Route) -> dict[str, Any]:
     """The card as a dict. A redacted route (``withheld`` set) has ``null`` for every diagnostic result and
     the derived values, and ``withheld`` says why; a complete one has ``"withheld": null``."""

@@ -112,6 +112,7 @@ def _no_body(summary: str, params: list[dict[str, Any]], method: str = "post") -
     return {method: {"summary": summary, "parameters": [*params, CSRF], "responses": {"200": CARD, **ERRORS}}}
 
 
+# long: one table of the fourth stage's endpoints, an entry each
 def _cycle_paths() -> dict[str, Any]:
     """The fourth stage: final events, the product and its file, the reflection, closing an activity."""
     product = _post("the teacher's educational product (JSON, or multipart/form-data with `file`)",
