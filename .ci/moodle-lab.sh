@@ -1,6 +1,7 @@
 # Sourced by .ci/run: real Moodle labs for the contract suite's `real` target and the end-to-end sync test.
 #
 #   lab_up NAME SRC PORT PGPORT   stand a lab up in a fresh folder (as root; ~4 min), print the minutes it took
+#   lab_up_retry NAME SRC PORT PGPORT   the same, tried once more when it fails
 #   lab_env NAME                  export LMS_BRIDGE_TEST_MOODLE_URL/_TOKEN/_LAB for it
 #   labs_down                     stop every lab started here (by PID), remove their folders; run from a trap
 #
@@ -33,6 +34,14 @@ lab_up() {  # NAME SRC PORT PGPORT
     return 1
   fi
   echo "moodle lab $name ($(cat "$LAB_ROOT/$name/release.txt")): up in $((SECONDS - start)) s at $url"
+}
+
+lab_up_retry() {  # NAME SRC PORT PGPORT: lab_up, and once more after a pause when it failed (setup.sh is idempotent:
+  # a transient fault, such as a port still held by a lab that was just stopped, should not cost the whole run)
+  lab_up "$@" && return 0
+  echo "moodle lab $1: trying once more in 20 s"
+  sleep 20
+  lab_up "$@"
 }
 
 lab_env() {  # NAME
