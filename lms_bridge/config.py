@@ -16,6 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from lms_bridge.config_errors import explain
+from lms_bridge.domain.uploads import DEFAULT_FILE_TYPES, DEFAULT_MAX_BYTES
 from lms_bridge.errors import SettingsInvalid
 
 ENV_PREFIX = "LMS_BRIDGE_"
@@ -60,22 +61,10 @@ class Settings(BaseSettings):
         default=3, ge=1, le=5, description="next diagnostic after this many years (003 App. 2 §5.6.1)"
     )
     product_max_bytes: int = Field(
-        default=10 * 1024 * 1024, ge=1024, description="largest educational product file the registry keeps"
+        default=DEFAULT_MAX_BYTES, ge=1024, description="largest educational product file the registry keeps"
     )
     product_file_types: list[str] = Field(
-        default_factory=lambda: [
-            "pdf",
-            "docx",
-            "doc",
-            "odt",
-            "pptx",
-            "ppt",
-            "odp",
-            "xlsx",
-            "zip",
-            "jpg",
-            "png",
-        ],
+        default_factory=lambda: list(DEFAULT_FILE_TYPES),
         description="JSON list of the product file extensions accepted",
     )
     centre_head_agreement: bool = Field(

@@ -31,6 +31,9 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "jpg": (b"\xff\xd8\xff",),
     "jpeg": (b"\xff\xd8\xff",),
 }
+# The file types a product may have unless the centre says otherwise (Settings.product_file_types).
+DEFAULT_FILE_TYPES = ("pdf", "docx", "doc", "odt", "pptx", "ppt", "odp", "xlsx", "zip", "jpg", "png")
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

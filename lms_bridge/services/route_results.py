@@ -15,7 +15,7 @@ from lms_bridge.domain.final_events import EventDraft
 from lms_bridge.domain.people import SYSTEM, Actor
 from lms_bridge.domain.results import Product, Reflection
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.uploads import check_upload
+from lms_bridge.domain.uploads import DEFAULT_FILE_TYPES, DEFAULT_MAX_BYTES, check_upload
 from lms_bridge.domain.vocabulary import ProductKind
 from lms_bridge.ports import RouteStore
 
@@ -111,20 +111,8 @@ class Upload:
 class UploadRules:
     """``Settings.product_max_bytes`` and ``product_file_types``."""
 
-    max_bytes: int = 10 * 1024 * 1024
-    allowed: tuple[str, ...] = (
-        "pdf",
-        "docx",
-        "doc",
-        "odt",
-        "pptx",
-        "ppt",
-        "odp",
-        "xlsx",
-        "zip",
-        "jpg",
-        "png",
-    )
+    max_bytes: int = DEFAULT_MAX_BYTES
+    allowed: tuple[str, ...] = DEFAULT_FILE_TYPES
 
 
 DEFAULT_UPLOADS = UploadRules()
