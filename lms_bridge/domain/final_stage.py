@@ -19,6 +19,7 @@ from lms_bridge.domain.limits import checked_text
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.results import REFLECTION_QUESTIONS, Product, Reflection
 from lms_bridge.domain.route import Route
+from lms_bridge.domain.signatures import renew_conclusion_signatures
 from lms_bridge.domain.vocabulary import Block, DiagnosticKind, Level, Role, RouteStatus
 from lms_bridge.errors import PermissionDenied, WorkflowError
 
@@ -47,8 +48,9 @@ def takes_as_final(route: Route, diagnostic: Diagnostic) -> bool:
 
 
 def apply_final_diagnostic(route: Route, diagnostic: Diagnostic) -> Route:
-    """The route with ``diagnostic`` as its final diagnostic (check ``takes_as_final`` first)."""
-    return replace(
+    """The route with ``diagnostic`` as its final diagnostic (check ``takes_as_final`` first).
+    Acknowledgements of conclusions written on another final diagnostic are withdrawn (signatures)."""
+    taken = replace(
         route,
         final_levels=dict(diagnostic.levels),
         final_diagnostic_on=diagnostic.date,
@@ -56,6 +58,7 @@ def apply_final_diagnostic(route: Route, diagnostic: Diagnostic) -> Route:
         final_codes=tuple(diagnostic.deficit_codes),
         final_source="import",
     )
+    return renew_conclusion_signatures(route, taken)
 
 
 def enter_final_levels(
@@ -105,26 +108,23 @@ def write_conclusion(
     next_diagnostic_on: date | None = None,
 ) -> Route:
     """The curator's conclusions (003 §4.5.3); ``final_levels`` enters final levels by hand at the same
-    time (``enter_final_levels``) when no re-diagnostic was imported. ``next_diagnostic_on`` overrides
-    the date set at drafting."""
+    time (``enter_final_levels``) when no re-diagnostic was imported — levels equal to the route's
+    (the page sends them back as shown, imported ones included) change nothing. ``next_diagnostic_on``
+    overrides the date set at drafting. Changed conclusions are acknowledged anew
+    (``signatures.renew_conclusion_signatures``)."""
     _require_curator(actor, "выводы по маршруту вносит куратор")
     if route.status not in IMPLEMENTING:
         raise WorkflowError(f"маршрут {route.number} в статусе «{route.status.label}»: выводы не вносятся")
     conclusion = checked_text("conclusion", conclusion)
     if not conclusion:
         raise WorkflowError("выводы не могут быть пустыми")
-    same = conclusion == route.conclusion and (
-        not final_levels or dict(final_levels) == dict(route.final_levels)
+    written = route
+    if final_levels and dict(final_levels) != dict(route.final_levels):
+        written = enter_final_levels(route, actor, levels=final_levels, on=on)
+    written = replace(
+        written, conclusion=conclusion, next_diagnostic_on=next_diagnostic_on or route.next_diagnostic_on
     )
-    if final_levels:
-        route = enter_final_levels(route, actor, levels=final_levels, on=on)
-    return replace(
-        route,
-        conclusion=conclusion,
-        next_diagnostic_on=next_diagnostic_on or route.next_diagnostic_on,
-        # a signature was given to the text it saw: new conclusions are signed again
-        conclusion_signatures=route.conclusion_signatures if same else (),
-    )
+    return renew_conclusion_signatures(route, written)
 
 
 def set_product(route: Route, actor: Actor, product: Product) -> Route:

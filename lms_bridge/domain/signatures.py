@@ -7,8 +7,17 @@ acknowledges on their own view of the card; the card prints the name and date of
 or an empty line while it is not given.
 
 Decisions: the three parties sign both corrections and conclusions (the union of 003 and 004);
-signing twice changes nothing (the first date stays); rewriting the conclusions clears their
-signatures, since they were given to another text; an archived route takes no signatures.
+signing twice changes nothing (the first date stays); an archived route takes no signatures.
+
+An acknowledgement of the conclusions is given to what the person read: the conclusions' text and
+the final diagnostic they rest on (levels, deficit codes left, date — 004 Прил. 3 prints them
+together). When the curator rewrites the text, or the final diagnostic changes (levels entered again
+by hand, or a later re-diagnostic imported), the earlier acknowledgements no longer count for the new
+conclusions: they are withdrawn from the route (the card shows empty lines again and asks each party
+to acknowledge anew), and the audit line of that change names each withdrawn acknowledgement with its
+date, so the history of who acknowledged which version stays in the audit trail
+(``withdrawn_conclusion_signatures``). Saving the same conclusions again — the same words, whatever
+the surrounding white space — withdraws nothing.
 """
 
 from __future__ import annotations
@@ -82,6 +91,32 @@ def sign_conclusion(route: Route, actor: Actor, on: date) -> Route:
     if route.status not in CONCLUSIONS_SIGNED_IN or not route.conclusion:
         raise WorkflowError(f"маршрут {route.number}: выводы ещё не внесены, подписывать нечего")
     return replace(route, conclusion_signatures=_add(route.conclusion_signatures, party, actor, on))
+
+
+def _conclusions_read(route: Route) -> tuple[object, ...]:
+    """What a party acknowledges when it signs the conclusions (see the module's docstring)."""
+    return (
+        " ".join(route.conclusion.split()),
+        tuple(sorted((b.value, lv.value) for b, lv in route.final_levels.items())),
+        route.final_codes,
+        route.final_diagnostic_on,
+    )
+
+
+def renew_conclusion_signatures(before: Route, after: Route) -> Route:
+    """``after`` without the conclusions' acknowledgements when what they acknowledged changed."""
+    if not after.conclusion_signatures or _conclusions_read(before) == _conclusions_read(after):
+        return after
+    return replace(after, conclusion_signatures=())
+
+
+def withdrawn_conclusion_signatures(before: Route, after: Route) -> str:
+    """For the audit line: the acknowledgements ``after`` no longer has, «; ознакомление снято …»."""
+    gone = [s for s in before.conclusion_signatures if s not in after.conclusion_signatures]
+    if not gone:
+        return ""
+    names = ", ".join(f"{s.party.label} {s.name} ({s.on:%d.%m.%Y})" for s in gone)
+    return f"; выводы изменены, ознакомление снято: {names}"
 
 
 def unsigned_corrections(route: Route, party: SignatureParty) -> list[int]:

@@ -47,11 +47,24 @@ MAX_ROUTE_MONTHS = 24  # 003 §4.4.3: from 6 months to 2 years
 
 @dataclass(frozen=True)
 class Transition:
+    """A move from any of ``sources`` to ``target``. ``roles``: everyone who may take it in some state;
+    ``by_source`` narrows that per source state where the regulations give each state its own people."""
+
     action: str
     label: str
     sources: frozenset[RouteStatus]
     target: RouteStatus
     roles: frozenset[Role]
+    by_source: tuple[tuple[RouteStatus, frozenset[Role]], ...] = ()
+
+    def roles_in(self, status: RouteStatus) -> frozenset[Role]:
+        """Who may take this move from ``status`` (empty when ``status`` is not a source)."""
+        if status not in self.sources:
+            return frozenset()
+        return dict(self.by_source).get(status, self.roles)
+
+    def allows(self, route: Route, role: Role) -> bool:
+        return role in self.roles_in(route.status)
 
 
 @dataclass(frozen=True)
@@ -77,7 +90,7 @@ _BASE: tuple[Transition, ...] = (
         BEFORE_APPROVAL,
         S.DRAFT,
         frozenset({R.TEACHER, R.CURATOR, R.HEAD, R.DEVELOPER, R.CENTRE_HEAD, R.ADMIN}),
-    ),
+    ),  # per state: _returners
     Transition(
         "finalise",
         "оформить и зарегистрировать",
@@ -125,6 +138,25 @@ _BASE: tuple[Transition, ...] = (
 )
 
 
+def _returners(policy: WorkflowPolicy) -> tuple[tuple[RouteStatus, frozenset[Role]], ...]:
+    """Who may send a route back to the developer, state by state.
+
+    * In agreement: the people who correct it there (003 §4.3.6: the teacher, the curator, the head of
+      school), and the developer who submitted it.
+    * Once the developer has finalised it (§4.3.7–4.3.8) the teacher's and the curator's part is over:
+      only the one whose decision is next refuses it — the head of school who approves (§4.3.10) or,
+      where 004 §2 applies, the head of the ЦНППМ who agrees first — and the developer reopens it.
+    * Agreed by the head of the ЦНППМ: the head of school (refusing the approval) or the developer.
+    An admin may always. After approval nobody returns a route to draft: changes are corrections.
+    """
+    decider = R.CENTRE_HEAD if policy.centre_agreement else R.HEAD
+    return (
+        (S.AGREEMENT, frozenset({R.TEACHER, R.CURATOR, R.HEAD, R.DEVELOPER, R.ADMIN})),
+        (S.FINALISED, frozenset({decider, R.DEVELOPER, R.ADMIN})),
+        (S.CENTRE_AGREED, frozenset({R.HEAD, R.DEVELOPER, R.ADMIN})),
+    )
+
+
 def _table(policy: WorkflowPolicy) -> dict[str, Transition]:
     """The transitions of one policy: with the ЦНППМ head's agreement the head of school approves
     what the ЦНППМ head agreed; without it there is no ``agree`` and the finalised route is approved."""
@@ -134,6 +166,9 @@ def _table(policy: WorkflowPolicy) -> dict[str, Transition]:
             continue
         if t.action == "approve" and policy.centre_agreement:
             t = replace(t, sources=frozenset({S.CENTRE_AGREED}))
+        if t.action == "return":
+            by_source = _returners(policy)
+            t = replace(t, by_source=by_source, roles=frozenset().union(*(r for _, r in by_source)))
         out[t.action] = t
     return out
 
@@ -195,13 +230,13 @@ def may(route: Route, role: Role, action: str, policy: WorkflowPolicy = DEFAULT_
     if action in rules:
         return rules[action]
     t = _TABLES[policy].get(action)
-    return t is not None and route.status in t.sources and role in t.roles
+    return t is not None and t.allows(route, role)
 
 
 def allowed_actions(route: Route, role: Role, policy: WorkflowPolicy = DEFAULT_POLICY) -> list[Transition]:
     if route.archived_on is not None:
         return []
-    return [t for t in _TABLES[policy].values() if route.status in t.sources and role in t.roles]
+    return [t for t in _TABLES[policy].values() if t.allows(route, role)]
 
 
 def transition(
@@ -287,6 +322,12 @@ def _check_move(route: Route, t: Transition, actor: Actor) -> None:
         hint = _HINTS.get((t.action, route.status), "")
         raise WorkflowError(
             f"маршрут {route.number} в статусе «{route.status.label}»: нельзя {t.label}{hint}"
+        )
+    if not t.allows(route, actor.role):
+        who = ", ".join(sorted(r.label for r in t.roles_in(route.status)))
+        raise PermissionDenied(
+            f"маршрут {route.number} в статусе «{route.status.label}»: {t.label} могут {who} "
+            f"(не {actor.role.label})"
         )
 
 

@@ -120,15 +120,17 @@ def conclude(
     """The curator's conclusions; ``final_levels`` (optional) enters the final levels by hand when no
     re-diagnostic was imported."""
     with store.transaction():
+        before = store.get_route(number)
         route = final_stage.write_conclusion(
-            store.get_route(number),
+            before,
             actor,
             final_levels=final_levels,
             conclusion=conclusion,
             on=today,
             next_diagnostic_on=next_diagnostic_on,
         )
-        store.save_route(route, actor, "conclude", conclusion)
+        withdrawn = signatures.withdrawn_conclusion_signatures(before, route)
+        store.save_route(route, actor, "conclude", conclusion + withdrawn)
         return route
 
 

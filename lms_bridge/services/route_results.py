@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from lms_bridge.domain import final_events, final_stage
+from lms_bridge.domain import final_events, final_stage, signatures
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.final_events import EventDraft
 from lms_bridge.domain.people import SYSTEM, Actor
@@ -35,7 +35,9 @@ def take_final_diagnostics(store: RouteStore, diagnostics: Sequence[Diagnostic])
                 taken = final_stage.apply_final_diagnostic(taken, d)
         if taken != route:
             d_on = taken.final_diagnostic_on
-            store.save_route(taken, SYSTEM, "final diagnostic", f"повторная диагностика {d_on:%d.%m.%Y}")
+            details = f"повторная диагностика {d_on:%d.%m.%Y}"
+            details += signatures.withdrawn_conclusion_signatures(route, taken)
+            store.save_route(taken, SYSTEM, "final diagnostic", details)
             changed.append(route.number)
     return changed
 

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from lms_bridge.domain.final_stage import write_conclusion
+from lms_bridge.domain.diagnostics import Diagnostic
+from lms_bridge.domain.final_stage import apply_final_diagnostic, takes_as_final, write_conclusion
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.signatures import (
@@ -15,8 +16,9 @@ from lms_bridge.domain.signatures import (
     sign_correction,
     signature_line,
     unsigned_corrections,
+    withdrawn_conclusion_signatures,
 )
-from lms_bridge.domain.vocabulary import Role, RouteStatus, SignatureParty
+from lms_bridge.domain.vocabulary import Block, DiagnosticKind, Level, Role, RouteStatus, SignatureParty
 from lms_bridge.errors import NotFound, PermissionDenied, WorkflowError
 from tests.exporters.sample import full_route
 
@@ -92,3 +94,52 @@ def test_new_conclusions_must_be_signed_again() -> None:
     assert same.conclusion_signatures == signed.conclusion_signatures
     changed = write_conclusion(signed, CURATOR, final_levels={}, conclusion="Новые выводы", on=DAY)
     assert changed.conclusion_signatures == ()
+
+
+# --- acknowledgements of the conclusions follow the text and the final diagnostic they were given to ---
+def test_saving_the_same_conclusions_again_keeps_the_acknowledgements() -> None:
+    signed = sign_conclusion(sign_conclusion(unsigned(), TEACHER, DAY), HEAD, DAY)
+    # the page sends the words back with its own line breaks and the imported levels as shown
+    resent = "  " + "\n".join(signed.conclusion.split(" ")) + "\n"
+    same = write_conclusion(signed, CURATOR, final_levels=signed.final_levels, conclusion=resent, on=DAY)
+    assert same.conclusion_signatures == signed.conclusion_signatures
+    assert same.final_source == "import"  # the imported levels were not re-entered by hand
+    assert withdrawn_conclusion_signatures(signed, same) == ""
+
+
+def test_edited_conclusions_withdraw_every_acknowledgement_and_say_whose() -> None:
+    signed = sign_conclusion(sign_conclusion(unsigned(), TEACHER, DAY), HEAD, date(2027, 3, 2))
+    edited = write_conclusion(signed, CURATOR, final_levels={}, conclusion="Маршрут продлить", on=DAY)
+    assert edited.conclusion_signatures == ()
+    note = withdrawn_conclusion_signatures(signed, edited)
+    assert "Иванова М.П. (01.03.2027)" in note
+    assert "Петрова А.А. (02.03.2027)" in note
+    again = sign_conclusion(edited, TEACHER, date(2027, 3, 5))  # the new text is acknowledged anew
+    assert [s.on for s in again.conclusion_signatures] == [date(2027, 3, 5)]
+
+
+def test_final_levels_entered_again_by_hand_withdraw_the_acknowledgements() -> None:
+    by_hand = replace(unsigned(), final_source="curator")
+    signed = sign_conclusion(by_hand, TEACHER, DAY)
+    same = write_conclusion(
+        signed, CURATOR, final_levels=signed.final_levels, conclusion=signed.conclusion, on=DAY
+    )
+    assert same.conclusion_signatures == signed.conclusion_signatures
+    levels = {**signed.final_levels, Block.SUBJECT: Level.LOW}
+    changed = write_conclusion(signed, CURATOR, final_levels=levels, conclusion=signed.conclusion, on=DAY)
+    assert changed.conclusion_signatures == ()
+
+
+def test_a_later_re_diagnostic_withdraws_the_acknowledgements() -> None:
+    signed = sign_conclusion(unsigned(), TEACHER, DAY)
+    later = Diagnostic(
+        teacher_email=signed.teacher.email,
+        kind=DiagnosticKind.STANDARDIZED,
+        date=date(2027, 9, 20),
+        levels={Block.SUBJECT: Level.HIGH},
+        deficit_codes=(),
+    )
+    assert takes_as_final(signed, later)
+    taken = apply_final_diagnostic(signed, later)
+    assert taken.conclusion_signatures == ()
+    assert "Иванова М.П." in withdrawn_conclusion_signatures(signed, taken)

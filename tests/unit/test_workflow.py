@@ -16,6 +16,7 @@ from lms_bridge.domain.workflow import (
     deadline,
     is_overdue,
     mark_activity,
+    may,
     transition,
 )
 from lms_bridge.errors import PermissionDenied, WorkflowError
@@ -30,7 +31,7 @@ NOW = datetime(2026, 10, 1, 12, 0)
 # the head of school approves the finalised route (§4.3.10). The old chain agreement → approve is gone.
 EXPECTED_ROLES = {
     "submit": {Role.DEVELOPER, Role.ADMIN},
-    "return": {Role.TEACHER, Role.CURATOR, Role.HEAD, Role.DEVELOPER, Role.CENTRE_HEAD, Role.ADMIN},
+    "return": {Role.TEACHER, Role.CURATOR, Role.HEAD, Role.DEVELOPER, Role.ADMIN},  # per state below
     "finalise": {Role.DEVELOPER, Role.ADMIN},
     "approve": {Role.HEAD, Role.ADMIN},
     "start": {Role.CURATOR, Role.CENTRE, Role.ADMIN, Role.SYSTEM},
@@ -63,6 +64,24 @@ EXPECTED_MOVES = {
         },
         RouteStatus.CANCELLED,
     ),
+}
+
+
+# Who returns a route to the developer, state by state (003 §4.3.6–4.3.10, 004 §2): in agreement the
+# people who correct it; once finalised only the next decider (head of school, or the ЦНППМ head where
+# 004 applies) and the developer; after approval nobody (changes are corrections).
+_AGREEMENT = {Role.TEACHER, Role.CURATOR, Role.HEAD, Role.DEVELOPER, Role.ADMIN}
+EXPECTED_RETURNERS = {
+    False: {
+        RouteStatus.AGREEMENT: _AGREEMENT,
+        RouteStatus.FINALISED: {Role.HEAD, Role.DEVELOPER, Role.ADMIN},
+        RouteStatus.CENTRE_AGREED: {Role.HEAD, Role.DEVELOPER, Role.ADMIN},
+    },
+    True: {
+        RouteStatus.AGREEMENT: _AGREEMENT,
+        RouteStatus.FINALISED: {Role.CENTRE_HEAD, Role.DEVELOPER, Role.ADMIN},
+        RouteStatus.CENTRE_AGREED: {Role.HEAD, Role.DEVELOPER, Role.ADMIN},
+    },
 }
 
 
@@ -108,14 +127,49 @@ def test_every_transition_for_every_role_and_state(action: str, role: Role, stat
     actor = Actor(role, "Петрова А.А.")
     sources, target = EXPECTED_MOVES[action]
     end = date(2027, 6, 1)
+    in_state = EXPECTED_RETURNERS[False].get(status, set()) if action == "return" else EXPECTED_ROLES[action]
     if role not in EXPECTED_ROLES[action]:
         with pytest.raises(PermissionDenied):
             transition(ready(status), action, actor, TODAY, new_end=end)
     elif status not in sources:
         with pytest.raises(WorkflowError):
             transition(ready(status), action, actor, TODAY, new_end=end)
+    elif role not in in_state:
+        with pytest.raises(PermissionDenied, match=f"в статусе «{status.label}»: "):
+            transition(ready(status), action, actor, TODAY, new_end=end)
     else:
         assert transition(ready(status), action, actor, TODAY, new_end=end).status is target
+    allowed = role in EXPECTED_ROLES[action] and status in sources and role in in_state
+    assert (action in [t.action for t in allowed_actions(ready(status), role)]) is allowed
+
+
+RETURN_CASES = [(centre, role, status) for centre in (False, True) for role in Role for status in RouteStatus]
+
+
+@pytest.mark.parametrize(
+    ("centre", "role", "status"), RETURN_CASES, ids=[f"centre={c}-{r}-{s}" for c, r, s in RETURN_CASES]
+)
+def test_who_returns_a_route_to_draft_in_each_state(centre: bool, role: Role, status: RouteStatus) -> None:
+    """A teacher (or a curator) cannot send a finalised, agreed or approved route back to draft."""
+    policy = WorkflowPolicy(centre_agreement=centre)
+    allowed = role in EXPECTED_RETURNERS[centre].get(status, set())
+    assert may(ready(status), role, "return", policy) is allowed
+    if allowed:
+        back = transition(ready(status), "return", Actor(role, "П"), TODAY, policy)
+        assert back.status is RouteStatus.DRAFT
+    else:
+        with pytest.raises((PermissionDenied, WorkflowError)):
+            transition(ready(status), "return", Actor(role, "П"), TODAY, policy)
+
+
+def test_a_teacher_cannot_return_a_finalised_route() -> None:
+    finalised = route(RouteStatus.FINALISED)
+    refusal = "в статусе «оформлен разработчиком»: вернуть на доработку могут"
+    with pytest.raises(PermissionDenied, match=refusal):
+        transition(finalised, "return", Actor(Role.TEACHER, "Иванова М.П."), TODAY)
+    assert "return" not in [t.action for t in allowed_actions(finalised, Role.TEACHER)]
+    back = transition(route(RouteStatus.AGREEMENT), "return", Actor(Role.TEACHER, "Иванова М.П."), TODAY)
+    assert back.status is RouteStatus.DRAFT  # in agreement the teacher still may (003 §4.3.6)
 
 
 def test_approve_records_who_and_when() -> None:

@@ -158,3 +158,43 @@ def test_a_refused_action_offers_the_way_back(launcher: Launcher, seeded: dict[s
     status, body = _post(launcher.client, lid, number, "transition", action="start")
     assert status == 409
     assert f"/card/{number}?lid={lid}" in body
+
+
+def test_a_teacher_cannot_return_a_finalised_route_on_the_page_or_the_api(
+    launcher: Launcher, seeded: dict[str, Route], store: SqlRouteStore
+) -> None:
+    """003 §4.3.7–4.3.10: once the developer has finalised the route only the head (who approves) or
+    the developer sends it back; the teacher's button is gone and a forged request is refused."""
+    from tests.web.test_api import _session
+
+    number = seeded["t2"].number  # in agreement: the teacher may still return it
+    teacher = launcher.session("teacher2@school.ru")
+    page = launcher.client.get(f"/card/{number}?lid={teacher}").get_data(as_text=True)
+    assert "Вернуть на доработку" in page
+    csrf = csrf_of(launcher.client, f"/card/{number}?lid={teacher}")  # the session's token, kept
+    curator = launcher.session(CURATOR_EMAIL, [INSTRUCTOR])
+    curator_csrf = csrf_of(launcher.client, f"/card/{number}?lid={curator}")
+    dev = launcher.session("dev@cnppm.ru")
+    assert _post(launcher.client, dev, number, "transition", action="finalise")[0] == 303
+    page = launcher.client.get(f"/card/{number}?lid={teacher}").get_data(as_text=True)
+    assert "Вернуть на доработку" not in page
+    forged = launcher.client.post(
+        f"/card/{number}/transition", data={"lid": teacher, "csrf": csrf, "action": "return"}
+    )
+    assert forged.status_code == 403
+    assert "вернуть на доработку могут" in forged.get_data(as_text=True)
+    api = launcher.client.post(
+        f"/api/v1/routes/{number}/transitions",
+        json={"action": "return"},
+        headers=_session(launcher, "teacher2@school.ru"),
+    )
+    assert api.status_code == 403
+    by_curator = launcher.client.post(
+        f"/card/{number}/transition", data={"lid": curator, "csrf": curator_csrf, "action": "return"}
+    )
+    assert by_curator.status_code == 403
+    assert store.get_route(number).status is RouteStatus.FINALISED
+    head = launcher.session(HEAD_EMAIL)
+    assert "Вернуть на доработку" in launcher.client.get(f"/card/{number}?lid={head}").get_data(as_text=True)
+    assert _post(launcher.client, head, number, "transition", action="return")[0] == 303
+    assert store.get_route(number).status is RouteStatus.DRAFT

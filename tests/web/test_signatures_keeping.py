@@ -114,6 +114,31 @@ def test_teacher_acknowledges_the_conclusions(
     assert card["conclusion_acknowledged_on"] == sig.on.isoformat()
 
 
+def test_edited_conclusions_ask_for_a_new_acknowledgement_and_the_audit_keeps_the_old_one(
+    launcher: Launcher, seeded: dict[str, Route], store: SqlRouteStore
+) -> None:
+    number = seeded["t1"].number
+    curator = launcher.session(CURATOR_EMAIL, [INSTRUCTOR])
+    assert _post(launcher.client, curator, number, "conclude", conclusion="Дефициты устранены")[0] == 303
+    teacher = launcher.session("teacher1@school.ru")
+    assert _post(launcher.client, teacher, number, "sign", correction="")[0] == 303
+    (sig,) = store.get_route(number).conclusion_signatures
+    # the same text saved again (the form sends it back as shown) keeps the acknowledgement
+    assert _post(launcher.client, curator, number, "conclude", conclusion="Дефициты устранены ")[0] == 303
+    assert store.get_route(number).conclusion_signatures == (sig,)
+    assert _post(launcher.client, curator, number, "conclude", conclusion="Маршрут продлить")[0] == 303
+    assert store.get_route(number).conclusion_signatures == ()
+    page = _page(launcher, teacher, number)
+    assert '<button type="submit">С выводами ознакомлен(а)</button>' in page  # asked again
+    lines = [(e.action, e.details) for e in store.list_audit(number) if e.action in ("sign", "conclude")]
+    assert ("sign", f"выводы: ознакомлен(а) {sig.on:%d.%m.%Y}") in lines
+    withdrawn = [d for a, d in lines if a == "conclude" and "ознакомление снято" in d]
+    assert withdrawn == [
+        f"Маршрут продлить; выводы изменены, ознакомление снято: педагогический работник "
+        f"{sig.name} ({sig.on:%d.%m.%Y})"
+    ]
+
+
 def archive(store: SqlRouteStore, number: str) -> None:
     route = store.get_route(number)
     done = replace(
