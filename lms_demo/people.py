@@ -12,6 +12,7 @@ from lms_bridge.ports import RouteStore
 from moodle_sim.lti_claims import DemoRole
 
 HEAD_EMAIL = "head@demo.school.ru"
+HEAD_NAME = "Петрова Анна Александровна"  # the demo school's head (her signatures on the cards)
 CENTRE_EMAIL = "specialist@demo.cnppm.ru"
 
 
@@ -65,6 +66,6 @@ def demo_people(store: RouteStore, route: Route) -> dict[str, DemoPerson]:
             t.email,
         ),
         "curator": DemoPerson("curator", "curator", c_first, c_last, route.curator_email),
-        "head": DemoPerson("head", "head", "Анна Александровна", "Петрова", HEAD_EMAIL),
+        "head": DemoPerson("head", "head", *_split(HEAD_NAME), HEAD_EMAIL),
         "centre": DemoPerson("centre", "centre", "Игорь Сергеевич", "Волков", CENTRE_EMAIL),
     }

@@ -1,8 +1,10 @@
 """The demo's registry: a fresh SQLite database filled from examples/ and moved through the workflow.
 
-Steps (each is what a person would do with the CLI): db upgrade; course-map, curators and diagnostics
-import; routes build; every route with a curator submitted by the developer and approved by the head
-of its school; enrolment applications of the demo route confirmed by the head and by the ЦНППМ.
+Steps (each is what a person would do with the CLI): db upgrade; course-map and curators import; the
+diagnostics imported as they came in, day by day, each batch drafted into routes the next working day
+(``routes build``), submitted and finalised by the developer and approved by the head of the school;
+enrolment applications of the demo school confirmed by the head and by the ЦНППМ; then the first part
+of the story (``lms_demo.story``). The registry's clock is the story's (``story.DemoClock``).
 """
 
 from __future__ import annotations
@@ -15,18 +17,21 @@ from pathlib import Path
 from course_map.loading import load_course_map
 from lms_bridge.bootstrap import draft_rules
 from lms_bridge.config import Settings
+from lms_bridge.domain.calendar import add_working_days
 from lms_bridge.domain.people import Actor
+from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import Role, RouteStatus
 from lms_bridge.errors import ConfigError
 from lms_bridge.importers.curators import read_curators
-from lms_bridge.importers.diagnostics import read_diagnostics
+from lms_bridge.importers.diagnostics import ParsedDiagnostics, read_diagnostics
 from lms_bridge.importers.formats import read_file
 from lms_bridge.services import applications, route_actions
 from lms_bridge.services.build import build_routes
 from lms_bridge.services.imports import import_diagnostics
 from lms_bridge.storage.migrate import upgrade
 from lms_bridge.storage.store import SqlRouteStore, make_engine
-from lms_demo.people import DemoPerson, demo_people, pick_route
+from lms_demo import story
+from lms_demo.people import HEAD_NAME, DemoPerson, demo_people, pick_route
 
 DEVELOPER = Actor(Role.DEVELOPER, "Разработчик ИОМ ЦНППМ")
 CENTRE = Actor(Role.CENTRE, "Специалист ЦНППМ")
@@ -39,6 +44,8 @@ class Seeded:
     store: SqlRouteStore
     people: dict[str, DemoPerson]
     route_number: str
+    clock: story.DemoClock
+    completed_number: str = ""  # the route the story completes honestly (after the LMS sync)
 
 
 def example(examples: Path, stem: str) -> Path:
@@ -59,8 +66,19 @@ def fresh_database(workdir: Path) -> str:
 
 
 def fill_registry(
-    settings: Settings, store: SqlRouteStore, examples: Path, today: date, say: Callable[[str], None]
+    settings: Settings,
+    store: SqlRouteStore,
+    examples: Path,
+    clock: story.DemoClock,
+    today: date,
+    say: Callable[[str], None],
 ) -> None:
+    """The course map and curators, then the diagnostics batch by batch (by the day they were held):
+    each batch imported, drafted the next working day and approved the same day."""
+    path = example(examples, "diagnostics")
+    parsed = read_diagnostics(read_file(path), str(path), today=today)
+    first = min((d.date for _, d in parsed.rows), default=today)
+    clock.at(min(first, today))
     path = example(examples, "course_map")
     entries = load_course_map(read_file(path), str(path))
     with store.transaction():
@@ -69,18 +87,19 @@ def fill_registry(
     curators = read_curators(read_file(path), str(path))
     with store.transaction():
         store.save_curators(curators)
-    path = example(examples, "diagnostics")
-    imported = import_diagnostics(store, read_diagnostics(read_file(path), str(path), today=today))
-    built = build_routes(
-        store,
-        region=settings.region,
-        today=today,
-        actor=DEVELOPER,
-        rules=draft_rules(settings),
-    )
+    added = built = 0
+    for day in sorted({d.date for _, d in parsed.rows}):
+        batch = [(t, d) for t, d in parsed.rows if d.date == day]
+        draft_day = clock.at(min(add_working_days(day, 1), today))
+        added += import_diagnostics(store, ParsedDiagnostics(parsed.source, rows=batch)).added
+        rules = draft_rules(settings)
+        built += build_routes(
+            store, region=settings.region, today=draft_day, actor=DEVELOPER, rules=rules
+        ).built
+        approve_routes(store, draft_day)
     say(
         f"реестр: курсов и мероприятий в карте {len(entries)}, кураторов {len(curators)}, "
-        f"диагностик {imported.added}, маршрутов составлено {built.built}"
+        f"диагностик {added}, маршрутов составлено {built}"
     )
 
 
@@ -108,16 +127,56 @@ def confirm_applications(store: SqlRouteStore, school: str) -> int:
     return len(confirmed)
 
 
+def pick_completed(routes: list[Route], demo: Route, today: date) -> Route | None:
+    """The route the story completes honestly: another teacher of the demo route's school and curator,
+    with ДПП courses that have all ended in time for the story (the one with the fullest roadmap)."""
+    candidates = [
+        r
+        for r in routes
+        if r.number != demo.number
+        and r.status is RouteStatus.APPROVED
+        and r.teacher.school == demo.teacher.school
+        and r.curator_email == demo.curator_email
+        and r.formal_activities
+        and story.can_finish(r, today)
+    ]
+    return max(candidates, key=lambda r: (len(r.activities), r.number), default=None)
+
+
+def pick_pair(routes: list[Route], today: date) -> tuple[Route, Route | None]:
+    """The demo route and the route the story completes (``pick_completed``): of the routes
+    ``pick_route`` accepts, the one whose partner has the fullest roadmap to show."""
+    pairs = []
+    for r in routes:
+        try:
+            pick_route([r])
+        except ConfigError:
+            continue
+        if (completed := pick_completed(routes, r, today)) is not None:
+            pairs.append((r, completed))
+    if not pairs:
+        return pick_route(routes), None
+    return max(pairs, key=lambda p: (len(p[1].activities), len(p[0].formal_activities), p[0].number))
+
+
 def prepare(workdir: Path, examples: Path, base: Settings, today: date, say: Callable[[str], None]) -> Seeded:
     url = fresh_database(workdir)
     settings = base.model_copy(update={"database_url": url})
-    store = SqlRouteStore(make_engine(url))
-    fill_registry(settings, store, examples, today, say)
-    approved = approve_routes(store, today)
-    route = pick_route(store.list_routes())
+    clock = story.DemoClock()
+    store = SqlRouteStore(make_engine(url), clock=clock.now)
+    fill_registry(settings, store, examples, clock, today, say)
+    routes = store.list_routes()
+    route, completed = pick_pair(routes, today)
+    clock.at(max(r.developed_on or today for r in routes))
     confirmed = confirm_applications(store, route.teacher.school)
+    approved = sum(1 for r in routes if r.status is RouteStatus.APPROVED)
     say(
         f"утверждено маршрутов: {approved}; заявок на курсы подтверждено: {confirmed} "
         f"({route.teacher.school}); демонстрационный маршрут № {route.number}"
     )
-    return Seeded(settings, store, demo_people(store, route), route.number)
+    if completed is not None:
+        story.begin_honestly(store, clock, completed, story.Cast.of(completed, HEAD_NAME))
+    story.plan_waiting(store, clock, route, story.Cast.of(route, HEAD_NAME), today)
+    clock.at(today)
+    people = demo_people(store, route)
+    return Seeded(settings, store, people, route.number, clock, completed.number if completed else "")

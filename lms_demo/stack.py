@@ -11,20 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
 from pydantic import SecretStr
 
+from course_map.models import DecidedBy
 from lms_bridge.bootstrap import build_launch_store, build_web_app
 from lms_bridge.config import LtiPlatformConfig, LtiStaffConfig, Settings
 from lms_bridge.ports import Head
 from lms_bridge.services.sync_common import JobReport
 from lms_bridge.storage.store import SqlRouteStore
 from lms_bridge.web.lti.keys import generate_pem
-from lms_demo import seed
-from lms_demo.people import CENTRE_EMAIL, DemoPerson
+from lms_demo import seed, story
+from lms_demo.people import CENTRE_EMAIL, HEAD_NAME, DemoPerson
 from lms_demo.servers import ServerThread
 from lms_demo.sync import sync_demo
 from moodle_sim import SimConfig, SimState, create_sim_app
@@ -58,6 +59,7 @@ class DemoStack:
         self.say = say
         self.people: dict[str, DemoPerson] = {}
         self.route_number = ""
+        self.completed_number = ""  # the route completed honestly by the story (lms_demo.story)
         self.store: SqlRouteStore | None = None
         self.sync_reports: list[JobReport] = []
         self.sim_state = SimState()
@@ -114,12 +116,35 @@ class DemoStack:
         launches.add_head(
             Head(head.email, f"{head.last_name} {head.first_name}", teacher.school, teacher.municipality)
         )
-        self._web.start(build_web_app(self.settings, store=seeded.store))
         if cfg.sync:
-            self.sync_reports = sync_demo(
-                self.settings, self.sim_state, seeded.store.list_routes(), self.route_number, self.say
-            )
+            self._sync_and_finish(seeded)
+        elif seeded.completed_number:
+            self.say(f"без синхронизации маршрут № {seeded.completed_number} ждёт результатов курсов из СДО")
+        seeded.clock.release()  # from here on the registry lives on the real clock
+        self._web.start(build_web_app(self.settings, store=seeded.store))
         return self
+
+    def _sync_and_finish(self, seeded: seed.Seeded) -> None:
+        """The sync on the demo's day, then (the courses graded) the honest completion of the story."""
+        store = seeded.store
+        completed = store.get_route(seeded.completed_number) if seeded.completed_number else None
+        now = datetime.combine(self.config.today, datetime.now().time())
+        self.sync_reports = sync_demo(
+            self.settings,
+            self.sim_state,
+            store.list_routes(),
+            self.route_number,
+            self.say,
+            now=now,
+            completed=completed,
+            graded={e.lms_course for e in store.list_course_map() if e.decided_by is DecidedBy.GRADE},
+        )
+        if completed is not None:
+            cast = story.Cast.of(completed, HEAD_NAME)
+            done = story.finish_honestly(store, seeded.clock, completed.number, cast)
+            self.completed_number = done.number
+            self.say(f"маршрут № {done.number} завершён: {done.teacher.full_name}")
+        seeded.clock.at(self.config.today)
 
     def _seed_simulator(self, people: dict[str, DemoPerson], tool: Tool) -> dict[str, DemoPerson]:
         """Moodle accounts for everyone in examples/ plus the demo's head and ЦНППМ specialist, and the

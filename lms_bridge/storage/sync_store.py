@@ -165,13 +165,22 @@ class SqlSyncStore(SqlRouteStore):
                 update(routes)
                 .where(routes.c.number == bindparam("k_number"))
                 .values(
-                    status=bindparam("v_status"), start=bindparam("v_start"), updated_at=bindparam("v_at")
+                    status=bindparam("v_status"),
+                    start=bindparam("v_start"),
+                    started_on=func.coalesce(routes.c.started_on, bindparam("v_started")),
+                    updated_at=bindparam("v_at"),
                 )
             )
             c.execute(
                 stmt,
                 [
-                    {"k_number": r.number, "v_status": r.status.value, "v_start": r.start, "v_at": now}
+                    {
+                        "k_number": r.number,
+                        "v_status": r.status.value,
+                        "v_start": r.start,
+                        "v_started": r.started_on,  # the actual start the transition recorded
+                        "v_at": now,
+                    }
                     for r in routes_
                 ],
             )

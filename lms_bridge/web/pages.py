@@ -11,6 +11,8 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WResponse
 
 from lms_bridge.domain import access
+from lms_bridge.domain.completion import completion_gaps
+from lms_bridge.domain.final_stage import IMPLEMENTING
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, Role, RouteStatus
@@ -231,6 +233,15 @@ def product_file(number: str) -> WResponse:
     return resp
 
 
+def _registry_row(route: Route, today: date) -> dict[str, object]:
+    """A registry line, with what a route being implemented still lacks for completion (the list the
+    refusal of ``complete`` gives) and the day a completed route was completed."""
+    row: dict[str, object] = route_summary(route, today)
+    row["missing"] = completion_gaps(route) if route.status in IMPLEMENTING else []
+    row["completed_on"] = route.completed_on
+    return row
+
+
 @bp.get("/dashboard")
 def dashboard() -> str:
     """The registry in the caller's scope (filters for ЦНППМ staff) and the aggregated report."""
@@ -245,7 +256,7 @@ def dashboard() -> str:
     by = requested_grouping(a, "school" if p.role is Role.HEAD else "municipality")
     routes = list(ctx.store().iter_routes(flt))
     today = ctx.today()
-    rows = [route_summary(r, today) for r in routes if status is None or r.status is status]
+    rows = [_registry_row(r, today) for r in routes if status is None or r.status is status]
     if a.get("overdue"):
         rows = [r for r in rows if r["overdue"]]
     report = None

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
-from lms_bridge.domain.vocabulary import RouteStatus
+from lms_bridge.domain.completion import completion_gaps
+from lms_bridge.domain.people import Actor
+from lms_bridge.domain.vocabulary import Role, RouteStatus, SignatureParty
+from lms_bridge.domain.workflow import transition
+from lms_bridge.errors import WorkflowError
 from lms_demo.stack import DemoStack
 from moodle_sim.seed import find_course
 from moodle_sim.state import STUDENT
+from tests.e2e.conftest import DEMO_TODAY
 
 
 def test_demo_route_is_approved_confirmed_enrolled_and_graded(stack: DemoStack) -> None:
@@ -55,3 +61,50 @@ def test_my_courses_in_the_simulator_show_enrolments_and_the_grade(stack: DemoSt
         assert f"({activity.lms_course})" in html
     assert "Итоговая аттестация: 87 —" in html
     assert "зачтено" in html
+
+
+def test_the_story_completes_one_route_honestly(stack: DemoStack) -> None:
+    """Re-diagnostic imported, courses passed in the LMS, activities marked on their days, the event
+    held, product and reflection entered, conclusions acknowledged — and only then «завершён»."""
+    assert stack.completed_number, "the demo must complete one route honestly"
+    route = stack.store.get_route(stack.completed_number)
+    demo = stack.store.get_route(stack.route_number)
+    assert (route.teacher.school, route.curator_email) == (demo.teacher.school, demo.curator_email)
+    assert route.status is RouteStatus.COMPLETED
+    assert completion_gaps(route) == []
+    assert route.started_on
+    assert route.completed_on
+    assert route.started_on < route.completed_on <= DEMO_TODAY
+    assert route.formal_activities
+    assert all(a.done and a.result_source == "lms" for a in route.formal_activities)
+    for a in route.activities:  # each mark on a day inside the route and the activity, none ahead
+        assert a.done_on is not None
+        assert max(route.started_on, a.start or route.started_on) <= a.done_on <= route.completed_on
+    assert route.final_source == "import"  # the final diagnostic is the imported re-diagnostic
+    assert route.final_diagnostic_on is not None
+    assert route.started_on < route.final_diagnostic_on <= route.completed_on
+    assert any(e.held and e.held_on and e.held_on <= route.completed_on for e in route.final_events)
+    assert route.product is not None
+    assert route.reflection is not None
+    assert route.reflection.overcome
+    assert route.conclusion
+    assert {s.party for s in route.conclusion_signatures} == set(SignatureParty)
+    audit = [e.action for e in stack.store.list_audit(route.number)]
+    for action in ("start", "mark", "event add", "event held", "final diagnostic", "product", "complete"):
+        assert action in audit, action
+
+
+def test_the_demo_route_waits_and_its_completion_is_refused_with_every_missing_item(
+    stack: DemoStack,
+) -> None:
+    route = stack.store.get_route(stack.route_number)
+    assert route.status is RouteStatus.IN_PROGRESS
+    assert route.started_on == DEMO_TODAY  # started by its first enrolment in the LMS
+    gaps = completion_gaps(route)
+    assert "итоговое публичное мероприятие не проведено" in " ".join(gaps)
+    assert any(not e.held for e in route.final_events)  # planned by the curator, not yet held
+    curator = Actor(Role.CURATOR, route.curator_name, email=route.curator_email)
+    with pytest.raises(WorkflowError) as refused:
+        transition(route, "complete", curator, DEMO_TODAY)
+    for gap in gaps:
+        assert gap in str(refused.value)

@@ -37,6 +37,7 @@ def test_enrol_sends_each_confirmed_item_once_with_dates_and_starts_routes(world
     )
     assert enrolled[world.user(1).id].role_ids == frozenset({5})
     assert all(world.route(i).status is RouteStatus.IN_PROGRESS for i in range(1, 5))
+    assert all(world.route(i).started_on == NOW.date() for i in range(1, 5))  # the actual start (004)
     assert report.counts["started"] == 4
     assert any(e.action == "start" for e in world.store.list_audit(number(1)))
 
