@@ -12,7 +12,20 @@ from lms_bridge.ports import RouteStore
 from moodle_sim.lti_claims import DemoRole
 
 HEAD_EMAIL = "head@demo.school.ru"
-HEAD_NAME = "Петрова Анна Александровна"  # the demo school's head (her signatures on the cards)
+HEAD_NAME = "Петрова Анна Александровна"  # the head the demo lets you be, whatever the school
+# Heads of the example schools, by name: they approve (the card's «УТВЕРЖДАЮ») and sign.
+HEADS = {
+    "МАОУ «СОШ № 15» г. Челябинска": HEAD_NAME,
+    "МОУ «СОШ № 5» г. Магнитогорска": "Соколова Ирина Владимировна",
+    "МОУ «СОШ № 13» Копейского городского округа": "Кириллов Сергей Николаевич",
+    "МАОУ «Гимназия № 1» г. Златоуста": "Медведева Людмила Петровна",
+}
+
+
+def head_name(school: str) -> str:
+    return HEADS.get(school, HEAD_NAME)
+
+
 CENTRE_EMAIL = "specialist@demo.cnppm.ru"
 
 
@@ -66,6 +79,6 @@ def demo_people(store: RouteStore, route: Route) -> dict[str, DemoPerson]:
             t.email,
         ),
         "curator": DemoPerson("curator", "curator", c_first, c_last, route.curator_email),
-        "head": DemoPerson("head", "head", *_split(HEAD_NAME), HEAD_EMAIL),
+        "head": DemoPerson("head", "head", *_split(head_name(t.school)), HEAD_EMAIL),
         "centre": DemoPerson("centre", "centre", "Игорь Сергеевич", "Волков", CENTRE_EMAIL),
     }

@@ -31,7 +31,7 @@ from lms_bridge.services.imports import import_diagnostics
 from lms_bridge.storage.migrate import upgrade
 from lms_bridge.storage.store import SqlRouteStore, make_engine
 from lms_demo import story
-from lms_demo.people import HEAD_NAME, DemoPerson, demo_people, pick_route
+from lms_demo.people import DemoPerson, demo_people, head_name, pick_route
 
 DEVELOPER = Actor(Role.DEVELOPER, "Разработчик ИОМ ЦНППМ")
 CENTRE = Actor(Role.CENTRE, "Специалист ЦНППМ")
@@ -110,7 +110,7 @@ def approve_routes(store: SqlRouteStore, today: date) -> int:
     for route in store.list_routes():
         if route.status is not RouteStatus.DRAFT or not route.curator_email:
             continue
-        head = Actor(Role.HEAD, f"Руководитель {route.teacher.school}", school=route.teacher.school)
+        head = Actor(Role.HEAD, head_name(route.teacher.school), school=route.teacher.school)
         route_actions.move(store, route.number, "submit", DEVELOPER, today)
         route_actions.move(store, route.number, "finalise", DEVELOPER, today)
         route_actions.move(store, route.number, "approve", head, today)
@@ -120,7 +120,7 @@ def approve_routes(store: SqlRouteStore, today: date) -> int:
 
 def confirm_applications(store: SqlRouteStore, school: str) -> int:
     """The head of ``school`` confirms all their staff's applications, then the ЦНППМ confirms each."""
-    head = Actor(Role.HEAD, f"Руководитель {school}", school=school)
+    head = Actor(Role.HEAD, head_name(school), school=school)
     confirmed = applications.confirm_school(store, school, head)
     for number in sorted({a.number for a in confirmed}):
         applications.confirm(store, number, CENTRE)
@@ -175,8 +175,10 @@ def prepare(workdir: Path, examples: Path, base: Settings, today: date, say: Cal
         f"({route.teacher.school}); демонстрационный маршрут № {route.number}"
     )
     if completed is not None:
-        story.begin_honestly(store, clock, completed, story.Cast.of(completed, HEAD_NAME))
-    story.plan_waiting(store, clock, route, story.Cast.of(route, HEAD_NAME), today)
+        story.begin_honestly(
+            store, clock, completed, story.Cast.of(completed, head_name(completed.teacher.school))
+        )
+    story.plan_waiting(store, clock, route, story.Cast.of(route, head_name(route.teacher.school)), today)
     clock.at(today)
     people = demo_people(store, route)
     return Seeded(settings, store, people, route.number, clock, completed.number if completed else "")

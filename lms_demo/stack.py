@@ -25,7 +25,7 @@ from lms_bridge.services.sync_common import JobReport
 from lms_bridge.storage.store import SqlRouteStore
 from lms_bridge.web.lti.keys import generate_pem
 from lms_demo import seed, story
-from lms_demo.people import CENTRE_EMAIL, HEAD_NAME, DemoPerson
+from lms_demo.people import CENTRE_EMAIL, DemoPerson, head_name
 from lms_demo.servers import ServerThread
 from lms_demo.sync import sync_demo
 from moodle_sim import SimConfig, SimState, create_sim_app
@@ -140,7 +140,7 @@ class DemoStack:
             graded={e.lms_course for e in store.list_course_map() if e.decided_by is DecidedBy.GRADE},
         )
         if completed is not None:
-            cast = story.Cast.of(completed, HEAD_NAME)
+            cast = story.Cast.of(completed, head_name(completed.teacher.school))
             done = story.finish_honestly(store, seeded.clock, completed.number, cast)
             self.completed_number = done.number
             self.say(f"маршрут № {done.number} завершён: {done.teacher.full_name}")

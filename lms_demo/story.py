@@ -110,7 +110,7 @@ def begin_honestly(store: RouteStore, clock: DemoClock, route: Route, cast: Cast
             cast.teacher,
             on,
             on=on,
-            result=f"участие: «{activity.title}»; материалы — в методической копилке ОО",
+            result="участие; материалы — в методической копилке ОО",
             result_form="выступление на заседании методического объединения",
         )
     held_on = story_days(route)["held"]

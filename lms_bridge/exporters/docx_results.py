@@ -18,7 +18,7 @@ def final_events(doc: Any, route: Route) -> None:
         kit.paragraph(doc, "не запланировано")
         return
     header = ("Форма", "Название", "Уровень", "Сроки проведения", "Отметка о выполнении")
-    t = kit.table(doc, (3.2, 5.8, 2.8, 2.8, 3.4), header=header)
+    t = kit.table(doc, (3.0, 5.2, 3.2, 2.6, 4.0), header=header)  # «муниципальный» on one line
     for e in route.final_events:
         mark = f"✓ {e.state_label}" if e.held else e.state_label
         if e.link or e.note:

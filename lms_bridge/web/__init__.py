@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms_bridge.config import Settings
 from lms_bridge.domain.limits import limit
+from lms_bridge.exporters.card_text import years
 from lms_bridge.ports import LaunchStore, Lms, RouteStore
 from lms_bridge.web import errors, ratelimit
 from lms_bridge.web.cache import TtlCache
@@ -89,6 +90,7 @@ def _link(endpoint: str, **values: Any) -> str:
 def _templating(app: Flask) -> None:
     app.jinja_env.globals.update(link=_link, limit=limit)
     app.jinja_env.filters["d"] = lambda v: fmt_date(v) if isinstance(v, date) or v is None else str(v)
+    app.jinja_env.filters["years"] = years  # «16 лет», as the DOCX prints it
     app.jinja_env.filters["isod"] = lambda v: fmt_date(date.fromisoformat(v)) if v else "—"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -21,6 +21,7 @@ def test_card_shows_the_information_fields(
         degree="кандидат педагогических наук",
         academic_title="Почётный работник воспитания и просвещения РФ",
         awards="Грамота Управления образования (2022)",
+        experience_years=13,
     )
     store.save_diagnostics([(teacher, route.diagnostic)])  # the import's upsert
     lid = launcher.session(teacher.email)
@@ -31,5 +32,6 @@ def test_card_shows_the_information_fields(
         "<dd>кандидат педагогических наук</dd>",
         "<dd>Почётный работник воспитания и просвещения РФ</dd>",
         "<dd>Грамота Управления образования (2022)</dd>",
+        "<dt>Педагогический стаж</dt><dd>13 лет</dd>",  # with its unit, as the DOCX prints it
     ):
         assert text in html, text
