@@ -294,3 +294,18 @@ def test_control_characters_are_dropped_not_fatal() -> None:
     text = text_of(card)
     assert "вывод продолжение" in text
     assert pairs(table_starting(card, "Фамилия Имя Отчество"))["Тема самообразования"] == "тема"
+
+
+def test_the_product_and_the_reflection_are_printed_with_the_questions() -> None:
+    route = full_route()
+    text = text_of(read(route))
+    assert route.product is not None
+    assert route.reflection is not None
+    assert "6.2. Образовательный продукт педагога:" in text
+    assert f"Вид: {route.product.kind.label}" in text
+    assert f"Название: {route.product.title}" in text
+    assert f"Ссылка: {route.product.link}" in text
+    assert "6.3. Самоанализ педагога (рефлексия):" in text
+    for question, answer in route.reflection.answers():
+        assert question in text
+        assert answer in text

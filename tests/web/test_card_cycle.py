@@ -4,12 +4,18 @@ proposed and confirmed, a refused completion naming every missing item, marks wi
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 from flask.testing import FlaskClient
 
+from lms_bridge.bootstrap import build_web_app
+from lms_bridge.config import Settings
+from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import RouteStatus
+from lms_bridge.domain.vocabulary import Block, Level, Role, RouteStatus
+from lms_bridge.importers.diagnostics import ParsedDiagnostics
+from lms_bridge.services.imports import import_diagnostics
 from lms_bridge.storage.store import SqlRouteStore
 from tests.web.conftest import CURATOR_EMAIL, HEAD_EMAIL, INSTRUCTOR, Launcher, csrf_of
 
@@ -171,3 +177,70 @@ def test_prolong_on_the_page_takes_the_new_end(
     assert status == 303
     route = store.get_route(number)
     assert (route.status, route.end) == (RouteStatus.PROLONGED, date(2028, 3, 31))
+
+
+def test_an_imported_rediagnostic_shows_on_the_card_with_the_route_history(
+    launcher: Launcher, seeded: dict[str, Route], store: SqlRouteStore
+) -> None:
+    """The final diagnostic is the imported re-diagnostic (kind, date, levels, deficits gone, the chart
+    from those levels), and the card lists the teacher's earlier route with its dynamics."""
+    route = seeded["t1"]
+    first = replace(route.diagnostic, date=date(2024, 12, 20))
+    store.save_diagnostics([(route.teacher, first)])
+    earlier = replace(
+        route,
+        number="74-2025-00009",
+        diagnostic=first,
+        status=RouteStatus.COMPLETED,
+        start=date(2025, 1, 10),
+        end=date(2025, 12, 10),
+        final_levels={Block.SUBJECT: Level.BASIC},
+        final_diagnostic_on=date(2025, 12, 1),
+        completed_on=date(2025, 12, 5),
+        closed_on=date(2025, 12, 5),
+    )
+    store.add_routes([earlier], Actor(Role.DEVELOPER, "разработчик"))
+    store.save_route(replace(route, previous_number=earlier.number), Actor(Role.ADMIN, "A"), "link")
+    again = replace(
+        route.diagnostic,
+        date=date(2026, 11, 16),
+        levels={Block.SUBJECT: Level.ADVANCED, Block.METHODICAL: Level.ADVANCED, Block.ICT: Level.HIGH},
+        deficit_codes=("М2.3",),
+    )
+    result = import_diagnostics(store, ParsedDiagnostics("повторная.csv", rows=[(route.teacher, again)]))
+    assert result.finals == (route.number,)
+    curator = launcher.session(CURATOR_EMAIL, [INSTRUCTOR])
+    page = launcher.client.get(f"/card/{route.number}?lid={curator}").get_data(as_text=True)
+    assert "Дата итоговой диагностики: 16.11.2026" in page
+    assert "(повторная диагностика)" in page
+    assert "<strong>Преодолённые дефициты:</strong> П1.1" in page
+    assert "<strong>Сохраняющиеся дефициты:</strong> М2.3" in page
+    assert "предметные: вход 1 из 4, итог 3 из 4." in page  # the chart's text, from the import
+    assert "ИКТ-компетенции: вход 3 из 4, итог 4 из 4." in page
+    assert "Итоговая диагностика загружена (16.11.2026): уровни вручную не меняются." in page
+    assert "Маршруты педагога и динамика" in page
+    assert f"<dt>Предыдущий маршрут</dt><dd>{earlier.number}</dd>" in page
+    history = page[page.index("Маршруты педагога и динамика") :]
+    assert earlier.number in history
+    assert "завершён" in history
+
+
+def test_dates_on_the_page_are_the_lms_time_zone_not_utc(
+    settings: Settings,
+    store: SqlRouteStore,
+    launcher: Launcher,
+    seeded: dict[str, Route],
+) -> None:
+    """20:30 UTC on 1 December is already 2 December in Yekaterinburg (UTC+5): the mark form offers
+    the LMS's date, and a mark dated 2 December is not «in the future»."""
+    # the app's clock reads naive server-local time: the same instant, whatever the server's zone
+    late = datetime(2026, 12, 1, 20, 30, tzinfo=UTC).astimezone().replace(tzinfo=None)
+    for zone, day in (("Asia/Yekaterinburg", "2026-12-02"), ("Europe/London", "2026-12-01")):
+        local = settings.model_copy(update={"lms_timezone": zone})
+        now: list[datetime] = []  # the launch runs on the real clock (token times), the view at ``late``
+        app = build_web_app(local, store=store, clock=lambda now=now: now[0] if now else datetime.now())
+        timed = Launcher(app.test_client(use_cookies=False), launcher.template, launcher.key)
+        lid = timed.session("teacher1@school.ru")
+        now.append(late)
+        page = timed.client.get(f"/card/{seeded['t1'].number}?lid={lid}").get_data(as_text=True)
+        assert f'name="done_on" type="date" value="{day}" max="{day}"' in page, zone
