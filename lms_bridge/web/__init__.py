@@ -91,6 +91,8 @@ def _templating(app: Flask) -> None:
     app.jinja_env.globals.update(link=_link, limit=limit)
     app.jinja_env.filters["d"] = lambda v: fmt_date(v) if isinstance(v, date) or v is None else str(v)
     app.jinja_env.filters["years"] = years  # «16 лет», as the DOCX prints it
+    # the first letter up, the rest kept: Jinja's «capitalize» would print «Куратор иом», «Руководитель оо»
+    app.jinja_env.filters["cap"] = lambda s: str(s)[:1].upper() + str(s)[1:]
     app.jinja_env.filters["isod"] = lambda v: fmt_date(date.fromisoformat(v)) if v else "—"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

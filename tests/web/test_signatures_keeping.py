@@ -104,6 +104,8 @@ def test_teacher_acknowledges_the_conclusions(
     teacher = launcher.session("teacher1@school.ru")
     page = _page(launcher, teacher, number)
     assert "С выводами ознакомлен(а) (педагогический работник)" in page
+    assert "<dt>Куратор ИОМ</dt>" in page  # abbreviations keep their capitals
+    assert "<dt>Руководитель ОО</dt>" in page
     assert '<button type="submit">С выводами ознакомлен(а)</button>' in page
     assert _post(launcher.client, teacher, number, "sign", correction="")[0] == 303
     (sig,) = store.get_route(number).conclusion_signatures
