@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Row
 
-from course_map.models import CourseEntry
+from course_map.models import CourseEntry, InternshipSite
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.numbering import format_number
 from lms_bridge.domain.people import Actor, Curator, Teacher
@@ -36,7 +36,7 @@ from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.errors import NotFound, RouteNotFound
 from lms_bridge.ports import AuditEntry, DiagnosticsSaved, RouteFilter
-from lms_bridge.storage import codec
+from lms_bridge.storage import catalogue_store, codec
 from lms_bridge.storage.tables import (
     audit,
     corrections,
@@ -618,6 +618,15 @@ class SqlRouteStore:
             if entries:
                 c.execute(insert(course_map), [codec.entry_row(e) for e in entries])
             self.audit(actor, "course-map import", "course_map", f"{len(entries)} строк")
+
+    def replace_sites(self, sites: Sequence[InternshipSite], actor: Actor) -> None:
+        with self._tx() as c:
+            catalogue_store.replace_sites(c, sites)
+            self.audit(actor, "sites import", "internship_sites", f"{len(sites)} строк")
+
+    def list_sites(self) -> list[InternshipSite]:
+        with self._tx() as c:
+            return catalogue_store.list_sites(c)
 
     def list_course_map(self) -> list[CourseEntry]:
         with self._tx() as c:
