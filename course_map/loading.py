@@ -8,6 +8,7 @@ a course map written before them loads as it did.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from lms_bridge.importers.rows import Column, Columns, RowReader
 from lms_bridge.importers.table import Table
 
 FORMATS = tuple(TABULAR)
+SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 E = TypeVar("E", EntryKind, DecidedBy, Source)
 
 COLUMNS = Columns(
@@ -50,12 +52,13 @@ COLUMNS = Columns(
         Column("start", ("Начало", "Дата начала")),
         Column("end", ("Окончание", "Дата окончания")),
         Column("weeks", ("Недель", "Продолжительность, недель")),
+        Column("sites", ("Сайты СДО", "Сайт СДО")),
         Column("source", ("Источник",)),
         Column("capacity", ("Мест", "Количество мест")),
         Column("required_education", ("Требуемое образование", "Образование")),
         Column("required_positions", ("Должности", "Для должностей")),
         Column("required_courses", ("Предварительные курсы", "Сначала пройти")),
-        Column("site", ("Стажировочная площадка", "Площадка")),
+        Column("internship_site", ("Стажировочная площадка", "Площадка")),
         Column("annotation", ("Аннотация",)),
     ]
 )
@@ -149,7 +152,7 @@ _TEXT = {
     "format": "course_format",
     "final_item": "final_item",
     "organiser": "organiser",
-    "site": "lms_course",
+    "internship_site": "lms_course",
     "annotation": "annotation",
 }
 
@@ -170,7 +173,7 @@ def parse_row(row: RowReader) -> CourseEntry | None:
     decided_by = row.choice("decided_by", parse_decided_by) or DecidedBy.GRADE
     pass_grade = row.number_value("pass_grade", minimum=0)
     start, end, weeks = _schedule(row)
-    extra = _catalogue(row, kind, text["site"])
+    extra = _catalogue(row, kind, text["internship_site"])
     if row.problems or kind is None or hours is None or level is None:
         return None
     return CourseEntry(
@@ -190,8 +193,9 @@ def parse_row(row: RowReader) -> CourseEntry | None:
         end=end,
         weeks=weeks,
         **extra,
-        site=text["site"],
+        internship_site=text["internship_site"],
         annotation=text["annotation"],
+        sites=_sites(row),
     )
 
 
@@ -201,10 +205,26 @@ def _catalogue(row: RowReader, kind: EntryKind | None, site: str) -> dict[str, A
     capacity = row.integer("capacity", minimum=1)
     prerequisites = _prerequisites(row)
     if kind is EntryKind.INTERNSHIP and not site:
-        row.fail("site", "у стажировки укажите стажировочную площадку (её код из реестра площадок)")
+        row.fail(
+            "internship_site", "у стажировки укажите стажировочную площадку (её код из реестра площадок)"
+        )
     elif kind is not None and kind is not EntryKind.INTERNSHIP and site:
-        row.fail("site", "площадка указывается только у стажировки (вид «стажировка»)")
+        row.fail("internship_site", "площадка указывается только у стажировки (вид «стажировка»)")
     return {"source": source, "capacity": capacity, "prerequisites": prerequisites}
+
+
+def _sites(row: RowReader) -> tuple[str, ...]:
+    """The LMS site names, separated by «;» or «,» (empty: the course lives on every site)."""
+    out: list[str] = []
+    for piece in row.text("sites").replace(",", ";").split(";"):
+        name = piece.strip()
+        if not name:
+            continue
+        if not SITE_NAME.match(name):
+            row.fail("sites", f"«{name}» — не имя сайта СДО (строчные латинские буквы, цифры, «-», «_»)")
+        elif name not in out:
+            out.append(name)
+    return tuple(out)
 
 
 def _schedule(row: RowReader) -> tuple[date | None, date | None, int | None]:
@@ -235,9 +255,12 @@ def parse_course_map(table: Table, sites: Collection[str] | None = None) -> list
             row.fail("lms_course", f"курс «{ref}» уже описан в строке {first_row[ref]}")
         elif ref:
             first_row[ref] = record.number
-        site = row.text("site")
+        site = row.text("internship_site")
         if sites is not None and site and site not in sites:
-            row.fail("site", f"стажировочной площадки «{site}» нет в реестре площадок (загрузите его раньше)")
+            row.fail(
+                "internship_site",
+                f"стажировочной площадки «{site}» нет в реестре площадок (загрузите его раньше)",
+            )
         problems.extend(row.problems)
         if entry is not None and not row.problems:
             entries.append(entry)

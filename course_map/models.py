@@ -115,10 +115,11 @@ class CourseEntry:
     start: date | None = None  # planned dates, when the provider's schedule fixes them
     end: date | None = None
     weeks: int | None = None  # or a duration: drafting places the course in the route period
+    sites: tuple[str, ...] = ()  # the LMS sites where the course lives (issue 12); none named: every site
     source: Source | None = None  # None: taken from ``level`` (an old course map); see ``origin``
     capacity: int | None = None  # places; None: not limited
     prerequisites: Prerequisites = NO_PREREQUISITES
-    site: str = ""  # an internship's site (``InternshipSite.code``)
+    internship_site: str = ""  # an internship's site (``InternshipSite.code``)
     annotation: str = ""  # a line about the activity (001 §4.4: the resource map is annotated)
 
     @property

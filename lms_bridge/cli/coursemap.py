@@ -50,7 +50,7 @@ def import_cmd(app: AppContext, file: str, fmt: str | None, actor: Actor) -> Non
     entries = load_course_map(read_file(file), file, fmt=fmt, sites=sites)
     replace_course_map(app.store, entries, actor)
     courses = sum(1 for e in entries if e.formal)
-    internships = sum(1 for e in entries if e.site)
+    internships = sum(1 for e in entries if e.internship_site)
     click.echo(
         f"каталог загружен: курсов ДПП {courses}, мероприятий {len(entries) - courses - internships}, "
         f"стажировок {internships}"

@@ -52,7 +52,8 @@ def entry_cells(e: CourseEntry) -> dict[str, Any]:
         "required_education": need.education.label if need.education else "",
         "required_positions": _joined(need.positions),
         "required_courses": _joined(need.courses),
-        "site": e.site,
+        "internship_site": e.internship_site,
+        "sites": _joined(e.sites),
         "annotation": e.annotation,
     }
 

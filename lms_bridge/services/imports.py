@@ -94,11 +94,11 @@ def replace_course_map(store: RouteStore, entries: Sequence[CourseEntry], actor:
     a site of the register (the parser checks it too, with the row; this holds for every caller)."""
     with store.transaction():
         sites = {s.code for s in store.list_sites()}
-        unknown = [e for e in entries if e.site and e.site not in sites]
+        unknown = [e for e in entries if e.internship_site and e.internship_site not in sites]
         if unknown:
             raise ValidationError(
                 [
-                    Problem(f"стажировочной площадки «{e.site}» нет в реестре ({e.lms_course})")
+                    Problem(f"стажировочной площадки «{e.internship_site}» нет в реестре ({e.lms_course})")
                     for e in unknown
                 ]
             )
@@ -110,12 +110,13 @@ def replace_sites(store: RouteStore, sites: Sequence[InternshipSite], actor: Act
     catalogue internship still names a site the new register drops."""
     with store.transaction():
         codes = {s.code for s in sites}
-        orphans = [e for e in store.list_course_map() if e.site and e.site not in codes]
+        orphans = [e for e in store.list_course_map() if e.internship_site and e.internship_site not in codes]
         if orphans:
             raise ValidationError(
                 [
                     Problem(
-                        f"площадку «{e.site}» нельзя убрать: на ней стажировка каталога «{e.title}» "
+                        f"площадку «{e.internship_site}» нельзя убрать: на ней стажировка каталога "
+                        f"«{e.title}» "
                         f"({e.lms_course}); сначала уберите стажировку из каталога",
                         field="Код площадки",
                     )

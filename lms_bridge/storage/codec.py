@@ -373,10 +373,11 @@ def entry_row(e: CourseEntry) -> dict[str, Any]:
         "start": e.start,
         "end": e.end,
         "weeks": e.weeks,
+        "sites": list(e.sites),
         "source": e.source.value if e.source else None,
         "capacity": e.capacity,
         "prerequisites": prerequisites_json(e.prerequisites),
-        "site": e.site,
+        "internship_site": e.internship_site,
         "annotation": e.annotation,
     }
 
@@ -445,9 +446,10 @@ def entry_from(r: Row) -> CourseEntry:
         start=r["start"],
         end=r["end"],
         weeks=r["weeks"],
+        sites=tuple(r["sites"] or ()),
         source=Source(r["source"]) if r["source"] else None,
         capacity=r["capacity"],
         prerequisites=prerequisites_from(r["prerequisites"]),
-        site=r["site"],
+        internship_site=r["internship_site"],
         annotation=r["annotation"],
     )

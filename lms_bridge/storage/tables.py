@@ -155,7 +155,7 @@ route_items = Table(
     Column("curator_note", Text, nullable=False, default=""),
     Column("head_confirmed_by", String(300), nullable=False, default=""),
     Column("centre_confirmed_by", String(300), nullable=False, default=""),
-    # the teacher's choice among the recommended ДПП (000 §2.1 b) and the ЦНППМ's rejection (0009)
+    # the teacher's choice among the recommended ДПП (000 §2.1 b) and the ЦНППМ's rejection (0010)
     Column("options", JSON, nullable=False, default=list, server_default="[]"),
     Column("chosen_by", String(300), nullable=False, default="", server_default=""),
     Column("chosen_on", Date),
@@ -243,15 +243,17 @@ course_map = Table(
     Column("start", Date),
     Column("end", Date),
     Column("weeks", Integer),
-    # the catalogue (0009): source, places, prerequisites, internship site, annotation
+    # the LMS sites where the course lives (issue 12); [] = every site
+    Column("sites", JSON, nullable=False, default=list, server_default="[]"),
+    # the catalogue (0010): source, places, prerequisites, internship site, annotation
     Column("source", String(20)),
     Column("capacity", Integer),
     Column("prerequisites", JSON, nullable=False, default=dict, server_default="{}"),
-    Column("site", String(255), nullable=False, default="", server_default=""),
+    Column("internship_site", String(255), nullable=False, default="", server_default=""),
     Column("annotation", Text, nullable=False, default="", server_default=""),
 )
 
-# The register of regional internship sites (003 App. 4), replaced as a whole by its import (0009).
+# The register of regional internship sites (003 App. 4), replaced as a whole by its import (0010).
 internship_sites = Table(
     "internship_sites",
     metadata,
@@ -395,11 +397,13 @@ lms_links = Table(
     "lms_links",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("email", String(254), nullable=False, unique=True),
+    Column("email", String(254), nullable=False),
+    Column("site", String(40), nullable=False, default="default", server_default="default"),  # LMS site name
     Column("lms_user_id", Integer),  # None while no account or several match
     Column("field", String(20), nullable=False),  # email | username | idnumber
     Column("matches", Integer, nullable=False),  # 0 none, 1 linked, >1 ambiguous
     Column("resolved_at", DateTime, nullable=False),
+    UniqueConstraint("email", "site", name="uq_lms_links_email_site"),  # one account per person per site
 )
 
 # A pass recorded from the LMS that the LMS later contradicts: a person decides, the mark stays.

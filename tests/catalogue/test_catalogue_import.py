@@ -48,7 +48,11 @@ def test_the_example_catalogue_carries_source_dates_places_prerequisites_and_int
         date(2026, 12, 3),
     )
     internship = entries["ST-LIC-11-01"]
-    assert (internship.kind, internship.site, internship.capacity) == (EntryKind.INTERNSHIP, "SP-74-01", 6)
+    assert (internship.kind, internship.internship_site, internship.capacity) == (
+        EntryKind.INTERNSHIP,
+        "SP-74-01",
+        6,
+    )
     assert not internship.formal
 
 
@@ -57,7 +61,7 @@ def test_a_course_map_written_before_the_catalogue_still_loads() -> None:
     fop = next(e for e in entries if e.lms_course == "DPP-FOP-07")
     assert fop.level is ActivityLevel.FEDERAL
     assert fop.origin is Source.FEDERAL_REGISTRY
-    assert all(not e.prerequisites and e.capacity is None and not e.site for e in entries)
+    assert all(not e.prerequisites and e.capacity is None and not e.internship_site for e in entries)
 
 
 def csv_bytes(rows: list[dict[str, str]], delimiter: str = ",") -> bytes:
@@ -91,8 +95,13 @@ def test_row_errors_name_the_row_and_the_field_in_russian() -> None:
     found = problems(
         [
             {**BASE, "kind": "стажировка"},  # row 2: an internship without a site
-            {**BASE, "lms_course": "DPP-2", "site": "SP-1"},  # row 3: a site on a course
-            {**BASE, "lms_course": "DPP-3", "kind": "internship", "site": "SP-9"},  # row 4: unknown site
+            {**BASE, "lms_course": "DPP-2", "internship_site": "SP-1"},  # row 3: a site on a course
+            {
+                **BASE,
+                "lms_course": "DPP-3",
+                "kind": "internship",
+                "internship_site": "SP-9",
+            },  # row 4: unknown site
             {**BASE, "lms_course": "DPP-4", "required_education": "начальное"},  # row 5
             {**BASE, "lms_course": "DPP-5", "required_courses": "DPP-5"},  # row 6: itself
             {**BASE, "lms_course": "DPP-6", "required_courses": "DPP-404"},  # row 7: not in the catalogue
@@ -103,9 +112,11 @@ def test_row_errors_name_the_row_and_the_field_in_russian() -> None:
         ]
     )
     assert found == [
-        "строка 2, поле «site»: у стажировки укажите стажировочную площадку (её код из реестра площадок)",
-        "строка 3, поле «site»: площадка указывается только у стажировки (вид «стажировка»)",
-        "строка 4, поле «site»: стажировочной площадки «SP-9» нет в реестре площадок (загрузите его раньше)",
+        "строка 2, поле «internship_site»: у стажировки укажите стажировочную площадку (её код из реестра "
+        "площадок)",
+        "строка 3, поле «internship_site»: площадка указывается только у стажировки (вид «стажировка»)",
+        "строка 4, поле «internship_site»: стажировочной площадки «SP-9» нет в реестре площадок (загрузите "
+        "его раньше)",
         "строка 5, поле «required_education»: «начальное» — недопустимое значение; допустимо: высшее, "
         "среднее профессиональное",
         "строка 6, поле «required_courses»: курс «DPP-5» не может требовать сам себя",

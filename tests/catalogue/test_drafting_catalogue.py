@@ -26,7 +26,7 @@ CATALOGUE = [
         hours=16,
         start=date(2027, 2, 15),
         end=date(2027, 2, 19),
-        site="SP-1",
+        internship_site="SP-1",
     ),
 ]
 

@@ -13,7 +13,9 @@ from tests.importers.helpers import EXAMPLES
 def test_walkthrough_sites_then_catalogue_then_export(run: Run, tmp_path: Path) -> None:
     refused = run("course-map", "import", str(EXAMPLES / "catalogue.csv"))
     assert refused.exit_code == 1
-    assert "поле «site»: стажировочной площадки «SP-74-01» нет в реестре площадок" in refused.output
+    assert (
+        "поле «internship_site»: стажировочной площадки «SP-74-01» нет в реестре площадок" in refused.output
+    )
     assert run("course-map", "sites", "import", str(EXAMPLES / "internship_sites.csv")).output == (
         "реестр стажировочных площадок загружен: площадок 2\n"
     )

@@ -1,7 +1,7 @@
 """catalogue: activity source, places, prerequisites, internship sites; the teacher's choice of a ДПП
 
-Revision ID: 0009_catalogue
-Revises: 0008_platform_scope
+Revision ID: 0010_catalogue
+Revises: 0009_lms_sites
 Create Date: 2026-12-02 05:10:00
 
 The course map becomes the region's catalogue (issue 9 §3): every new column is optional, so a map
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_catalogue"
-down_revision: str | None = "0008_platform_scope"
+revision: str = "0010_catalogue"
+down_revision: str | None = "0009_lms_sites"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -41,7 +41,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("source", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("capacity", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("prerequisites", sa.JSON(), server_default="{}", nullable=False))
-        batch_op.add_column(sa.Column("site", sa.String(length=255), server_default="", nullable=False))
+        batch_op.add_column(
+            sa.Column("internship_site", sa.String(length=255), server_default="", nullable=False)
+        )
         batch_op.add_column(sa.Column("annotation", sa.Text(), server_default="", nullable=False))
     with op.batch_alter_table("route_items", schema=None) as batch_op:
         batch_op.add_column(sa.Column("options", sa.JSON(), server_default="[]", nullable=False))
@@ -58,6 +60,6 @@ def downgrade() -> None:
         for name in ("rejection_reason", "rejected_by", "chosen_on", "chosen_by", "options"):
             batch_op.drop_column(name)
     with op.batch_alter_table("course_map", schema=None) as batch_op:
-        for name in ("annotation", "site", "prerequisites", "capacity", "source"):
+        for name in ("annotation", "internship_site", "prerequisites", "capacity", "source"):
             batch_op.drop_column(name)
     op.drop_table("internship_sites")
