@@ -27,6 +27,16 @@ def send_instant_messages(call: Call, p: Params) -> Any:
                 }
             )
             continue
+        if not state.users[m["touserid"]].messageable:
+            results.append(
+                {
+                    "msgid": -1,
+                    "errormessage": "You can't message this user due to their message preferences. "
+                    "Try adding them as a contact.",
+                    "candeletemessagesforallusers": False,
+                }
+            )
+            continue
         pair = frozenset((sender, m["touserid"]))
         conversation = state.conversations.setdefault(pair, len(state.conversations) + 1)
         msg = Message(state.new_id("message"), sender, m["touserid"], m["text"], state.clock(), conversation)

@@ -35,6 +35,10 @@ COMMANDS: dict[str, Lazy] = {
     "lti": Lazy(
         "lms_bridge.cli.lti:group", "LTI 1.3: ключи инструмента, платформы (Moodle), руководители ОО."
     ),
+    "notify": Lazy(
+        "lms_bridge.cli.notify:group",
+        "Уведомления в СДО: педагогам о предстоящих мероприятиях, кураторам — сводка за неделю (для cron).",
+    ),
     "reports": Lazy(
         "lms_bridge.cli.reports:group", "Сводные отчёты (обезличенные, группы не менее 5 человек)."
     ),
