@@ -16,8 +16,7 @@ from dataclasses import replace
 from datetime import date
 
 from course_map.models import CourseEntry
-from lms_bridge.domain.access import RouteFilter
-from lms_bridge.domain.notices import (
+from course_map.notices import (
     DigestEvent,
     addressing,
     digest_text,
@@ -26,6 +25,7 @@ from lms_bridge.domain.notices import (
     overdue_items,
     upcoming_events,
 )
+from lms_bridge.domain.access import RouteFilter
 from lms_bridge.errors import LmsAuthError, LmsError
 from lms_bridge.ports import Lms, LmsLink, NoticeStore, OutMessage, SyncStore
 from lms_bridge.ports.notices import FINAL, Notice, NoticeKind, NoticeState
