@@ -42,9 +42,9 @@ def build_launch_store(store: SqlRouteStore, clock: Callable[[], datetime] = dat
 
 def build_notice_store(store: SqlRouteStore) -> NoticeStore:
     """What the notification job sent, beside the routes (same engine)."""
-    from lms_bridge.storage.notice_store import SqlNoticeStore
+    from lms_bridge.storage.notices import SqlNoticeStore
 
-    return SqlNoticeStore(store.engine)
+    return SqlNoticeStore(store.uow)
 
 
 def moodle_configured(settings: Settings) -> bool:

@@ -10,7 +10,7 @@ from lms_bridge.domain.people import Actor
 from lms_bridge.domain.vocabulary import Role, RouteStatus
 from lms_bridge.ports import LmsLink
 from lms_bridge.services.sync_common import SyncOptions
-from lms_bridge.storage.notice_store import SqlNoticeStore
+from lms_bridge.storage.notices import SqlNoticeStore
 from lms_bridge.storage.sync_store import SqlSyncStore
 from tests.jobs.conftest import COURSE_MAP, CURATOR, make_store
 
@@ -45,7 +45,7 @@ DUE = ("EV-SEM", "EV-WEB")
 def notice_world(tmp_path: Path, n: int = 4, name: str = "w") -> tuple[SqlSyncStore, SqlNoticeStore]:
     store = make_store(tmp_path, n, status=RouteStatus.IN_PROGRESS, name=name)
     store.replace_course_map([*COURSE_MAP, *EVENTS], Actor(Role.COURSE_ADMIN, "Админ"))
-    return store, SqlNoticeStore(store.engine, clock=lambda: datetime(2026, 12, 2, 9, 0))
+    return store, SqlNoticeStore(store.uow)
 
 
 def link_all(store: SqlSyncStore, ids: dict[str, int | None]) -> None:
