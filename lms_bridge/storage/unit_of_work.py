@@ -26,6 +26,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 
 from lms_bridge.storage.audit import SqlAuditRepository
+from lms_bridge.storage.catalogue import SqlCatalogueRepository
 from lms_bridge.storage.notices import SqlNoticeRepository
 from lms_bridge.storage.people import SqlPeopleRepository
 
@@ -53,6 +54,7 @@ class _Open:
     trans: RootTransaction
     audit: SqlAuditRepository
     people: SqlPeopleRepository
+    catalogue: SqlCatalogueRepository
     notices: SqlNoticeRepository
 
 
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
                 trans=trans,
                 audit=SqlAuditRepository(conn, self.now),
                 people=SqlPeopleRepository(conn),
+                catalogue=SqlCatalogueRepository(conn),
                 notices=SqlNoticeRepository(conn, self.now),
             )
         self._depth += 1
@@ -116,6 +119,10 @@ class SqlUnitOfWork:
     @property
     def people(self) -> SqlPeopleRepository:
         return self._current("people").people
+
+    @property
+    def catalogue(self) -> SqlCatalogueRepository:
+        return self._current("catalogue").catalogue
 
     @property
     def notices(self) -> SqlNoticeRepository:

@@ -1,7 +1,7 @@
 """notices: what the notification job sent (teacher × catalogue event, curator × week)
 
-Revision ID: 0010_notices
-Revises: 0009_lms_sites
+Revision ID: 0011_notices
+Revises: 0010_catalogue
 Create Date: 2026-12-02 05:10:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_notices"
-down_revision: str | None = "0009_lms_sites"
+revision: str = "0011_notices"
+down_revision: str | None = "0010_catalogue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
