@@ -22,6 +22,8 @@ from lms_bridge.domain.vocabulary import (
     Level,
     RouteStatus,
     SignatureParty,
+    level_steps,
+    scale_of,
 )
 from lms_bridge.errors import NotFound
 
@@ -187,7 +189,12 @@ class Route:
     def dynamics(self) -> dict[Block, int]:
         """Change of level per block between entry and final diagnostics (+1 = one level up)."""
         entry = self.diagnostic.levels
-        return {b: lv.rank - entry[b].rank for b, lv in self.final_levels.items() if b in entry}
+        scale = scale_of([*entry.values(), *self.final_levels.values()])
+        return {
+            b: level_steps(entry[b], lv, scale)
+            for b, lv in self.final_levels.items()
+            if b in entry and entry[b] in scale and lv in scale
+        }
 
     def deficits_gone(self) -> tuple[str, ...] | None:
         """Entry deficit codes the final diagnostic no longer shows; None when it listed none."""
