@@ -109,11 +109,15 @@ def build_lms(settings: Settings) -> Lms:
 
 
 def draft_rules(settings: Settings) -> DraftRules:
-    """What shapes a drafted route, from settings."""
+    """What shapes a drafted route, from settings and the region's profile."""
+    profile = settings.profile
     return DraftRules(
         months=settings.route_months,
         max_hours=settings.max_route_hours,
         next_diagnostic_years=settings.next_diagnostic_years,
+        curator_rule=profile.routes.curator_rule,
+        region_name=profile.card.region_name,
+        stages=profile.card.layout == "buryatia",
     )
 
 

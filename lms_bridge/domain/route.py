@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from lms_bridge.domain.card_details import CardDetails
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
 from lms_bridge.domain.results import FinalEvent, Product, Reflection
@@ -151,6 +152,7 @@ class Route:
     closed_on: date | None = None
     archived_on: date | None = None
     purged_on: date | None = None
+    details: CardDetails = field(default_factory=CardDetails)  # what regional card layouts add
     # Set only by ``domain.access.redact_for``: why the diagnostic results are left out of this copy
     # ("" = complete). Outputs print it in their place; a store refuses to save such a copy.
     withheld: str = ""

@@ -17,13 +17,16 @@ import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from lms_bridge.domain.deficits import DeficitRule
 from lms_bridge.domain.vocabulary import FOUR_LEVELS, THREE_LEVELS, Level, RouteModel
+
+if TYPE_CHECKING:
+    from lms_bridge.importers.diagnostics import ImportRules
 
 HERE = Path(__file__).parent
 SHIPPED = ("chelyabinsk", "buryatia", "smolensk", "bashkortostan")
@@ -243,3 +246,15 @@ def load_profile(ref: str = DEFAULT_PROFILE) -> RegionProfile:
         return RegionProfile.model_validate(data)
     except PydanticValidationError as e:
         raise ProfileInvalid(_explain(str(path), e)) from None
+
+
+def import_rules(profile: RegionProfile) -> ImportRules:
+    """What the diagnostics import checks under ``profile``: its scale, grade of deficits, route models."""
+    from lms_bridge.importers.diagnostics import ImportRules  # the importers load lxml: only when importing
+
+    return ImportRules(
+        scale=profile.scale.levels,
+        grade_rule=profile.deficit_grade.rule(),
+        models=profile.routes.models,
+        profile=profile.name,
+    )

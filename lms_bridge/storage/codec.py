@@ -24,6 +24,12 @@ from lms_bridge.domain.vocabulary import (
     SignatureParty,
     StaffRole,
 )
+from lms_bridge.storage.profile_codec import (
+    details_from,
+    details_json,
+    diagnostic_extra,
+    diagnostic_extra_from,
+)
 
 Row = Mapping[Any, Any]  # RowMapping keys may be str or Column
 
@@ -91,6 +97,7 @@ def diagnostic_row(d: Diagnostic) -> dict[str, Any]:
         "levels": levels_json(d.levels),
         "deficit_codes": list(d.deficit_codes),
         "recommendations": d.recommendations,
+        **diagnostic_extra(d.stated_deficit_level, d.route_model),
     }
 
 
@@ -102,6 +109,7 @@ def diagnostic_from(r: Row, email: str) -> Diagnostic:
         levels=levels_from(r["levels"]),
         deficit_codes=tuple(r["deficit_codes"]),
         recommendations=r["recommendations"],
+        **diagnostic_extra_from(r),
     )
 
 
@@ -261,6 +269,7 @@ def route_row(r: Route) -> dict[str, Any]:
         final_codes=list(r.final_codes) if r.final_codes is not None else None,
         product=product_json(r.product),
         reflection=reflection_json(r.reflection),
+        card_details=details_json(r.details),
     )
     return row
 
@@ -312,6 +321,7 @@ def route_from(
         final_codes=tuple(r["final_codes"]) if r["final_codes"] is not None else None,
         product=product_from(r["product"]),
         reflection=reflection_from(r["reflection"]),
+        details=details_from(r["card_details"]),
         **{f: r[f] for f in _ROUTE_FIELDS},
     )
 

@@ -207,6 +207,8 @@ class SqlRouteStore:
                     diagnostics.c.levels,
                     diagnostics.c.deficit_codes,
                     diagnostics.c.recommendations,
+                    diagnostics.c.deficit_level,
+                    diagnostics.c.route_model,
                 )
                 .join(diagnostics, diagnostics.c.teacher_id == teachers.c.id)
                 .where(teachers.c.id.not_in(busy))
@@ -279,6 +281,8 @@ class SqlRouteStore:
                     diagnostics.c.levels,
                     diagnostics.c.deficit_codes,
                     diagnostics.c.recommendations,
+                    diagnostics.c.deficit_level,
+                    diagnostics.c.route_model,
                 )
                 .join(teachers, teachers.c.id == diagnostics.c.teacher_id)
                 .order_by(teachers.c.email, diagnostics.c.date, diagnostics.c.kind)
@@ -380,6 +384,8 @@ class SqlRouteStore:
                     diagnostics.c.levels.label("d_levels"),
                     diagnostics.c.deficit_codes.label("d_codes"),
                     diagnostics.c.recommendations.label("d_rec"),
+                    diagnostics.c.deficit_level.label("d_grade"),
+                    diagnostics.c.route_model.label("d_model"),
                 )
                 .join(teachers, teachers.c.id == routes.c.teacher_id)
                 .join(diagnostics, diagnostics.c.id == routes.c.diagnostic_id)
@@ -433,6 +439,8 @@ class SqlRouteStore:
                     "levels": r["d_levels"],
                     "deficit_codes": r["d_codes"],
                     "recommendations": r["d_rec"],
+                    "deficit_level": r["d_grade"],
+                    "route_model": r["d_model"],
                 },
                 teacher.email,
             )
