@@ -51,6 +51,10 @@ EXPORTS = {
         "lms_bridge.cli.route_keeping:archive_cmd",
         "Перенести в архив завершённые и отменённые маршруты после срока хранения.",
     ),
+    "details": Lazy(
+        "lms_bridge.cli.route_details:details_cmd",
+        "Сведения карты ИОМ NUMBER по региональному макету (регион, учебный год, тьютор, задачи, этапы).",
+    ),
     "export": Lazy("lms_bridge.cli.export:export_cmd", "Выгрузить карту ИОМ NUMBER в JSON, XML или DOCX."),
     "export-registry": Lazy(
         "lms_bridge.cli.export:export_registry_cmd",

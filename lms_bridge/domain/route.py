@@ -153,9 +153,14 @@ class Route:
     archived_on: date | None = None
     purged_on: date | None = None
     details: CardDetails = field(default_factory=CardDetails)  # what regional card layouts add
+    educational_tasks: Mapping[str, str] = field(default_factory=dict)  # 001: deficit code → tasks
     # Set only by ``domain.access.redact_for``: why the diagnostic results are left out of this copy
     # ("" = complete). Outputs print it in their place; a store refuses to save such a copy.
     withheld: str = ""
+
+    def tasks_for(self, code: str) -> str:
+        """«Образовательные задачи» for the deficit ``code`` (001's table)."""
+        return self.educational_tasks.get(code, "")
 
     def activity(self, key: str) -> Activity:
         for a in self.activities:

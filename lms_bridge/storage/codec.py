@@ -29,6 +29,7 @@ from lms_bridge.storage.profile_codec import (
     details_json,
     diagnostic_extra,
     diagnostic_extra_from,
+    tasks_from,
 )
 
 Row = Mapping[Any, Any]  # RowMapping keys may be str or Column
@@ -269,7 +270,7 @@ def route_row(r: Route) -> dict[str, Any]:
         final_codes=list(r.final_codes) if r.final_codes is not None else None,
         product=product_json(r.product),
         reflection=reflection_json(r.reflection),
-        card_details=details_json(r.details),
+        card_details=details_json(r.details, r.educational_tasks),
     )
     return row
 
@@ -322,6 +323,7 @@ def route_from(
         product=product_from(r["product"]),
         reflection=reflection_from(r["reflection"]),
         details=details_from(r["card_details"]),
+        educational_tasks=tasks_from(r["card_details"]),
         **{f: r[f] for f in _ROUTE_FIELDS},
     )
 

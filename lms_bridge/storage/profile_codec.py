@@ -13,15 +13,20 @@ from lms_bridge.domain.vocabulary import DeficitLevel, RouteModel
 _TEXT = ("region", "additional_info", "academic_year", "tutor_email", "tutor_name")
 
 
-def details_json(d: CardDetails) -> dict[str, Any] | None:
-    if d == CardDetails():
+def details_json(d: CardDetails, tasks: Mapping[str, str]) -> dict[str, Any] | None:
+    """The route's card details and educational tasks per deficit, in the one JSON column."""
+    if d == CardDetails() and not tasks:
         return None
     out: dict[str, Any] = {f: getattr(d, f) for f in _TEXT if getattr(d, f)}
-    if d.educational_tasks:
-        out["educational_tasks"] = dict(d.educational_tasks)
+    if tasks:
+        out["educational_tasks"] = dict(tasks)
     if d.stages:
         out["stages"] = [{"title": s.title, "start": _iso(s.start), "end": _iso(s.end)} for s in d.stages]
     return out
+
+
+def tasks_from(data: Mapping[str, Any] | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in ((data or {}).get("educational_tasks") or {}).items()}
 
 
 def details_from(data: Mapping[str, Any] | None) -> CardDetails:
@@ -29,7 +34,6 @@ def details_from(data: Mapping[str, Any] | None) -> CardDetails:
         return CardDetails()
     return CardDetails(
         **{f: str(data.get(f, "")) for f in _TEXT},
-        educational_tasks={str(k): str(v) for k, v in (data.get("educational_tasks") or {}).items()},
         stages=tuple(
             Stage(str(s["title"]), _day(s.get("start")), _day(s.get("end"))) for s in data.get("stages") or ()
         ),

@@ -40,9 +40,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch copy of «diagnostics» would drop the table
+    # the routes' foreign key points at
     op.drop_table("deficit_codifier")
-    with op.batch_alter_table("routes", schema=None) as batch_op:
-        batch_op.drop_column("card_details")
-    with op.batch_alter_table("diagnostics", schema=None) as batch_op:
-        batch_op.drop_column("route_model")
-        batch_op.drop_column("deficit_level")
+    op.drop_column("routes", "card_details")
+    op.drop_column("diagnostics", "route_model")
+    op.drop_column("diagnostics", "deficit_level")
