@@ -8,8 +8,10 @@ from course_map.loading import FORMATS, load_course_map
 from course_map.recommend import uncovered_codes
 from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.options import input_file
+from lms_bridge.domain.codifier import labelled
 from lms_bridge.domain.people import Actor
 from lms_bridge.importers.formats import read_file
+from lms_bridge.services.codifier import deficit_names
 from lms_bridge.services.imports import replace_course_map
 from lms_bridge.storage.codec import entry_row
 
@@ -71,13 +73,15 @@ def coverage_cmd(app: AppContext, as_json: bool) -> None:
     store = app.store
     with store.transaction():
         need = uncovered_codes(store.list_diagnostics(), store.list_course_map())
-    rows = [{"code": code, "people": n} for code, n in sorted(need.items(), key=lambda kv: (-kv[1], kv[0]))]
+        names = deficit_names(store, app.settings.profile.name)
+    ordered = sorted(need.items(), key=lambda kv: (-kv[1], kv[0]))
+    rows = [{"code": code, "name": names.get(code, ""), "people": n} for code, n in ordered]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
         click.echo("все дефициты из диагностики закрыты картой курсов")
         return
-    click.echo("не закрыты картой курсов (код дефицита — сколько человек):")
+    click.echo("не закрыты картой курсов (дефицит: сколько человек):")
     for r in rows:
-        click.echo(f"  {r['code']} — {r['people']}")
+        click.echo(f"  {labelled(str(r['code']), names)}: {r['people']}")

@@ -9,6 +9,7 @@ from lms_bridge.importers.diagnostics import FORMATS, READERS, parse_batches
 from lms_bridge.importers.formats import format_of, open_table
 from lms_bridge.importers.xml_reader import schema_text
 from lms_bridge.profiles import import_rules
+from lms_bridge.services.codifier import known_codes
 from lms_bridge.services.imports import import_diagnostics
 
 
@@ -34,11 +35,14 @@ def import_cmd(app: AppContext, file: str, partial: bool, fmt: str | None) -> No
     потоком: память не растёт с его размером.
     """
     with open_table(file, format_of(file, fmt, FORMATS), READERS) as table:
-        rules = import_rules(app.settings.profile)
+        profile = app.settings.profile
+        rules = import_rules(profile, known_codes(app.store, profile.name))
         result = import_diagnostics(
             app.store, parse_batches(table, app.today(), rules=rules), partial=partial
         )
     click.echo(f"добавлено: {result.added}, без изменений: {result.unchanged}")
+    for warning in result.warnings:
+        click.echo(f"предупреждение: {warning}")
     if result.finals:
         click.echo(f"итоговая диагностика маршрутов ({len(result.finals)}): {', '.join(result.finals)}")
     if result.rejected:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from lms_bridge.config import Settings
+from lms_bridge.domain.codifier import labelled
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import FOUR_LEVELS, Level
 
@@ -56,9 +57,7 @@ class Issuer:
         return deficit_label(code, self.deficit_names)
 
 
-def deficit_label(code: str, names: Mapping[str, str]) -> str:
-    name = names.get(code, "")
-    return f"{code} — {name}" if name else code
+deficit_label = labelled  # «П1.2 — Проектирование…» (domain/codifier.py)
 
 
 def fmt_date(d: date | None) -> str:

@@ -105,13 +105,25 @@ class ImportRules:
     - ``grade_rule``: how the grade of deficits is derived when the file does not state it; None: every
       row must state it (column «Уровень профессиональных дефицитов»);
     - ``models``: the route models (003 §2.3) a row may name (column «Модель ИОМ», blank = the first);
-    - ``profile``: the profile's name, for messages.
+    - ``profile``: the profile's name, for messages;
+    - ``known_codes``: the codes of the profile's codifier (None: no codifier loaded, codes not checked);
+      a code missing from it is a warning naming the row (``unknown_codes = "warn"``) or rejects the row
+      (``"reject"``).
     """
 
     scale: tuple[Level, ...] = FOUR_LEVELS
     grade_rule: DeficitRule | None = LEGACY_RULE
     models: tuple[RouteModel, ...] = (RouteModel.DIAGNOSTIC,)
     profile: str = "chelyabinsk"
+    known_codes: frozenset[str] | None = None
+    unknown_codes: str = "warn"
+
+    def unknown(self, codes: tuple[str, ...]) -> list[str]:
+        return [] if self.known_codes is None else [c for c in codes if c not in self.known_codes]
+
+    def unknown_message(self, codes: list[str]) -> str:
+        listed = ", ".join(f"«{c}»" for c in codes)
+        return f"нет в кодификаторе профиля «{self.profile}»: {listed}"
 
 
 DEFAULT_IMPORT_RULES = ImportRules()
@@ -151,6 +163,7 @@ class ParsedDiagnostics:
     rows: list[tuple[Teacher, Diagnostic]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rejected: set[int] = field(default_factory=set)  # numbers of rows with a problem
+    warnings: list[Problem] = field(default_factory=list)  # stored rows a person should look at
 
     def error(self) -> ValidationError:
         return ValidationError(self.problems, source=self.source)
@@ -251,11 +264,23 @@ def _check_row(
     if pair is None:
         return None
     teacher, d = pair
+    unknown = rules.unknown(d.deficit_codes)
+    if unknown and rules.unknown_codes == "reject":
+        row.fail("deficit_codes", rules.unknown_message(unknown))
+        return None
     first = seen.first(f"{teacher.email}\x1f{d.kind.value}\x1f{d.date.isoformat()}", row.number)
     if first is not None:
         row.fail("email", f"повтор строки {first}: тот же педагог, вид и дата диагностики")
         return None
     return pair
+
+
+def _warn_unknown(out: ParsedDiagnostics, row: RowReader, d: Diagnostic, rules: ImportRules) -> None:
+    """A stored row with codes the codifier lacks (the profile says «warn»): named in a warning."""
+    unknown = rules.unknown(d.deficit_codes)
+    if unknown:
+        message = rules.unknown_message(unknown) + " (строка загружена)"
+        out.warnings.append(Problem(message, row=row.number, field=row.field_name("deficit_codes")))
 
 
 def parse_batches(
@@ -285,6 +310,12 @@ def parse_batches(
             pair = _check_row(row, today, seen, rules)
             if pair is not None:
                 out.rows.append(pair)
+                unknown = rules.unknown(pair[1].deficit_codes)
+                if unknown:
+                    message = rules.unknown_message(unknown) + " (строка загружена)"
+                    out.warnings.append(
+                        Problem(message, row=row.number, field=row.field_name("deficit_codes"))
+                    )
             if row.problems:
                 out.problems.extend(row.problems)
                 out.rejected.add(record.number)
@@ -302,6 +333,7 @@ def parse_table(table: Table, today: date, rules: ImportRules = DEFAULT_IMPORT_R
         out.rows.extend(part.rows)
         out.problems.extend(part.problems)
         out.rejected |= part.rejected
+        out.warnings.extend(part.warnings)
     out.problems.sort(key=lambda p: p.row or 0)
     return out
 

@@ -25,7 +25,7 @@ from lms_bridge.ports.lms import (
     RowFailure,
     SiteInfo,
 )
-from lms_bridge.ports.registry import AuditEntry, DiagnosticsSaved, RouteFilter, RouteStore
+from lms_bridge.ports.registry import AuditEntry, CodifierStore, DiagnosticsSaved, RouteFilter, RouteStore
 from lms_bridge.ports.sync import (
     Disagreement,
     FormalItem,
@@ -40,6 +40,7 @@ from lms_bridge.ports.web import Head, LaunchStore, LoginState, Platform, Princi
 
 __all__ = [
     "AuditEntry",
+    "CodifierStore",
     "Competency",
     "CompletionRow",
     "DiagnosticsSaved",

@@ -248,8 +248,9 @@ def load_profile(ref: str = DEFAULT_PROFILE) -> RegionProfile:
         raise ProfileInvalid(_explain(str(path), e)) from None
 
 
-def import_rules(profile: RegionProfile) -> ImportRules:
-    """What the diagnostics import checks under ``profile``: its scale, grade of deficits, route models."""
+def import_rules(profile: RegionProfile, known_codes: frozenset[str] | None = None) -> ImportRules:
+    """What the diagnostics import checks under ``profile``: its scale, grade of deficits, route models,
+    and the codes of its codifier (``known_codes``; None when none is loaded)."""
     from lms_bridge.importers.diagnostics import ImportRules  # the importers load lxml: only when importing
 
     return ImportRules(
@@ -257,4 +258,6 @@ def import_rules(profile: RegionProfile) -> ImportRules:
         grade_rule=profile.deficit_grade.rule(),
         models=profile.routes.models,
         profile=profile.name,
+        known_codes=known_codes,
+        unknown_codes=profile.codifier.unknown_codes,
     )

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 
 from course_map.models import CourseEntry
+from lms_bridge.domain.codifier import DeficitEntry
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.numbering import format_number
 from lms_bridge.domain.people import Actor, Curator, Teacher
@@ -578,6 +579,16 @@ class SqlRouteStore:
     def list_course_map(self) -> list[CourseEntry]:
         with self.uow as u:
             return u.people.list_course_map()
+
+    # --- the deficit codifier of each region profile (ports.registry.CodifierStore) -------------
+    def replace_codifier(self, profile: str, entries: Sequence[DeficitEntry], actor: Actor) -> None:
+        with self.uow as u:
+            u.codifier.replace(profile, entries)
+            u.audit.add(actor, "codifier import", f"codifier:{profile}", f"{len(entries)} кодов")
+
+    def list_codifier(self, profile: str) -> list[DeficitEntry]:
+        with self.uow as u:
+            return u.codifier.list(profile)
 
     # --- audit --------------------------------------------------------------------------------
     def audit(self, actor: Actor, action: str, subject: str, details: str = "") -> None:
