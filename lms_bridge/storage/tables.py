@@ -66,7 +66,7 @@ diagnostics = Table(
     Column("levels", JSON, nullable=False),
     Column("deficit_codes", JSON, nullable=False),
     Column("recommendations", Text, nullable=False, default=""),
-    # 0009: the grade of deficits as the file stated or the profile's rule gave it (None: stored before)
+    # 0010: the grade of deficits as the file stated or the profile's rule gave it (None: stored before)
     Column("deficit_level", String(10)),
     Column("route_model", String(20), nullable=False, default="diagnostic", server_default="diagnostic"),
     UniqueConstraint("teacher_id", "kind", "date", name="uq_diagnostics_teacher_kind_date"),
@@ -129,7 +129,7 @@ routes = Table(
     Column("closed_on", Date),
     Column("archived_on", Date, index=True),
     Column("purged_on", Date),
-    Column("card_details", JSON),  # 0009: what regional card layouts add (storage/profile_codec.py)
+    Column("card_details", JSON),  # 0010: what regional card layouts add (storage/profile_codec.py)
 )
 
 route_items = Table(
@@ -399,7 +399,7 @@ result_disagreements = Table(
     Column("note", Text, nullable=False, default=""),
 )
 
-# 0009: the deficit codifier of each region's profile (code → name, competency block, parent code)
+# 0010: the deficit codifier of each region's profile (code → name, competency block, parent code)
 deficit_codifier = Table(
     "deficit_codifier",
     metadata,
