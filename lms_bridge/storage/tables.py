@@ -66,7 +66,7 @@ diagnostics = Table(
     Column("levels", JSON, nullable=False),
     Column("deficit_codes", JSON, nullable=False),
     Column("recommendations", Text, nullable=False, default=""),
-    # 0010: the grade of deficits as the file stated or the profile's rule gave it (None: stored before)
+    # 0011: the grade of deficits as the file stated or the profile's rule gave it (None: stored before)
     Column("deficit_level", String(10)),
     Column("route_model", String(20), nullable=False, default="diagnostic", server_default="diagnostic"),
     UniqueConstraint("teacher_id", "kind", "date", name="uq_diagnostics_teacher_kind_date"),
@@ -129,7 +129,7 @@ routes = Table(
     Column("closed_on", Date),
     Column("archived_on", Date, index=True),
     Column("purged_on", Date),
-    Column("card_details", JSON),  # 0010: what regional card layouts add (storage/profile_codec.py)
+    Column("card_details", JSON),  # 0011: what regional card layouts add (storage/profile_codec.py)
 )
 
 route_items = Table(
@@ -159,6 +159,12 @@ route_items = Table(
     Column("curator_note", Text, nullable=False, default=""),
     Column("head_confirmed_by", String(300), nullable=False, default=""),
     Column("centre_confirmed_by", String(300), nullable=False, default=""),
+    # the teacher's choice among the recommended ДПП (000 §2.1 b) and the ЦНППМ's rejection (0010)
+    Column("options", JSON, nullable=False, default=list, server_default="[]"),
+    Column("chosen_by", String(300), nullable=False, default="", server_default=""),
+    Column("chosen_on", Date),
+    Column("rejected_by", String(300), nullable=False, default="", server_default=""),
+    Column("rejection_reason", Text, nullable=False, default="", server_default=""),
     UniqueConstraint("route_id", "key", name="uq_route_items_route_key"),
 )
 
@@ -243,6 +249,28 @@ course_map = Table(
     Column("weeks", Integer),
     # the LMS sites where the course lives (issue 12); [] = every site
     Column("sites", JSON, nullable=False, default=list, server_default="[]"),
+    # the catalogue (0010): source, places, prerequisites, internship site, annotation
+    Column("source", String(20)),
+    Column("capacity", Integer),
+    Column("prerequisites", JSON, nullable=False, default=dict, server_default="{}"),
+    Column("internship_site", String(255), nullable=False, default="", server_default=""),
+    Column("annotation", Text, nullable=False, default="", server_default=""),
+)
+
+# The register of regional internship sites (003 App. 4), replaced as a whole by its import (0010).
+internship_sites = Table(
+    "internship_sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(255), nullable=False, unique=True),
+    Column("school", String(300), nullable=False),
+    Column("municipality", String(200), nullable=False, default=""),
+    Column("topics", JSON, nullable=False),
+    Column("deficit_codes", JSON, nullable=False),
+    Column("places", Integer, nullable=False),
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("tutors", JSON, nullable=False),
 )
 
 audit = Table(
@@ -399,7 +427,7 @@ result_disagreements = Table(
     Column("note", Text, nullable=False, default=""),
 )
 
-# 0010: the deficit codifier of each region's profile (code → name, competency block, parent code)
+# 0011: the deficit codifier of each region's profile (code → name, competency block, parent code)
 deficit_codifier = Table(
     "deficit_codifier",
     metadata,

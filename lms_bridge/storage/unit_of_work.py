@@ -26,6 +26,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 
 from lms_bridge.storage.audit import SqlAuditRepository
+from lms_bridge.storage.catalogue import SqlCatalogueRepository
 from lms_bridge.storage.codifier import SqlCodifierRepository
 from lms_bridge.storage.people import SqlPeopleRepository
 
@@ -54,6 +55,7 @@ class _Open:
     audit: SqlAuditRepository
     people: SqlPeopleRepository
     codifier: SqlCodifierRepository
+    catalogue: SqlCatalogueRepository
 
 
 class SqlUnitOfWork:
@@ -77,6 +79,7 @@ class SqlUnitOfWork:
                 audit=SqlAuditRepository(conn, self.now),
                 people=SqlPeopleRepository(conn),
                 codifier=SqlCodifierRepository(conn),
+                catalogue=SqlCatalogueRepository(conn),
             )
         self._depth += 1
         return self
@@ -120,3 +123,7 @@ class SqlUnitOfWork:
     @property
     def codifier(self) -> SqlCodifierRepository:
         return self._current("codifier").codifier
+
+    @property
+    def catalogue(self) -> SqlCatalogueRepository:
+        return self._current("catalogue").catalogue
