@@ -66,7 +66,7 @@ diagnostics = Table(
     Column("levels", JSON, nullable=False),
     Column("deficit_codes", JSON, nullable=False),
     Column("recommendations", Text, nullable=False, default=""),
-    # 0011: the grade of deficits as the file stated or the profile's rule gave it (None: stored before)
+    # 0012: the grade of deficits as the file stated or the profile's rule gave it (None: stored before)
     Column("deficit_level", String(10)),
     Column("route_model", String(20), nullable=False, default="diagnostic", server_default="diagnostic"),
     UniqueConstraint("teacher_id", "kind", "date", name="uq_diagnostics_teacher_kind_date"),
@@ -129,7 +129,7 @@ routes = Table(
     Column("closed_on", Date),
     Column("archived_on", Date, index=True),
     Column("purged_on", Date),
-    Column("card_details", JSON),  # 0011: what regional card layouts add (storage/profile_codec.py)
+    Column("card_details", JSON),  # 0012: what regional card layouts add (storage/profile_codec.py)
 )
 
 route_items = Table(
@@ -427,7 +427,7 @@ result_disagreements = Table(
     Column("note", Text, nullable=False, default=""),
 )
 
-# 0011: the deficit codifier of each region's profile (code → name, competency block, parent code)
+# 0012: the deficit codifier of each region's profile (code → name, competency block, parent code)
 deficit_codifier = Table(
     "deficit_codifier",
     metadata,
@@ -436,4 +436,25 @@ deficit_codifier = Table(
     Column("name", String(500), nullable=False),
     Column("block", String(20)),
     Column("parent", String(32), nullable=False, default="", server_default=""),
+)
+
+# --- notifications (area: notify) -----------------------------------------------------------------
+# One row per teacher × catalogue event (kind "event") or curator × ISO week (kind "digest"): what the
+# notification job sent, so a second run sends nothing twice and a killed run looks before it re-sends.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("state", String(10), nullable=False),  # sent | failed | done | refused | gaveup
+    Column("text", Text, nullable=False),
+    Column("lms_user_id", Integer),
+    Column("route_number", String(32), nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("kind", "recipient", "subject", name="uq_notices_kind_recipient_subject"),
 )

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 from lms_bridge.storage.audit import SqlAuditRepository
 from lms_bridge.storage.catalogue import SqlCatalogueRepository
 from lms_bridge.storage.codifier import SqlCodifierRepository
+from lms_bridge.storage.notices import SqlNoticeRepository
 from lms_bridge.storage.people import SqlPeopleRepository
 
 
@@ -56,6 +57,7 @@ class _Open:
     people: SqlPeopleRepository
     codifier: SqlCodifierRepository
     catalogue: SqlCatalogueRepository
+    notices: SqlNoticeRepository
 
 
 class SqlUnitOfWork:
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
                 people=SqlPeopleRepository(conn),
                 codifier=SqlCodifierRepository(conn),
                 catalogue=SqlCatalogueRepository(conn),
+                notices=SqlNoticeRepository(conn, self.now),
             )
         self._depth += 1
         return self
@@ -127,3 +130,7 @@ class SqlUnitOfWork:
     @property
     def catalogue(self) -> SqlCatalogueRepository:
         return self._current("catalogue").catalogue
+
+    @property
+    def notices(self) -> SqlNoticeRepository:
+        return self._current("notices").notices
