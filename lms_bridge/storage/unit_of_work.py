@@ -30,6 +30,7 @@ from lms_bridge.storage.catalogue import SqlCatalogueRepository
 from lms_bridge.storage.codifier import SqlCodifierRepository
 from lms_bridge.storage.notices import SqlNoticeRepository
 from lms_bridge.storage.people import SqlPeopleRepository
+from lms_bridge.storage.reports import SqlReportRepository
 
 
 def make_engine(url: str) -> Engine:
@@ -58,6 +59,7 @@ class _Open:
     codifier: SqlCodifierRepository
     catalogue: SqlCatalogueRepository
     notices: SqlNoticeRepository
+    reports: SqlReportRepository
 
 
 class SqlUnitOfWork:
@@ -83,6 +85,7 @@ class SqlUnitOfWork:
                 codifier=SqlCodifierRepository(conn),
                 catalogue=SqlCatalogueRepository(conn),
                 notices=SqlNoticeRepository(conn, self.now),
+                reports=SqlReportRepository(conn),
             )
         self._depth += 1
         return self
@@ -134,3 +137,7 @@ class SqlUnitOfWork:
     @property
     def notices(self) -> SqlNoticeRepository:
         return self._current("notices").notices
+
+    @property
+    def reports(self) -> SqlReportRepository:
+        return self._current("reports").reports
