@@ -26,7 +26,10 @@ from typing import Any, Self
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 
 from lms_bridge.storage.audit import SqlAuditRepository
+from lms_bridge.storage.diagnostics import SqlDiagnosticsRepository
 from lms_bridge.storage.people import SqlPeopleRepository
+from lms_bridge.storage.routes import SqlRouteRepository
+from lms_bridge.storage.sync import SqlSyncRepository
 
 
 def make_engine(url: str) -> Engine:
@@ -50,14 +53,18 @@ class _Open:
 
     conn: Connection
     trans: RootTransaction
-    audit: SqlAuditRepository
+    diagnostics: SqlDiagnosticsRepository
+    routes: SqlRouteRepository
     people: SqlPeopleRepository
+    audit: SqlAuditRepository
+    sync: SqlSyncRepository
 
 
 class SqlUnitOfWork:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = datetime.now) -> None:
         self.engine = engine
         self.now = clock
+        self._route_ids: dict[str, int] = {}  # a route's id never changes: kept from one unit to the next
         self._open: _Open | None = None
         self._depth = 0
 
@@ -72,8 +79,11 @@ class SqlUnitOfWork:
             self._open = _Open(
                 conn=conn,
                 trans=trans,
-                audit=SqlAuditRepository(conn, self.now),
+                diagnostics=SqlDiagnosticsRepository(conn),
+                routes=SqlRouteRepository(conn, self._route_ids),
                 people=SqlPeopleRepository(conn),
+                audit=SqlAuditRepository(conn, self.now),
+                sync=SqlSyncRepository(conn),
             )
         self._depth += 1
         return self
@@ -107,9 +117,25 @@ class SqlUnitOfWork:
         return self._current("connection").conn
 
     @property
+    def diagnostics(self) -> SqlDiagnosticsRepository:
+        """Teachers and their diagnostics."""
+        return self._current("diagnostics").diagnostics
+
+    @property
+    def routes(self) -> SqlRouteRepository:
+        """Routes, their numbers, items, files, and what the sync jobs read and mark on them."""
+        return self._current("routes").routes
+
+    @property
+    def people(self) -> SqlPeopleRepository:
+        """Curators and the course map."""
+        return self._current("people").people
+
+    @property
     def audit(self) -> SqlAuditRepository:
         return self._current("audit").audit
 
     @property
-    def people(self) -> SqlPeopleRepository:
-        return self._current("people").people
+    def sync(self) -> SqlSyncRepository:
+        """Transmissions, LMS links, result disagreements."""
+        return self._current("sync").sync
