@@ -19,5 +19,7 @@ Shape (*Architecture Patterns with Python*, chapters 2 and 6, without an ORM):
   no SQL; where a port method spans areas (``purge_route``, ``replace_course_map`` with its audit line) it
   calls each area's repository in one unit.
 - ``launch_store.SqlLaunchStore`` is the web app's own store (the ``LaunchStore`` port), on the same
-  database.
+  database. It keeps a short transaction per method on the engine rather than a unit of work: the web app
+  shares one launch store between request threads, and a unit of work (its open connection) belongs to
+  one thread — the route store is built per request for that reason (``bootstrap.build_web_app``).
 """
