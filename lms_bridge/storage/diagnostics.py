@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -115,6 +115,19 @@ class SqlDiagnosticsRepository:
     def find_teacher(self, email: str) -> Teacher | None:
         r = self._c.execute(select(teachers).where(teachers.c.email == email.lower())).mappings().first()
         return codec.teacher_from(r) if r else None
+
+    def list_teacher_places(self, emails: Collection[str] | None = None) -> dict[str, tuple[str, str]]:
+        """E-mail → (school, municipality) of every teacher with a route, or of these teachers."""
+        q = select(teachers.c.email, teachers.c.school, teachers.c.municipality)
+        if emails is None:
+            rows = list(self._c.execute(q.where(teachers.c.id.in_(select(routes.c.teacher_id)))))
+        else:
+            rows = [
+                r
+                for chunk in chunks(sorted(emails))
+                for r in self._c.execute(q.where(teachers.c.email.in_(chunk)))
+            ]
+        return {r.email: (r.school, r.municipality) for r in rows}
 
     def depersonalise(self, route: Route) -> int:
         """Give the (depersonalised) route and its diagnostic a teacher row of their own, built from

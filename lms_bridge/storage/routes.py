@@ -3,7 +3,7 @@ numbers, the educational product's file, and what the sync jobs read and mark on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -382,8 +382,15 @@ class SqlRouteRepository:
         self._c.execute(delete(product_files).where(product_files.c.route_id == self._id(number)))
 
     # --- what the sync jobs read ------------------------------------------------------------------
-    def list_formal_items(self, statuses: Sequence[RouteStatus]) -> list[FormalItem]:
-        """Every formal item of routes in these states (90,000 rows at 30,000 teachers)."""
+    def list_formal_items(
+        self,
+        statuses: Sequence[RouteStatus],
+        *,
+        courses: Collection[str] | None = None,
+        numbers: Collection[str] | None = None,
+    ) -> list[FormalItem]:
+        """Every formal item of routes in these states (90,000 rows at 30,000 teachers); only of these LMS
+        courses / routes when given (a task of the queue)."""
         q = (
             select(
                 routes.c.number,
@@ -407,13 +414,19 @@ class SqlRouteRepository:
             .where(routes.c.status.in_([s.value for s in statuses]))
             .order_by(routes.c.number, route_items.c.key)
         )
+        if courses is not None:
+            q = q.where(route_items.c.lms_course.in_(sorted(courses)))
+        if numbers is not None:
+            q = q.where(routes.c.number.in_(sorted(numbers)))
         status_of = {s.value: s for s in RouteStatus}
         return [
             FormalItem(number, status_of[status], *rest)
             for number, status, *rest in self._c.execute(q)  # same order as the dataclass fields
         ]
 
-    def list_route_people(self, statuses: Sequence[RouteStatus]) -> list[RoutePeople]:
+    def list_route_people(
+        self, statuses: Sequence[RouteStatus], *, numbers: Collection[str] | None = None
+    ) -> list[RoutePeople]:
         q = (
             select(routes.c.number, teachers.c.email, routes.c.curator_email, diagnostics.c.deficit_codes)
             .join(teachers, teachers.c.id == routes.c.teacher_id)
@@ -421,6 +434,8 @@ class SqlRouteRepository:
             .where(routes.c.status.in_([s.value for s in statuses]))
             .order_by(routes.c.number)
         )
+        if numbers is not None:
+            q = q.where(routes.c.number.in_(sorted(numbers)))
         return [(r.number, r.email, r.curator_email, tuple(r.deficit_codes)) for r in self._c.execute(q)]
 
     def list_activities(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Activity]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
@@ -45,11 +45,20 @@ class SqlSyncRepository:
 
     # --- transmissions ----------------------------------------------------------------------------
     def list_transmissions(
-        self, kind: TransmissionKind, states: Sequence[TransmissionState] | None = None
+        self,
+        kind: TransmissionKind,
+        states: Sequence[TransmissionState] | None = None,
+        *,
+        courses: Collection[str] | None = None,
+        numbers: Collection[str] | None = None,
     ) -> dict[tuple[str, str, str, str], Transmission]:
         q = select(*[transmissions.c[f] for f in _TX_FIELDS]).where(transmissions.c.kind == str(kind))
         if states is not None:
             q = q.where(transmissions.c.state.in_([str(s) for s in states]))
+        if courses is not None:
+            q = q.where(transmissions.c.lms_course.in_(sorted(courses)))
+        if numbers is not None:
+            q = q.where(transmissions.c.route_number.in_(sorted(numbers)))
         out: dict[tuple[str, str, str, str], Transmission] = {}
         for r in self._c.execute(q):
             t = Transmission(*r)
@@ -96,22 +105,37 @@ class SqlSyncRepository:
             self._c.execute(delete(table).where(table.c.route_number == number))
 
     # --- LMS links --------------------------------------------------------------------------------
-    def list_links(self) -> dict[str, LmsLink]:
+    def list_links(
+        self, site: str = "default", *, emails: Collection[str] | None = None
+    ) -> dict[str, LmsLink]:
+        """E-mail → the person's account on this LMS site (only these people when given)."""
+        q = select(lms_links).where(lms_links.c.site == site)
+        if emails is None:
+            found = list(self._c.execute(q))
+        else:
+            found = [
+                r
+                for chunk in chunks(sorted(emails))
+                for r in self._c.execute(q.where(lms_links.c.email.in_(chunk)))
+            ]
         return {
-            r.email: LmsLink(r.email, r.lms_user_id, r.field, r.matches, r.resolved_at)
-            for r in self._c.execute(select(lms_links))
+            r.email: LmsLink(r.email, r.lms_user_id, r.field, r.matches, r.resolved_at, r.site) for r in found
         }
 
     def save_links(self, links: Sequence[LmsLink]) -> None:
-        if not links:
-            return
+        """Insert or update by (e-mail, site)."""
+        for site in sorted({lk.site for lk in links}):
+            self._save_site_links(site, [lk for lk in links if lk.site == site])
+
+    def _save_site_links(self, site: str, links: list[LmsLink]) -> None:
         c = self._c
         known: set[str] = set()
         for chunk in chunks(sorted({lk.email for lk in links})):
-            known.update(
-                r.email for r in c.execute(select(lms_links.c.email).where(lms_links.c.email.in_(chunk)))
-            )
-        rows = [{"email": lk.email, **{k: getattr(lk, k) for k in _LINK_COLUMNS}} for lk in links]
+            q = select(lms_links.c.email).where(lms_links.c.site == site, lms_links.c.email.in_(chunk))
+            known.update(r.email for r in c.execute(q))
+        rows = [
+            {"email": lk.email, "site": site, **{k: getattr(lk, k) for k in _LINK_COLUMNS}} for lk in links
+        ]
         new = [r for r in rows if r["email"] not in known]
         old = [
             {**{f"v_{k}": v for k, v in r.items()}, "k_email": r["email"]}
@@ -123,12 +147,13 @@ class SqlSyncRepository:
         if old:
             stmt = (
                 update(lms_links)
-                .where(lms_links.c.email == bindparam("k_email"))
+                .where(lms_links.c.email == bindparam("k_email"), lms_links.c.site == site)
                 .values({k: bindparam(f"v_{k}") for k in _LINK_COLUMNS})
             )
             c.execute(stmt, old)
 
     def forget_link(self, email: str) -> None:
+        """Delete the person's accounts on every LMS site (purge)."""
         self._c.execute(delete(lms_links).where(lms_links.c.email == email))
 
     # --- disagreements ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
@@ -26,17 +26,29 @@ from lms_bridge.storage.store import SqlRouteStore
 
 class SqlSyncStore(SqlRouteStore):
     # --- what the jobs read of the routes ---------------------------------------------------------
-    def list_formal_items(self, statuses: Sequence[RouteStatus]) -> list[FormalItem]:
+    def list_formal_items(
+        self,
+        statuses: Sequence[RouteStatus],
+        *,
+        courses: Collection[str] | None = None,
+        numbers: Collection[str] | None = None,
+    ) -> list[FormalItem]:
         with self.uow as u:
-            return u.routes.list_formal_items(statuses)
+            return u.routes.list_formal_items(statuses, courses=courses, numbers=numbers)
 
     def list_routes_by_number(self, numbers: Sequence[str]) -> list[Route]:
         with self.uow as u:
             return u.routes.list_by_number(numbers)
 
-    def list_route_people(self, statuses: Sequence[RouteStatus]) -> list[RoutePeople]:
+    def list_route_people(
+        self, statuses: Sequence[RouteStatus], *, numbers: Collection[str] | None = None
+    ) -> list[RoutePeople]:
         with self.uow as u:
-            return u.routes.list_route_people(statuses)
+            return u.routes.list_route_people(statuses, numbers=numbers)
+
+    def list_teacher_places(self, emails: Collection[str] | None = None) -> dict[str, tuple[str, str]]:
+        with self.uow as u:
+            return u.diagnostics.list_teacher_places(emails)
 
     def list_activities(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Activity]:
         with self.uow as u:
@@ -64,10 +76,15 @@ class SqlSyncStore(SqlRouteStore):
 
     # --- transmissions ----------------------------------------------------------------------------
     def list_transmissions(
-        self, kind: TransmissionKind, states: Sequence[TransmissionState] | None = None
+        self,
+        kind: TransmissionKind,
+        states: Sequence[TransmissionState] | None = None,
+        *,
+        courses: Collection[str] | None = None,
+        numbers: Collection[str] | None = None,
     ) -> dict[tuple[str, str, str, str], Transmission]:
         with self.uow as u:
-            return u.sync.list_transmissions(kind, states)
+            return u.sync.list_transmissions(kind, states, courses=courses, numbers=numbers)
 
     def lms_course_ids(self) -> dict[str, int]:
         with self.uow as u:
@@ -78,9 +95,11 @@ class SqlSyncStore(SqlRouteStore):
             u.sync.save_transmissions(rows, u.now())
 
     # --- LMS links --------------------------------------------------------------------------------
-    def list_links(self) -> dict[str, LmsLink]:
+    def list_links(
+        self, site: str = "default", *, emails: Collection[str] | None = None
+    ) -> dict[str, LmsLink]:
         with self.uow as u:
-            return u.sync.list_links()
+            return u.sync.list_links(site, emails=emails)
 
     def save_links(self, links: Sequence[LmsLink]) -> None:
         with self.uow as u:
