@@ -26,6 +26,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 
 from lms_bridge.storage.audit import SqlAuditRepository
+from lms_bridge.storage.catalogue import SqlCatalogueRepository
 from lms_bridge.storage.diagnostics import SqlDiagnosticsRepository
 from lms_bridge.storage.people import SqlPeopleRepository
 from lms_bridge.storage.routes import SqlRouteRepository
@@ -56,6 +57,7 @@ class _Open:
     diagnostics: SqlDiagnosticsRepository
     routes: SqlRouteRepository
     people: SqlPeopleRepository
+    catalogue: SqlCatalogueRepository
     audit: SqlAuditRepository
     sync: SqlSyncRepository
 
@@ -82,6 +84,7 @@ class SqlUnitOfWork:
                 diagnostics=SqlDiagnosticsRepository(conn),
                 routes=SqlRouteRepository(conn, self._route_ids),
                 people=SqlPeopleRepository(conn),
+                catalogue=SqlCatalogueRepository(conn),
                 audit=SqlAuditRepository(conn, self.now),
                 sync=SqlSyncRepository(conn),
             )
@@ -130,6 +133,11 @@ class SqlUnitOfWork:
     def people(self) -> SqlPeopleRepository:
         """Curators and the course map."""
         return self._current("people").people
+
+    @property
+    def catalogue(self) -> SqlCatalogueRepository:
+        """The register of internship sites (the catalogue's activities are in the course map)."""
+        return self._current("catalogue").catalogue
 
     @property
     def audit(self) -> SqlAuditRepository:
