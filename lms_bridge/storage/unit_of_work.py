@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 from lms_bridge.storage.audit import SqlAuditRepository
 from lms_bridge.storage.catalogue import SqlCatalogueRepository
 from lms_bridge.storage.diagnostics import SqlDiagnosticsRepository
+from lms_bridge.storage.notices import SqlNoticeRepository
 from lms_bridge.storage.people import SqlPeopleRepository
 from lms_bridge.storage.routes import SqlRouteRepository
 from lms_bridge.storage.sync import SqlSyncRepository
@@ -60,6 +61,7 @@ class _Open:
     catalogue: SqlCatalogueRepository
     audit: SqlAuditRepository
     sync: SqlSyncRepository
+    notices: SqlNoticeRepository
 
 
 class SqlUnitOfWork:
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
                 catalogue=SqlCatalogueRepository(conn),
                 audit=SqlAuditRepository(conn, self.now),
                 sync=SqlSyncRepository(conn),
+                notices=SqlNoticeRepository(conn, self.now),
             )
         self._depth += 1
         return self
@@ -147,3 +150,8 @@ class SqlUnitOfWork:
     def sync(self) -> SqlSyncRepository:
         """Transmissions, LMS links, result disagreements."""
         return self._current("sync").sync
+
+    @property
+    def notices(self) -> SqlNoticeRepository:
+        """Event notices sent to teachers and curators' digests (once each)."""
+        return self._current("notices").notices
