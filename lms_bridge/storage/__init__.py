@@ -9,7 +9,8 @@ Shape (*Architecture Patterns with Python*, chapters 2 and 6, without an ORM):
   transaction of its own — ``diagnostics.py`` (teachers and diagnostics), ``routes.py`` (routes, numbers,
   items, the product file, what the sync jobs read and mark), ``people.py`` (curators, course map),
   ``catalogue.py`` (internship sites), ``audit.py``, ``sync.py`` (transmissions, LMS links,
-  disagreements), ``notices.py`` (what the notification job sent, with its ``SqlNoticeStore`` facade).
+  disagreements), ``notices.py`` (what the notification job sent, with its ``SqlNoticeStore`` facade),
+  ``reports.py`` (figures the reports read).
   ``sql.py`` has the helpers they share. A new area is a new module registered on ``SqlUnitOfWork``.
 - ``store.SqlRouteStore`` and ``sync_store.SqlSyncStore`` stay as the implementations of the
   ``RouteStore``/``SyncStore`` ports (lms_bridge/ports/): thin facades whose methods open the store's

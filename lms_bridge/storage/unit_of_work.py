@@ -30,6 +30,7 @@ from lms_bridge.storage.catalogue import SqlCatalogueRepository
 from lms_bridge.storage.diagnostics import SqlDiagnosticsRepository
 from lms_bridge.storage.notices import SqlNoticeRepository
 from lms_bridge.storage.people import SqlPeopleRepository
+from lms_bridge.storage.reports import SqlReportRepository
 from lms_bridge.storage.routes import SqlRouteRepository
 from lms_bridge.storage.sync import SqlSyncRepository
 
@@ -62,6 +63,7 @@ class _Open:
     audit: SqlAuditRepository
     sync: SqlSyncRepository
     notices: SqlNoticeRepository
+    reports: SqlReportRepository
 
 
 class SqlUnitOfWork:
@@ -90,6 +92,7 @@ class SqlUnitOfWork:
                 audit=SqlAuditRepository(conn, self.now),
                 sync=SqlSyncRepository(conn),
                 notices=SqlNoticeRepository(conn, self.now),
+                reports=SqlReportRepository(conn),
             )
         self._depth += 1
         return self
@@ -155,3 +158,7 @@ class SqlUnitOfWork:
     def notices(self) -> SqlNoticeRepository:
         """Event notices sent to teachers and curators' digests (once each)."""
         return self._current("notices").notices
+
+    @property
+    def reports(self) -> SqlReportRepository:
+        return self._current("reports").reports
