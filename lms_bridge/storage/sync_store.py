@@ -267,43 +267,31 @@ class SqlSyncStore(SqlRouteStore):
             return {r.email: (r.school, r.municipality) for r in rows}
 
     def save_links(self, links: Sequence[LmsLink]) -> None:
+        """Insert or update by (e-mail, site), as one upsert: two tasks of the queue that look up the same
+        person (a curator of teachers in two route batches) both write without a unique-key error."""
         if not links:
             return
-        with self._tx() as c:
-            for site in sorted({lk.site for lk in links}):
-                self._save_site_links(c, site, [lk for lk in links if lk.site == site])
-
-    def _save_site_links(self, c: Any, site: str, links: list[LmsLink]) -> None:
-        known: set[str] = set()
-        for chunk in chunks(sorted({lk.email for lk in links})):
-            q = select(lms_links.c.email).where(lms_links.c.site == site, lms_links.c.email.in_(chunk))
-            known.update(r.email for r in c.execute(q))
-        rows = [
-            {
+        rows = {
+            (lk.email, lk.site): {
                 "email": lk.email,
-                "site": site,
+                "site": lk.site,
                 "lms_user_id": lk.lms_user_id,
                 "field": lk.field,
                 "matches": lk.matches,
                 "resolved_at": lk.resolved_at,
             }
             for lk in links
-        ]
-        new = [r for r in rows if r["email"] not in known]
-        old = [
-            {**{f"v_{k}": v for k, v in r.items()}, "k_email": r["email"]}
-            for r in rows
-            if r["email"] in known
-        ]
-        if new:
-            c.execute(insert(lms_links), new)
-        if old:
-            stmt = (
-                update(lms_links)
-                .where(lms_links.c.email == bindparam("k_email"), lms_links.c.site == site)
-                .values({k: bindparam(f"v_{k}") for k in ("lms_user_id", "field", "matches", "resolved_at")})
+        }
+        with self._tx() as c:
+            upsert: Any = pg_insert(lms_links) if c.dialect.name == "postgresql" else sqlite_insert(lms_links)
+            stmt = upsert.on_conflict_do_update(
+                index_elements=["email", "site"],
+                set_={
+                    col: upsert.excluded[col] for col in ("lms_user_id", "field", "matches", "resolved_at")
+                },
             )
-            c.execute(stmt, old)
+            for chunk in chunks(list(rows.values()), 200):
+                c.execute(stmt, list(chunk))
 
     # --- marks from the LMS -------------------------------------------------------------------------
     def save_item_marks(
