@@ -20,7 +20,7 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "course-map": Lazy(
         "lms_bridge.cli.coursemap:group",
-        "Карта курсов: какие курсы ДПП и мероприятия устраняют какие дефициты.",
+        "Каталог мероприятий: курсы ДПП, мероприятия, стажировки; реестр стажировочных площадок.",
     ),
     "curators": Lazy("lms_bridge.cli.curators:group", "Кураторы (тьюторы) маршрутов."),
     "db": Lazy("lms_bridge.cli.db:group", "База данных реестра."),
@@ -34,6 +34,10 @@ COMMANDS: dict[str, Lazy] = {
     "lms": Lazy("lms_bridge.cli.lms:group", "Подключение к СДО (Moodle)."),
     "lti": Lazy(
         "lms_bridge.cli.lti:group", "LTI 1.3: ключи инструмента, платформы (Moodle), руководители ОО."
+    ),
+    "notify": Lazy(
+        "lms_bridge.cli.notify:group",
+        "Уведомления в СДО: педагогам о предстоящих мероприятиях, кураторам — сводка за неделю (для cron).",
     ),
     "queue": Lazy(
         "lms_bridge.cli.worker:queue_group",

@@ -26,6 +26,8 @@ from typing import Any, Self
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 
 from lms_bridge.storage.audit import SqlAuditRepository
+from lms_bridge.storage.catalogue import SqlCatalogueRepository
+from lms_bridge.storage.notices import SqlNoticeRepository
 from lms_bridge.storage.people import SqlPeopleRepository
 
 
@@ -52,6 +54,8 @@ class _Open:
     trans: RootTransaction
     audit: SqlAuditRepository
     people: SqlPeopleRepository
+    catalogue: SqlCatalogueRepository
+    notices: SqlNoticeRepository
 
 
 class SqlUnitOfWork:
@@ -74,6 +78,8 @@ class SqlUnitOfWork:
                 trans=trans,
                 audit=SqlAuditRepository(conn, self.now),
                 people=SqlPeopleRepository(conn),
+                catalogue=SqlCatalogueRepository(conn),
+                notices=SqlNoticeRepository(conn, self.now),
             )
         self._depth += 1
         return self
@@ -113,3 +119,11 @@ class SqlUnitOfWork:
     @property
     def people(self) -> SqlPeopleRepository:
         return self._current("people").people
+
+    @property
+    def catalogue(self) -> SqlCatalogueRepository:
+        return self._current("catalogue").catalogue
+
+    @property
+    def notices(self) -> SqlNoticeRepository:
+        return self._current("notices").notices
