@@ -7,7 +7,7 @@ from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -123,34 +123,26 @@ class SqlSyncRepository:
         }
 
     def save_links(self, links: Sequence[LmsLink]) -> None:
-        """Insert or update by (e-mail, site)."""
-        for site in sorted({lk.site for lk in links}):
-            self._save_site_links(site, [lk for lk in links if lk.site == site])
-
-    def _save_site_links(self, site: str, links: list[LmsLink]) -> None:
-        c = self._c
-        known: set[str] = set()
-        for chunk in chunks(sorted({lk.email for lk in links})):
-            q = select(lms_links.c.email).where(lms_links.c.site == site, lms_links.c.email.in_(chunk))
-            known.update(r.email for r in c.execute(q))
-        rows = [
-            {"email": lk.email, "site": site, **{k: getattr(lk, k) for k in _LINK_COLUMNS}} for lk in links
-        ]
-        new = [r for r in rows if r["email"] not in known]
-        old = [
-            {**{f"v_{k}": v for k, v in r.items()}, "k_email": r["email"]}
-            for r in rows
-            if r["email"] in known
-        ]
-        if new:
-            c.execute(insert(lms_links), new)
-        if old:
-            stmt = (
-                update(lms_links)
-                .where(lms_links.c.email == bindparam("k_email"), lms_links.c.site == site)
-                .values({k: bindparam(f"v_{k}") for k in _LINK_COLUMNS})
-            )
-            c.execute(stmt, old)
+        """Insert or update by (e-mail, site), as one upsert: two tasks of the queue that look up the same
+        person (a curator of teachers in two route batches) both write without a unique-key error."""
+        if not links:
+            return
+        rows = {
+            (lk.email, lk.site): {
+                "email": lk.email,
+                "site": lk.site,
+                **{k: getattr(lk, k) for k in _LINK_COLUMNS},
+            }
+            for lk in links
+        }
+        upsert: Any = (
+            pg_insert(lms_links) if self._c.dialect.name == "postgresql" else sqlite_insert(lms_links)
+        )
+        stmt = upsert.on_conflict_do_update(
+            index_elements=["email", "site"], set_={col: upsert.excluded[col] for col in _LINK_COLUMNS}
+        )
+        for chunk in chunks(list(rows.values()), 200):
+            self._c.execute(stmt, list(chunk))
 
     def forget_link(self, email: str) -> None:
         """Delete the person's accounts on every LMS site (purge)."""
