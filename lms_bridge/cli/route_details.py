@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.routes import parse_actor
+from lms_bridge.cli.options import parse_actor
 from lms_bridge.domain.card_details import DetailsChange, Stage
 from lms_bridge.domain.people import Actor
 from lms_bridge.importers.rows import parse_date

@@ -177,9 +177,7 @@ def test_no_codifier_loaded_checks_no_code() -> None:
     assert read_diagnostics(data, "d.csv", today=TODAY, rules=rules).problems == []
 
 
-def test_the_cli_import_prints_the_warning(
-    db_url: str, tmp_path: object
-) -> None:
+def test_the_cli_import_prints_the_warning(db_url: str, tmp_path: object) -> None:
     assert _invoke(db_url, "buryatia", "db", "upgrade").exit_code == 0
     _invoke(
         db_url, "buryatia", "codifier", "import", str(EXAMPLES / "profiles" / "buryatia" / "codifier.csv")
