@@ -19,6 +19,7 @@ from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.json_card import route_summary
 from lms_bridge.ports import Principal, RouteStore
 from lms_bridge.services import proposals, route_actions
+from lms_bridge.services.events import upcoming_events
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
 from lms_bridge.web import card_results
 from lms_bridge.web.access import (
@@ -268,3 +269,13 @@ def dashboard() -> str:
         archive_view=archive_view,
         portfolio=portfolio,
     )
+
+
+@bp.get("/events")
+def events() -> str:
+    """Upcoming events of the routes in the caller's scope (services/events.py: no names, no counts)."""
+    ctx = web_context()
+    p = current_principal()
+    today = ctx.today()
+    found = upcoming_events(ctx.store().iter_routes(requested_filter(p, {})), today)
+    return render_template("events.html", p=p, events=found, today=today)

@@ -1,0 +1,207 @@
+"""The tool and the simulator's Moodle-like platform together, browser steps played by hand: a course
+editor places «Мой маршрут» by deep linking, a teacher launches the placed activity and lands on their
+card. The platform fetches the tool's JWKS and the tool the platform's, each from the other app."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from html import unescape
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+import pytest
+import requests
+import responses
+from flask import Flask
+from flask.testing import FlaskClient
+from pydantic import SecretStr
+
+from lms_bridge.bootstrap import build_web_app
+from lms_bridge.config import Settings
+from lms_bridge.domain.platforms import REGION
+from lms_bridge.domain.route import Route
+from lms_bridge.ports import Platform
+from lms_bridge.storage.launch_store import SqlLaunchStore
+from lms_bridge.storage.store import SqlRouteStore
+from lms_bridge.web.lti.keys import generate_pem
+from moodle_sim.lti import LtiPlatform, PlatformCourse, PlatformUser, Tool, lti_blueprint
+from moodle_sim.lti_deep_linking import DL, accept_response
+from moodle_sim.lti_registration import SUPPORTED_SCOPES
+
+BASE = "http://127.0.0.1:8081"
+TOOL = "http://localhost:5000"
+PEM = generate_pem()
+
+
+@pytest.fixture
+def platform() -> LtiPlatform:
+    p = LtiPlatform(issuer=BASE)
+    p.add_course(PlatformCourse(7, "ИОМ-2026", "Индивидуальные образовательные маршруты", "IOM-2026"))
+    p.add_user(PlatformUser(10, "teacher1", "Мария", "Иванова", "teacher1@school.ru", "teacher"))
+    p.add_user(PlatformUser(11, "curator1", "Ольга", "Смирнова", "curator1@ipk.ru", "curator"))
+    return p
+
+
+@pytest.fixture
+def sim(platform: LtiPlatform) -> FlaskClient:
+    app = Flask(__name__)
+    app.register_blueprint(lti_blueprint(platform))
+    return app.test_client()
+
+
+@pytest.fixture
+def tool_app(settings: Settings, store: SqlRouteStore) -> Flask:
+    s = settings.model_copy(
+        update={"lti_platforms": [], "public_url": TOOL, "lti_private_key": SecretStr(PEM.decode())}
+    )
+    return build_web_app(s, store=store)
+
+
+@pytest.fixture
+def tool(tool_app: Flask) -> FlaskClient:
+    return tool_app.test_client(use_cookies=False)
+
+
+@pytest.fixture
+def registered(platform: LtiPlatform, store: SqlRouteStore, tool: FlaskClient) -> Tool:
+    """The tool registered as dynamic registration leaves it (deep linking, the grade scopes)."""
+    t = platform.register_tool(
+        "ИОМ педагога",
+        login_url=f"{TOOL}/lti/login",
+        redirect_uris=[f"{TOOL}/lti/launch"],
+        jwks_url=f"{TOOL}/lti/jwks",
+        deep_link_url=f"{TOOL}/lti/launch",
+        scopes=SUPPORTED_SCOPES,
+    )
+    SqlLaunchStore(store.engine).add_platform(
+        Platform(
+            BASE,
+            t.client_id,
+            (t.deployment_id,),
+            f"{BASE}/mod/lti/auth.php",
+            f"{BASE}/mod/lti/certs.php",
+            f"{BASE}/mod/lti/token.php",
+            REGION,
+        )
+    )
+    platform.fetch_json = lambda url: tool.get(urlsplit(url).path).get_json()
+    return t
+
+
+@pytest.fixture
+def platform_keys(sim: FlaskClient) -> Iterator[responses.RequestsMock]:
+    def certs(req: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        resp = sim.get(urlsplit(req.url or "").path)
+        return resp.status_code, {"Content-Type": resp.content_type}, resp.get_data()
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add_callback(responses.GET, f"{BASE}/mod/lti/certs.php", certs)
+        yield rsps
+
+
+def _form(html: str) -> tuple[str, dict[str, str]]:
+    action = re.search(r'<form[^>]*action="([^"]*)"', html)
+    assert action, html
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+    return unescape(action.group(1)), {k: unescape(v) for k, v in fields.items()}
+
+
+def _post(client: FlaskClient, url: str, fields: dict[str, str]) -> Any:
+    parts = urlsplit(url)
+    return client.post(parts.path, query_string=parts.query, data=fields)
+
+
+def _oidc(sim: FlaskClient, tool: FlaskClient, start: str) -> Any:
+    """From a platform page that starts a launch to the tool's answer to the id_token."""
+    first = sim.get(start)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    login_url, fields = _form(first.get_data(as_text=True))
+    assert login_url == f"{TOOL}/lti/login"
+    redirect = _post(tool, login_url, fields)
+    assert redirect.status_code == 302, redirect.get_data(as_text=True)
+    auth = urlsplit(redirect.headers["Location"])
+    answer = sim.get(auth.path, query_string=auth.query)
+    redirect_uri, token = _form(answer.get_data(as_text=True))
+    assert "id_token" in token, answer.get_data(as_text=True)
+    return _post(tool, redirect_uri, token)
+
+
+def _choice(html: str, view: str) -> tuple[str, dict[str, str]]:
+    m = re.search(
+        r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="JWT" value="([^"]+)">\s*'
+        rf'<button type="submit" name="view" value="{view}">',
+        html,
+    )
+    assert m, html
+    return unescape(m.group(1)), {"JWT": m.group(2)}
+
+
+@pytest.mark.usefixtures("platform_keys")
+def test_editor_places_my_route_and_the_teacher_opens_their_card(
+    sim: FlaskClient, tool: FlaskClient, platform: LtiPlatform, registered: Tool, seeded: dict[str, Route]
+) -> None:
+    page = _oidc(sim, tool, f"/mod/lti/contentitem.php?course=7&id={registered.deployment_id}&user=curator1")
+    assert page.status_code == 200, page.get_data(as_text=True)
+    action, fields = _choice(page.get_data(as_text=True), "card")
+    assert action.startswith(f"{BASE}/mod/lti/contentitem_return.php?course=7&id={registered.deployment_id}")
+    done = _post(sim, action, fields)
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert "Мой маршрут (ИОМ)" in done.get_data(as_text=True)
+    (placed,) = platform.course_activities(7)
+    assert placed.title == "Мой маршрут (ИОМ)"
+    assert placed.custom == {"iom_view": "card"}
+    assert placed.line_item is not None
+    assert placed.line_item.score_maximum == 100
+    # the teacher launches what was placed and lands on their own card
+    card = _oidc(sim, tool, f"/mod/lti/launch.php?id={placed.cmid}&user=teacher1")
+    assert card.status_code == 303, card.get_data(as_text=True)
+    assert urlsplit(card.headers["Location"]).path == f"/card/{seeded['t1'].number}"
+
+
+def test_a_learner_cannot_open_the_selection(sim: FlaskClient, registered: Tool) -> None:
+    page = sim.get(f"/mod/lti/contentitem.php?course=7&id={registered.deployment_id}&user=teacher1")
+    assert page.status_code == 400
+    assert "нет прав" in page.get_data(as_text=True)
+
+
+def _response(registered: Tool, key: Any, kid: str, **changes: Any) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": registered.client_id,
+        "aud": BASE,
+        "iat": now,
+        "exp": now + 600,
+        DL + "content_items": [
+            {"type": "ltiResourceLink", "title": "Подделка", "custom": {"iom_view": "card"}}
+        ],
+        **changes,
+    }
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+
+
+def test_the_platform_refuses_forged_and_expired_responses(
+    platform: LtiPlatform, registered: Tool, tool: FlaskClient
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from lms_bridge.errors import LaunchError
+
+    kid = tool.get("/lti/jwks").get_json()["keys"][0]["kid"]
+    forged = _response(registered, rsa.generate_private_key(65537, 2048), kid)
+    with pytest.raises(LaunchError, match="Signature verification failed"):
+        accept_response(platform, 7, registered.deployment_id, forged)
+    expired = _response(registered, PEM, kid, iat=int(time.time()) - 7200, exp=int(time.time()) - 3600)
+    with pytest.raises(LaunchError, match="Expired token"):
+        accept_response(platform, 7, registered.deployment_id, expired)
+    other_client = _response(registered, PEM, kid, iss="someone-else")
+    with pytest.raises(LaunchError, match="errorincorrectconsumerkey"):
+        accept_response(platform, 7, registered.deployment_id, other_client)
+    # like Moodle 5.1 the platform does not check aud: the tool is what sets it right
+    wrong_aud = _response(registered, PEM, kid, aud="http://other.example")
+    assert [a.title for a in accept_response(platform, 7, registered.deployment_id, wrong_aud)] == [
+        "Подделка"
+    ]
+    assert len(platform.course_activities(7)) == 1
