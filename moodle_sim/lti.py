@@ -26,6 +26,7 @@ import secrets
 import string
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,7 @@ from moodle_sim.lti_claims import (
 from moodle_sim.lti_deep_linking import SELECTION_LAUNCH, add_deep_linking, deep_linking_claims
 from moodle_sim.lti_pages import add_pages
 from moodle_sim.lti_registration import add_registration
+from moodle_sim.lti_services import AccessToken, Grade, add_services
 
 __all__ = [
     "DEMO_ROLE_LABELS",
@@ -122,6 +124,9 @@ class LtiPlatform:
     users: dict[int, PlatformUser] = field(default_factory=dict)
     fetch_json: Callable[[str], Any] = field(default=_get_json)  # the tools' JWKS (Moodle: curl)
     next_id: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
+    access_tokens: dict[str, AccessToken] = field(default_factory=dict)  # token.php
+    grades: dict[tuple[int, int], Grade] = field(default_factory=dict)  # (grade item, user) → AGS score
+    counters: Counter[str] = field(default_factory=Counter)  # requests answered, by kind
     _launches: dict[int, PendingLaunch] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -406,4 +411,5 @@ def lti_blueprint(platform: LtiPlatform) -> Blueprint:
     add_pages(bp, platform)  # /course/view.php and /my/courses.php
     add_registration(bp, platform)  # dynamic registration
     add_deep_linking(bp, platform)  # content selection (Deep Linking 2.0)
+    add_services(bp, platform)  # token.php, AGS line items, scores, results
     return bp

@@ -75,6 +75,7 @@ def initiate(platform: LtiPlatform, course_id: int, type_id: str, user_ref: str,
     )
 
 
+# long: the claims Moodle sends, one per line
 def deep_linking_claims(
     platform: LtiPlatform, tool: Tool, launch: PendingLaunch, nonce: str, base: str
 ) -> dict[str, Any]:

@@ -48,3 +48,22 @@ def check_cmd(app: AppContext) -> None:
         )
         raise SystemExit(1)
     click.echo(f"Все нужные функции доступны ({len(REQUIRED_FUNCTIONS)}).")
+    _lti_grades(app)
+
+
+def _lti_grades(app: AppContext) -> None:
+    """Whether each LTI platform grants the grade service (route progress in the gradebook)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lms_bridge import bootstrap
+    from lms_bridge.services.progress_sync import ags_status
+
+    launches = bootstrap.build_launch_store(app.store)
+    try:
+        items = launches.list_line_items()
+        platforms = bootstrap.all_platforms(app.settings, launches)
+    except SQLAlchemyError as e:
+        click.echo(f"LTI: база не прочитана ({type(e).__name__}) — выполните `lms-bridge db upgrade`")
+        return
+    for p in platforms:
+        click.echo(f"LTI {p.issuer} (client_id {p.client_id}): {ags_status(p, items)}")

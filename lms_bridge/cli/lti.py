@@ -95,10 +95,13 @@ def add_platform(
 def platforms(app: AppContext, as_json: bool) -> None:
     """Зарегистрированные платформы: из настроек (LMS_BRIDGE_LTI_PLATFORMS) и из базы."""
     configured = app.settings.lti_platforms
+    from lms_bridge.services.progress_sync import ags_status
     from lms_bridge.web.context import platform_of
 
+    launches = _launches(app)
     rows = [(platform_of(c), "настройки") for c in configured]
-    rows += [(p, "база") for p in _launches(app).list_platforms()]
+    rows += [(p, "база") for p in launches.list_platforms()]
+    items = launches.list_line_items()
     if as_json:
         out = [
             {
@@ -109,6 +112,8 @@ def platforms(app: AppContext, as_json: bool) -> None:
                     "schools": sorted(p.scope.schools),
                     "municipalities": sorted(p.scope.municipalities),
                 },
+                "services": None if p.services is None else list(p.services),
+                "grades": ags_status(p, items),
                 "source": src,
             }
             for p, src in rows
@@ -120,6 +125,7 @@ def platforms(app: AppContext, as_json: bool) -> None:
     for p, src in rows:
         deployments = ",".join(p.deployment_ids)
         click.echo(f"{p.issuer}\t{p.client_id}\t{deployments}\t{p.scope.describe()}\t({src})")
+        click.echo(f"  {ags_status(p, items)}")
 
 
 @group.command("remove-platform")

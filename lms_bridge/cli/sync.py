@@ -59,8 +59,14 @@ LABELS = {
     "no_application": "заявка ещё не подтверждена",
     "disagreements": "расхождений записано",
     "curators_told": "кураторов уведомлено",
+    "scores_sent": "прохождение ИОМ передано в журнал оценок",
+    "unchanged": "прохождение не изменилось (не отправлялось)",
+    "no_route": "у пользователя платформы нет рабочего маршрута",
+    "no_ags": "линий оценок без права передачи (платформа не выдала AGS)",
+    "platform_gone": "линий оценок удалённых платформ",
     "failed": "ошибок",
 }
+PROGRESS_TITLE = "прохождение ИОМ в журнал оценок LTI"
 SHOWN = 30  # problems / planned lines printed before "и ещё N"
 
 
@@ -145,14 +151,21 @@ def run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
 
 def _run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
     settings = app.settings
-    lms = bootstrap.build_lms(settings)  # MoodleClient keeps the per-site rate limit (moodle_rate_per_s)
+    # MoodleClient keeps the per-site rate limit (moodle_rate_per_s); progress goes over LTI, not web services
+    lms = bootstrap.build_lms(settings) if set(names) - {"progress"} else None
     store: SyncStore = app.store
     options = options_from(settings, dry_run)
     out, err = Console(), Console(stderr=True)
     failed = 0
     planned_links: dict[str, LmsLink] = {}  # dry run: later steps see the links attach would record
     for name in names:
+        if name == "progress":
+            report = run_progress(app, dry_run)
+            print_report(report, PROGRESS_TITLE, out)
+            failed += report.failed
+            continue
         title, job = JOBS[name]
+        assert lms is not None
         with progress_bar(title, err) as progress:
             report = job(
                 lms,
@@ -167,6 +180,19 @@ def _run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
         failed += report.failed
     if failed:
         sys.exit(1)
+
+
+def run_progress(app: AppContext, dry_run: bool) -> JobReport:
+    from lms_bridge.services.progress_sync import sync_progress
+
+    launches = bootstrap.build_launch_store(app.store)
+    return sync_progress(
+        app.store,
+        launches,
+        bootstrap.all_platforms(app.settings, launches),
+        bootstrap.build_grade_services(app.settings),
+        dry_run=dry_run,
+    )
 
 
 DRY_RUN = click.option(
@@ -207,8 +233,16 @@ def results_cmd(app: AppContext, dry_run: bool) -> None:
 @DRY_RUN
 @click.pass_obj
 def all_cmd(app: AppContext, dry_run: bool) -> None:
-    """attach → enrol → results (каждые 15 минут по cron или таймеру systemd)."""
-    run_jobs(app, ["attach", "enrol", "results"], dry_run)
+    """attach → enrol → results → progress (каждые 15 минут по cron или таймеру systemd)."""
+    run_jobs(app, ["attach", "enrol", "results", "progress"], dry_run)
+
+
+@group.command("progress")
+@DRY_RUN
+@click.pass_obj
+def progress_cmd(app: AppContext, dry_run: bool) -> None:
+    """Передать прохождение ИОМ (доля выполненных мероприятий, 0–100) в журнал оценок Moodle по LTI AGS."""
+    run_jobs(app, ["progress"], dry_run)
 
 
 @group.command("disagreements")

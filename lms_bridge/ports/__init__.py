@@ -36,7 +36,16 @@ from lms_bridge.ports.sync import (
     TransmissionKind,
     TransmissionState,
 )
-from lms_bridge.ports.web import Head, LaunchStore, LoginState, Platform, Principal, RegistrationCode
+from lms_bridge.ports.web import (
+    Head,
+    LaunchStore,
+    LineItemRecord,
+    LoginState,
+    Platform,
+    Principal,
+    ProgressRecord,
+    RegistrationCode,
+)
 
 __all__ = [
     "AuditEntry",
@@ -51,6 +60,7 @@ __all__ = [
     "Head",
     "LaunchStore",
     "LearningPlan",
+    "LineItemRecord",
     "LinkFailure",
     "Lms",
     "LmsCourse",
@@ -59,6 +69,7 @@ __all__ = [
     "LoginState",
     "Platform",
     "Principal",
+    "ProgressRecord",
     "RegistrationCode",
     "RouteFilter",
     "RoutePeople",

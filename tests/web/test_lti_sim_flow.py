@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from html import unescape
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,15 +20,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import SecretStr
 
-from lms_bridge.bootstrap import build_web_app
+from lms_bridge.bootstrap import all_platforms, build_grade_services, build_web_app
 from lms_bridge.config import Settings
+from lms_bridge.domain.people import Actor
 from lms_bridge.domain.platforms import REGION
 from lms_bridge.domain.route import Route
+from lms_bridge.domain.vocabulary import Role
 from lms_bridge.ports import Platform
+from lms_bridge.services.progress_sync import ags_status, route_progress, sync_progress
 from lms_bridge.storage.launch_store import SqlLaunchStore
 from lms_bridge.storage.store import SqlRouteStore
 from lms_bridge.web.lti.keys import generate_pem
-from moodle_sim.lti import LtiPlatform, PlatformCourse, PlatformUser, Tool, lti_blueprint
+from moodle_sim.lti import LtiPlatform, PlatformCourse, PlatformUser, Tool, ToolActivity, lti_blueprint
 from moodle_sim.lti_deep_linking import DL, accept_response
 from moodle_sim.lti_registration import SUPPORTED_SCOPES
 
@@ -205,3 +209,136 @@ def test_the_platform_refuses_forged_and_expired_responses(
         "Подделка"
     ]
     assert len(platform.course_activities(7)) == 1
+
+
+# --- route progress in the gradebook (AGS) ------------------------------------------------------------
+
+
+def _forward_all(rsps: responses.RequestsMock, sim: FlaskClient) -> None:
+    """Every request of the tool to the platform goes to the simulator app."""
+
+    def forward(req: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(req.url or "")
+        resp = sim.open(
+            url.path, method=req.method, query_string=url.query, data=req.body, headers=dict(req.headers)
+        )
+        return resp.status_code, {"Content-Type": resp.content_type}, resp.get_data()
+
+    for method in (responses.GET, responses.POST):
+        rsps.add_callback(method, re.compile(re.escape(BASE) + r"/mod/lti/(token|services)\.php.*"), forward)
+
+
+def _place_and_launch(
+    sim: FlaskClient, tool: FlaskClient, registered: Tool, platform: LtiPlatform
+) -> ToolActivity:
+    page = _oidc(sim, tool, f"/mod/lti/contentitem.php?course=7&id={registered.deployment_id}&user=curator1")
+    _post(sim, *_choice(page.get_data(as_text=True), "card"))
+    (placed,) = platform.course_activities(7)
+    assert _oidc(sim, tool, f"/mod/lti/launch.php?id={placed.cmid}&user=teacher1").status_code == 303
+    return placed
+
+
+def _mark_done(store: SqlRouteStore, route: Route, *keys: str) -> None:
+    current = store.get_route(route.number)
+    acts = tuple(replace(a, done=True) if a.key in keys else a for a in current.activities)
+    store.save_route(replace(current, activities=acts), Actor(Role.CURATOR, "куратор"), "test")
+
+
+def _sync(settings: Settings, store: SqlRouteStore, **kw: Any) -> Any:
+    launches = SqlLaunchStore(store.engine)
+    s = settings.model_copy(update={"lti_private_key": SecretStr(PEM.decode()), "lti_platforms": []})
+    return sync_progress(
+        store, launches, all_platforms(s, launches), build_grade_services(s, requests.Session()), **kw
+    )
+
+
+@pytest.mark.usefixtures("platform_keys")
+def test_progress_reaches_the_gradebook_once_per_change(
+    sim: FlaskClient,
+    tool: FlaskClient,
+    platform: LtiPlatform,
+    registered: Tool,
+    seeded: dict[str, Route],
+    settings: Settings,
+    store: SqlRouteStore,
+    platform_keys: responses.RequestsMock,
+) -> None:
+    placed = _place_and_launch(sim, tool, registered, platform)
+    assert placed.line_item is not None
+    _forward_all(platform_keys, sim)
+    _mark_done(store, seeded["t1"], "2")
+    report = _sync(settings, store)
+    assert report.counts["scores_sent"] == 1, report
+    grade = platform.grades[(placed.line_item.item_id, 10)]
+    assert grade.raw == 33.3
+    assert f"Маршрут {seeded['t1'].number}" in grade.comment
+    assert "выполнено 1 из 3 мероприятий" in grade.comment
+    # nothing changed: nothing sent
+    again = _sync(settings, store)
+    assert (again.counts["scores_sent"], again.counts["unchanged"]) == (0, 1)
+    assert platform.counters["score"] == 1
+    _mark_done(store, seeded["t1"], "2", "3")
+    third = _sync(settings, store)
+    assert third.counts["scores_sent"] == 1
+    assert platform.grades[(placed.line_item.item_id, 10)].raw == 66.7
+    assert platform.counters["score"] == 2
+
+
+@pytest.mark.usefixtures("platform_keys")
+def test_a_run_killed_after_sending_does_not_send_again(
+    sim: FlaskClient,
+    tool: FlaskClient,
+    platform: LtiPlatform,
+    registered: Tool,
+    seeded: dict[str, Route],
+    settings: Settings,
+    store: SqlRouteStore,
+    platform_keys: responses.RequestsMock,
+) -> None:
+    placed = _place_and_launch(sim, tool, registered, platform)
+    _forward_all(platform_keys, sim)
+    launches = SqlLaunchStore(store.engine)
+    (item,) = launches.list_line_items()
+    # the last run recorded the pending score, sent it, and was killed before recording the send
+    launches.mark_progress_pending(item.id, "10", seeded["t1"].number, 0.0, route_progress(seeded["t1"])[1])
+    s = settings.model_copy(update={"lti_private_key": SecretStr(PEM.decode())})
+    client = build_grade_services(s, requests.Session())(all_platforms(s, launches)[0])
+    assert client is not None
+    client.post_score(item.lineitem_url, "10", 0.0, 100.0, route_progress(seeded["t1"])[1])
+    sent_before = platform.counters["score"]
+    report = _sync(settings, store)
+    assert report.counts["unchanged"] == 1, report
+    assert platform.counters["score"] == sent_before  # looked up, not sent again
+    (row,) = launches.list_progress(item.id)
+    assert (row.score, row.pending_score) == (0.0, None)
+    assert placed.line_item is not None
+
+
+@pytest.mark.usefixtures("platform_keys")
+def test_without_the_grade_service_nothing_is_sent(
+    sim: FlaskClient,
+    tool: FlaskClient,
+    platform: LtiPlatform,
+    registered: Tool,
+    seeded: dict[str, Route],  # noqa: ARG001
+    settings: Settings,
+    store: SqlRouteStore,
+) -> None:
+    platform.tools[registered.client_id] = replace(registered, scopes=())  # the admin granted no AGS
+    page = _oidc(sim, tool, f"/mod/lti/contentitem.php?course=7&id={registered.deployment_id}&user=curator1")
+    _post(sim, *_choice(page.get_data(as_text=True), "card"))
+    (placed,) = platform.course_activities(7)
+    assert placed.line_item is None  # Moodle makes no grade item for a tool that takes no grades
+    _oidc(sim, tool, f"/mod/lti/launch.php?id={placed.cmid}&user=teacher1")
+    launches = SqlLaunchStore(store.engine)
+    assert launches.list_line_items() == []
+    report = _sync(settings, store)
+    assert report.counts["scores_sent"] == 0
+    assert platform.counters["token"] == 0
+    (p,) = launches.list_platforms()
+    assert "неизвестно" in ags_status(p, [])
+    launches.add_platform(
+        replace(p, services=("https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",))
+    )
+    (p,) = launches.list_platforms()
+    assert "не выдан" in ags_status(p, [])

@@ -231,6 +231,10 @@ def validate_launch(
     if not launches.use_state(state):
         raise LaunchError("повторный запуск: этот вход уже использован")
     _check_lti(claims, platform)
+    return _launch_of(platform, claims)
+
+
+def _launch_of(platform: Platform, claims: dict[str, Any]) -> Launch:
     lis = claims.get(LTI + "lis") or {}
     context = claims.get(LTI + "context") or {}
     link = claims.get(LTI + "resource_link") or {}

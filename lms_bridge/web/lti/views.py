@@ -99,6 +99,7 @@ def launch() -> WResponse | str:
         issuer=verified.platform.issuer,
         subject=verified.subject,
     )
+    _record_line_item(verified, principal)
     resp = redirect(_landing(verified, principal, lid), code=303)
     resp.headers["Cache-Control"] = "no-store"
     secure = request.is_secure or ctx.settings.public_url.startswith("https://")
@@ -134,6 +135,20 @@ def _landing(verified: Launch, principal: Principal, lid: str) -> str:
         if own:
             return url_for("pages.card", number=own[-1].number, lid=lid)
     return url_for("pages.dashboard", lid=lid)
+
+
+def _record_line_item(verified: Launch, principal: Principal) -> None:
+    """A «Мой маршрут» placement with a line item: remember it, and the teacher to send progress for
+    (services/progress_sync.py)."""
+    ags = verified.ags
+    if ags is None or not ags.lineitem or verified.custom.get(VIEW_PARAM, "card") != "card":
+        return
+    launches = web_context().launches
+    item = launches.record_line_item(
+        verified.platform.issuer, verified.platform.client_id, ags.lineitem, verified.context_id, ags.scopes
+    )
+    if principal.role is Role.TEACHER and verified.subject:
+        launches.record_progress_member(item, verified.subject, principal.email)
 
 
 def _selection_page(verified: Launch) -> str:
