@@ -149,11 +149,25 @@ def remove_platform(app: AppContext, issuer: str, client_id: str | None) -> None
     show_default=True,
     help="сколько минут действует код",
 )
+@click.option("--region", is_flag=True, help="платформа будет говорить за весь регион (все ОО реестра)")
+@click.option("--school", "schools", multiple=True, help="ОО, чьи педагоги и руководители входят через неё")
+@click.option(
+    "--municipality", "municipalities", multiple=True, help="муниципалитет, чьи ОО входят через неё"
+)
 @click.pass_obj
-def registration_url(app: AppContext, valid_minutes: int) -> None:
+def registration_url(
+    app: AppContext,
+    valid_minutes: int,
+    region: bool,
+    schools: tuple[str, ...],
+    municipalities: tuple[str, ...],
+) -> None:
     """Адрес для динамической регистрации в Moodle (одноразовый код): Администрирование › Плагины ›
-    Модули деятельности › Внешний инструмент › Управление инструментами › Tool URL › «Add LTI Advantage»."""
-    code, expires = _launches(app).new_registration_code(valid_minutes)
+    Модули деятельности › Внешний инструмент › Управление инструментами › Tool URL › «Add LTI Advantage».
+    --region / --school / --municipality: за кого будет говорить зарегистрированная платформа; без них
+    она не говорит ни за кого, пока `lti add-platform` не задаст это."""
+    scope = PlatformScope.of(region=region, schools=schools, municipalities=municipalities)
+    code, expires = _launches(app).new_registration_code(valid_minutes, scope)
     base = app.settings.public_url.rstrip("/")
     click.echo(f"{base}/lti/register?code={code}")
     click.echo(
@@ -161,6 +175,14 @@ def registration_url(app: AppContext, valid_minutes: int) -> None:
         "и нажмите «Add LTI Advantage», затем «Activate» на карточке инструмента",
         err=True,
     )
+    if scope.empty:
+        click.echo(
+            "внимание: платформа не будет говорить ни за кого, пока не задан охват "
+            "(--region | --school | --municipality здесь или в lms-bridge lti add-platform)",
+            err=True,
+        )
+    else:
+        click.echo(f"платформа будет говорить за: {scope.describe()}", err=True)
 
 
 @group.command("config")

@@ -72,6 +72,7 @@ class RegistrationCode:
 
     expires_at: datetime
     used_at: datetime | None
+    scope: PlatformScope = NOBODY  # whom the platform registered with it speaks for
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,8 @@ class LaunchStore(Protocol):
         ...
 
     # one-time codes for dynamic registration (only hashes are stored)
-    def new_registration_code(self, minutes: int) -> tuple[str, datetime]:
-        """A fresh code and when it expires."""
+    def new_registration_code(self, minutes: int, scope: PlatformScope = NOBODY) -> tuple[str, datetime]:
+        """A fresh code and when it expires; the platform it registers speaks for ``scope``."""
         ...
 
     def find_registration_code(self, code: str) -> RegistrationCode | None: ...

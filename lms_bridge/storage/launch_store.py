@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 
-from lms_bridge.domain.platforms import PlatformScope
+from lms_bridge.domain.platforms import NOBODY, PlatformScope
 from lms_bridge.domain.vocabulary import Role
 from lms_bridge.ports import (
     Head,
@@ -103,7 +103,7 @@ class SqlLaunchStore:
             return c.execute(delete(lti_platforms).where(where)).rowcount
 
     # --- one-time registration codes ------------------------------------------------------------
-    def new_registration_code(self, minutes: int) -> tuple[str, datetime]:
+    def new_registration_code(self, minutes: int, scope: PlatformScope = NOBODY) -> tuple[str, datetime]:
         code = secrets.token_urlsafe(24)
         now = self._now()
         expires = now + timedelta(minutes=minutes)
@@ -111,7 +111,7 @@ class SqlLaunchStore:
             c.execute(delete(lti_registration_codes).where(lti_registration_codes.c.expires_at < now))
             c.execute(
                 insert(lti_registration_codes).values(
-                    code_hash=_hash(code), created_at=now, expires_at=expires
+                    code_hash=_hash(code), created_at=now, expires_at=expires, scope=_scope_row(scope)
                 )
             )
         return code, expires
@@ -121,7 +121,9 @@ class SqlLaunchStore:
             r = c.execute(
                 select(lti_registration_codes).where(lti_registration_codes.c.code_hash == _hash(code))
             ).first()
-        return RegistrationCode(r.expires_at, r.used_at) if r else None
+        if r is None:
+            return None
+        return RegistrationCode(r.expires_at, r.used_at, NOBODY if r.scope is None else _scope_of(r.scope))
 
     def issue_registration_form(self, code: str) -> str:
         token = secrets.token_urlsafe(32)

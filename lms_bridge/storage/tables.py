@@ -317,6 +317,8 @@ lti_registration_codes = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("used_at", DateTime),
+    # whom the platform registered with this code speaks for (``registration-url --region|--school|…``)
+    Column("scope", JSON, nullable=True),
 )
 
 # OIDC login state + nonce, kept server-side (not in a cookie: third-party cookies are often blocked

@@ -1,4 +1,5 @@
-"""lti progress: AGS line items learned from launches, route progress sent per line item, platform scopes
+"""lti progress: AGS line items learned from launches, route progress sent per line item, the services a
+platform granted, the scope a registration code gives the platform it registers
 
 Revision ID: 0009_lti_progress
 Revises: 0008_platform_scope
@@ -19,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("lti_platforms", schema=None) as batch_op:
         batch_op.add_column(sa.Column("scopes", sa.JSON(), nullable=True))
+    with op.batch_alter_table("lti_registration_codes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("scope", sa.JSON(), nullable=True))
     op.create_table(
         "lti_line_items",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -57,5 +60,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("lti_progress_scores")
     op.drop_table("lti_line_items")
+    with op.batch_alter_table("lti_registration_codes", schema=None) as batch_op:
+        batch_op.drop_column("scope")
     with op.batch_alter_table("lti_platforms", schema=None) as batch_op:
         batch_op.drop_column("scopes")
