@@ -1,1 +1,20 @@
-"""SQLAlchemy tables, Alembic migrations and the RouteStore implementation."""
+"""The registry's database: SQLAlchemy Core tables, Alembic migrations, repositories and their unit of work.
+
+Shape (*Architecture Patterns with Python*, chapters 2 and 6, without an ORM):
+
+- ``unit_of_work.SqlUnitOfWork`` owns the engine and, inside ``with uow:``, one connection and one
+  transaction; it exposes one repository per area as an attribute (``uow.people``, ``uow.audit``, …).
+  Nested ``with uow:`` blocks join the outer one; the outermost commits, or rolls back on an exception.
+- One module per area holds a ``Sql<Area>Repository(conn, …)``: SQL for that area only, no commit, no
+  transaction of its own (``audit.py``, ``people.py``, …). ``sql.py`` has the helpers they share.
+- ``store.SqlRouteStore`` and ``sync_store.SqlSyncStore`` stay as the implementations of the
+  ``RouteStore``/``SyncStore`` ports (lms_bridge/ports/): thin facades whose methods open the store's
+  unit of work and call repositories. Decision: keep the ports and facades rather than migrate the
+  services, web views, CLI, simulator, demo and tests to ``uow.<area>`` — the port is what the in-memory
+  test doubles and the jobs are written against, and a migration would touch ~130 calls in 27 product
+  modules (and ~225 in tests) for no behaviour. A facade method holds no SQL; where a port method spans
+  areas (``purge_route``, ``replace_course_map`` with its audit line) it calls each area's repository
+  in one unit.
+- ``launch_store.SqlLaunchStore`` is the web app's own store (the ``LaunchStore`` port), on the same
+  database.
+"""

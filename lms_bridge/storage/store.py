@@ -16,9 +16,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
-    create_engine,
     delete,
-    event,
     func,
     insert,
     or_,
@@ -33,15 +31,13 @@ from lms_bridge.domain.numbering import format_number
 from lms_bridge.domain.people import Actor, Curator, Teacher
 from lms_bridge.domain.results import ProductFile
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.errors import NotFound, RouteNotFound
 from lms_bridge.ports import AuditEntry, DiagnosticsSaved, RouteFilter
 from lms_bridge.storage import codec
+from lms_bridge.storage.sql import IMPLEMENTING, OPEN_STATES, chunks
 from lms_bridge.storage.tables import (
     audit,
     corrections,
-    course_map,
-    curators,
     diagnostics,
     final_events,
     lms_links,
@@ -54,36 +50,8 @@ from lms_bridge.storage.tables import (
     teachers,
     transmissions,
 )
-
-OPEN_STATES = (
-    RouteStatus.DRAFT,
-    RouteStatus.AGREEMENT,
-    RouteStatus.APPROVED,
-    RouteStatus.IN_PROGRESS,
-    RouteStatus.PROLONGED,
-)
-IMPLEMENTING = (RouteStatus.IN_PROGRESS, RouteStatus.PROLONGED)
-_CHUNK = 500  # SQLite allows 999 bound parameters per statement in old builds
-
-
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")  # the web app reads while a job writes
-            cur.execute("PRAGMA busy_timeout=10000")
-            cur.close()
-
-    return engine
-
-
-def _chunks(seq: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(seq), size):
-        yield seq[i : i + size]
+from lms_bridge.storage.unit_of_work import SqlUnitOfWork
+from lms_bridge.storage.unit_of_work import make_engine as make_engine  # where callers import it from
 
 
 def _filtered(q: Select[Any], flt: RouteFilter) -> Select[Any]:
@@ -111,29 +79,28 @@ def _filtered(q: Select[Any], flt: RouteFilter) -> Select[Any]:
 
 
 class SqlRouteStore:
-    def __init__(self, engine: Engine, clock: Any = datetime.now):
-        self.engine = engine
-        self._conn: Connection | None = None
-        self._now = clock
+    """The ``RouteStore`` port: each method runs in the store's unit of work (its own when none is open,
+    the open one inside ``transaction()``) and delegates to the repository of its area."""
 
-    # --- unit of work -------------------------------------------------------------------------
+    def __init__(self, engine: Engine, clock: Any = datetime.now):
+        self.uow = SqlUnitOfWork(engine, clock)
+
+    @property
+    def engine(self) -> Engine:
+        return self.uow.engine
+
+    def _now(self) -> datetime:
+        return self.uow.now()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        if self._conn is not None:  # nested: part of the outer unit of work
+        with self.uow:
             yield
-            return
-        with self.engine.begin() as conn:
-            self._conn = conn
-            try:
-                yield
-            finally:
-                self._conn = None
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        with self.transaction():
-            assert self._conn is not None
-            yield self._conn
+        with self.uow:
+            yield self.uow.connection
 
     # --- teachers and diagnostics ---------------------------------------------------------------
     def save_diagnostics(self, rows: Sequence[tuple[Teacher, Diagnostic]]) -> DiagnosticsSaved:
@@ -150,7 +117,7 @@ class SqlRouteStore:
                 before = merged.get(t.email) or known.get(t.email)
                 merged[t.email] = before.updated_by(t) if before else t
             new_teachers = {e: t for e, t in merged.items() if e not in ids}
-            for chunk in _chunks(list(new_teachers.values())):
+            for chunk in chunks(list(new_teachers.values())):
                 c.execute(insert(teachers), [codec.teacher_row(t) for t in chunk])
             for t in (t for e, t in merged.items() if e in ids and t != known.get(e)):
                 c.execute(update(teachers).where(teachers.c.id == ids[t.email]).values(codec.teacher_row(t)))
@@ -163,13 +130,13 @@ class SqlRouteStore:
                     continue
                 seen.add(key)
                 fresh.append({"teacher_id": ids[t.email], **codec.diagnostic_row(d)})
-            for chunk in _chunks(fresh):
+            for chunk in chunks(fresh):
                 c.execute(insert(diagnostics), list(chunk))
             return DiagnosticsSaved(added=len(fresh), unchanged=len(rows) - len(fresh))
 
     def _teacher_ids(self, c: Connection, emails: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}
-        for chunk in _chunks(list(set(emails))):
+        for chunk in chunks(list(set(emails))):
             out.update(
                 (r.email, r.id)
                 for r in c.execute(select(teachers.c.email, teachers.c.id).where(teachers.c.email.in_(chunk)))
@@ -178,14 +145,14 @@ class SqlRouteStore:
 
     def _teachers(self, c: Connection, emails: Sequence[str]) -> dict[str, Teacher]:
         out: dict[str, Teacher] = {}
-        for chunk in _chunks(emails):
+        for chunk in chunks(emails):
             for r in c.execute(select(teachers).where(teachers.c.email.in_(chunk))).mappings():
                 out[r["email"]] = codec.teacher_from(r)
         return out
 
     def _diagnostic_keys(self, c: Connection, teacher_ids: Sequence[int]) -> set[tuple[int, str, Any]]:
         keys: set[tuple[int, str, Any]] = set()
-        for chunk in _chunks(teacher_ids):
+        for chunk in chunks(teacher_ids):
             q = select(diagnostics.c.teacher_id, diagnostics.c.kind, diagnostics.c.date).where(
                 diagnostics.c.teacher_id.in_(chunk)
             )
@@ -226,7 +193,7 @@ class SqlRouteStore:
         """Each teacher's most recent route (by its entry diagnostic, then number): the previous route."""
         out: dict[str, str] = {}
         with self._tx() as c:
-            for chunk in _chunks([e.lower() for e in emails]):
+            for chunk in chunks([e.lower() for e in emails]):
                 q = (
                     select(teachers.c.email, routes.c.number)
                     .join(routes, routes.c.teacher_id == teachers.c.id)
@@ -255,7 +222,7 @@ class SqlRouteStore:
         """Routes in progress or prolonged of these teachers (a new diagnostic may be their final one)."""
         numbers: list[str] = []
         with self._tx() as c:
-            for chunk in _chunks(list({e.lower() for e in emails})):
+            for chunk in chunks(list({e.lower() for e in emails})):
                 q = (
                     select(routes.c.number)
                     .join(teachers, teachers.c.id == routes.c.teacher_id)
@@ -264,7 +231,7 @@ class SqlRouteStore:
                 )
                 numbers += [r.number for r in c.execute(q)]
         out: list[Route] = []
-        for chunk in _chunks(numbers):
+        for chunk in chunks(numbers):
             out += self.list_routes(RouteFilter(), numbers=chunk)
         return out
 
@@ -308,7 +275,7 @@ class SqlRouteStore:
             tids = self._teacher_ids(c, [r.teacher.email for r in new_routes])
             diag_ids = self._diagnostic_ids(c, new_routes, tids)
             now = self._now()
-            for chunk in _chunks(new_routes):
+            for chunk in chunks(new_routes):
                 c.execute(
                     insert(routes),
                     [
@@ -325,23 +292,23 @@ class SqlRouteStore:
             items = [
                 {**codec.item_row(a), "route_id": ids[r.number]} for r in new_routes for a in r.activities
             ]
-            for chunk in _chunks(items):
+            for chunk in chunks(items):
                 c.execute(insert(route_items), list(chunk))
             events = [
                 {**codec.event_row(e), "route_id": ids[r.number]} for r in new_routes for e in r.final_events
             ]
-            for chunk in _chunks(events):
+            for chunk in chunks(events):
                 c.execute(insert(final_events), list(chunk))
             entries = [
                 {"at": now, "actor": str(actor), "action": "create", "subject": r.number, "details": ""}
                 for r in new_routes
             ]
-            for chunk in _chunks(entries):
+            for chunk in chunks(entries):
                 c.execute(insert(audit), list(chunk))
 
     def _diagnostic_ids(self, c: Connection, rs: Sequence[Route], tids: dict[str, int]) -> dict[str, int]:
         by_key: dict[tuple[int, str, Any], int] = {}
-        for chunk in _chunks(list({tids[r.teacher.email] for r in rs})):
+        for chunk in chunks(list({tids[r.teacher.email] for r in rs})):
             q = select(
                 diagnostics.c.id, diagnostics.c.teacher_id, diagnostics.c.kind, diagnostics.c.date
             ).where(diagnostics.c.teacher_id.in_(chunk))
@@ -352,7 +319,7 @@ class SqlRouteStore:
 
     def _route_ids(self, c: Connection, numbers: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}
-        for chunk in _chunks(list(numbers)):
+        for chunk in chunks(list(numbers)):
             out.update(
                 (r.number, r.id)
                 for r in c.execute(select(routes.c.number, routes.c.id).where(routes.c.number.in_(chunk)))
@@ -394,7 +361,7 @@ class SqlRouteStore:
     def iter_routes(self, flt: RouteFilter | None = None, batch: int = 2000) -> Iterator[Route]:
         flt = flt or RouteFilter()
         numbers = [r.number for r in self._route_numbers(flt)]
-        for chunk in _chunks(numbers, batch):
+        for chunk in chunks(numbers, batch):
             yield from self.list_routes(flt, numbers=chunk)
 
     def _route_numbers(self, flt: RouteFilter) -> list[Row[Any]]:
@@ -407,11 +374,11 @@ class SqlRouteStore:
         items: dict[int, list[Any]] = {i: [] for i in ids}
         fixes: dict[int, list[Any]] = {i: [] for i in ids}
         events: dict[int, list[Any]] = {i: [] for i in ids}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for ev in c.execute(select(final_events).where(final_events.c.route_id.in_(chunk))).mappings():
                 events[ev["route_id"]].append(codec.event_from(ev))
         signed: dict[int, list[Any]] = {i: [] for i in ids}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for sg in c.execute(select(signatures).where(signatures.c.route_id.in_(chunk))).mappings():
                 signed[sg["route_id"]].append(sg)
             for it in c.execute(select(route_items).where(route_items.c.route_id.in_(chunk))).mappings():
@@ -584,56 +551,30 @@ class SqlRouteStore:
 
     # --- curators and the course map ----------------------------------------------------------
     def save_curators(self, items: Sequence[Curator]) -> int:
-        with self._tx() as c:
-            known = {r.email for r in c.execute(select(curators.c.email))}
-            for cur in items:
-                row = codec.curator_row(cur)
-                if cur.email in known:
-                    c.execute(update(curators).where(curators.c.email == cur.email).values(**row))
-                else:
-                    c.execute(insert(curators).values(**row))
-                    known.add(cur.email)
-            return len(items)
+        with self.uow as u:
+            return u.people.save_curators(items)
 
     def list_curators(self) -> list[Curator]:
-        with self._tx() as c:
-            return [
-                codec.curator_from(r)
-                for r in c.execute(select(curators).order_by(curators.c.full_name)).mappings()
-            ]
+        with self.uow as u:
+            return u.people.list_curators()
 
     def curator_load(self) -> dict[str, int]:
-        with self._tx() as c:
-            q = (
-                select(routes.c.curator_email, func.count())
-                .where(routes.c.curator_email != "")
-                .where(routes.c.status.not_in(["completed", "cancelled"]))
-                .group_by(routes.c.curator_email)
-            )
-            return {email: n for email, n in c.execute(q)}
+        with self.uow as u:
+            return u.people.curator_load()
 
     def replace_course_map(self, entries: Sequence[CourseEntry], actor: Actor) -> None:
-        with self._tx() as c:
-            c.execute(delete(course_map))
-            if entries:
-                c.execute(insert(course_map), [codec.entry_row(e) for e in entries])
-            self.audit(actor, "course-map import", "course_map", f"{len(entries)} строк")
+        with self.uow as u:
+            u.people.replace_course_map(entries)
+            u.audit.add(actor, "course-map import", "course_map", f"{len(entries)} строк")
 
     def list_course_map(self) -> list[CourseEntry]:
-        with self._tx() as c:
-            return [
-                codec.entry_from(r)
-                for r in c.execute(select(course_map).order_by(course_map.c.lms_course)).mappings()
-            ]
+        with self.uow as u:
+            return u.people.list_course_map()
 
     # --- audit --------------------------------------------------------------------------------
     def audit(self, actor: Actor, action: str, subject: str, details: str = "") -> None:
-        with self._tx() as c:
-            c.execute(
-                insert(audit).values(
-                    at=self._now(), actor=str(actor), action=action, subject=subject, details=details
-                )
-            )
+        with self.uow as u:
+            u.audit.add(actor, action, subject, details)
 
     def route_version(self, number: str) -> str | None:
         """Changes whenever the route is saved or an audit line (e.g. a proposal) is written on it."""
@@ -643,17 +584,5 @@ class SqlRouteStore:
         return None if r is None else f"{r[0].isoformat()}|{r[1]}"
 
     def list_audit(self, subject: str | None = None) -> list[AuditEntry]:
-        with self._tx() as c:
-            q = select(audit).order_by(audit.c.at, audit.c.id)
-            if subject:
-                q = q.where(audit.c.subject == subject)
-            return [
-                AuditEntry(
-                    at=r["at"].isoformat(timespec="seconds"),
-                    actor=r["actor"],
-                    action=r["action"],
-                    subject=r["subject"],
-                    details=r["details"],
-                )
-                for r in c.execute(q).mappings()
-            ]
+        with self.uow as u:
+            return u.audit.list(subject)

@@ -28,7 +28,8 @@ from lms_bridge.ports import (
     TransmissionState,
 )
 from lms_bridge.storage import codec
-from lms_bridge.storage.store import SqlRouteStore, _chunks
+from lms_bridge.storage.sql import chunks
+from lms_bridge.storage.store import SqlRouteStore
 from lms_bridge.storage.tables import (
     audit,
     diagnostics,
@@ -102,7 +103,7 @@ class SqlSyncStore(SqlRouteStore):
 
     def list_routes_by_number(self, numbers: Sequence[str]) -> list[Route]:
         out: list[Route] = []
-        for chunk in _chunks(list(numbers)):
+        for chunk in chunks(list(numbers)):
             out += self.list_routes(RouteFilter(archived=None), numbers=chunk)
         return out
 
@@ -145,7 +146,7 @@ class SqlSyncStore(SqlRouteStore):
         wanted = set(keys)
         out: dict[tuple[str, str], Activity] = {}
         with self._tx() as c:
-            for chunk in _chunks(sorted({n for n, _ in wanted})):
+            for chunk in chunks(sorted({n for n, _ in wanted})):
                 q = (
                     select(routes.c.number, route_items)
                     .join(routes, routes.c.id == route_items.c.route_id)
@@ -207,7 +208,7 @@ class SqlSyncStore(SqlRouteStore):
                 index_elements=["route_number", "item_key", "lms_course", "kind"],
                 set_={col: upsert.excluded[col] for col in (*_TX_COLUMNS, "updated_at")},
             )
-            for chunk in _chunks(values, 200):
+            for chunk in chunks(values, 200):
                 c.execute(stmt, list(chunk))
 
     # --- LMS links --------------------------------------------------------------------------------
@@ -223,7 +224,7 @@ class SqlSyncStore(SqlRouteStore):
             return
         with self._tx() as c:
             known: set[str] = set()
-            for chunk in _chunks(sorted({lk.email for lk in links})):
+            for chunk in chunks(sorted({lk.email for lk in links})):
                 known.update(
                     r.email for r in c.execute(select(lms_links.c.email).where(lms_links.c.email.in_(chunk)))
                 )
@@ -295,7 +296,7 @@ class SqlSyncStore(SqlRouteStore):
             )
             c.execute(stmt, params)
             route_ids = sorted(set(ids.values()))
-            for chunk in _chunks(route_ids):
+            for chunk in chunks(route_ids):
                 c.execute(update(routes).where(routes.c.id.in_(chunk)).values(updated_at=now))
             c.execute(insert(audit), entries)
 
@@ -308,7 +309,7 @@ class SqlSyncStore(SqlRouteStore):
             {"at": now, "actor": str(actor), "action": action, "subject": s, "details": d} for s, d in entries
         ]
         with self._tx() as c:
-            for chunk in _chunks(rows):
+            for chunk in chunks(rows):
                 c.execute(insert(audit), list(chunk))
 
     # --- disagreements ------------------------------------------------------------------------------
