@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import jwt
 from flask import Blueprint, Response, request
 
-from moodle_sim.lti_claims import AGS_SCOPE, LineItem, Tool, ToolActivity
+from moodle_sim.lti_claims import AGS_SCOPE, INSTRUCTOR, LineItem, Tool, ToolActivity, lti_roles
 
 if TYPE_CHECKING:
     from moodle_sim.lti import LtiPlatform
@@ -212,7 +212,58 @@ def _results(platform: LtiPlatform, tool: Tool, item: LineItem, lineitem_url: st
     )
 
 
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+
+
+def memberships(platform: LtiPlatform, course_id: int, type_id: str) -> Response:
+    """Names and Roles 2.0 as Moodle answers it: short role names, ``limit``/``from`` paging with a
+    ``Link: rel="next"``. The simulator has no course enrolment for its LTI courses: every platform user
+    is a member of every course."""
+    tool = platform.tool_of_type(type_id)
+    course = platform.courses.get(course_id)
+    if tool is None or course is None:
+        return Response("", 404)
+    if not _authorized(platform, tool, (NRPS_SCOPE,)):
+        return _unauthorized()
+    users = sorted(platform.users.values(), key=lambda u: u.id)
+    limit = request.args.get("limit", type=int) or len(users) or 1
+    start = request.args.get("from", type=int) or 0
+    url = f"{platform.base()}/mod/lti/services.php/CourseSection/{course_id}/bindings/{type_id}/memberships"
+    page = users[start : start + limit]
+    body = {
+        "id": url,
+        "context": {"id": str(course.id), "label": course.shortname, "title": course.fullname},
+        "members": [
+            {
+                "status": "Active",
+                "roles": ["Instructor" if INSTRUCTOR in lti_roles(u) else "Learner"],
+                "user_id": str(u.id),
+                "lis_person_sourcedid": u.idnumber,
+                "name": u.full_name,
+                "given_name": u.first_name,
+                "family_name": u.last_name,
+                "email": u.email,
+                "ext_user_username": u.username,
+            }
+            for u in page
+        ],
+    }
+    headers = {}
+    if start + limit < len(users):
+        headers["Link"] = f'<{url}?limit={limit}&from={start + limit}>; rel="next"'
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        200,
+        headers=headers,
+        content_type="application/vnd.ims.lti-nrps.v2.membershipcontainer+json; charset=utf-8",
+    )
+
+
 def add_services(bp: Blueprint, platform: LtiPlatform) -> None:
+    @bp.get("/mod/lti/services.php/CourseSection/<int:course_id>/bindings/<type_id>/memberships")
+    def members(course_id: int, type_id: str) -> Response:
+        return memberships(platform, course_id, type_id)
+
     @bp.post("/mod/lti/token.php")
     def token() -> Response:
         return issue_token(platform)

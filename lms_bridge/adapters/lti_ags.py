@@ -32,6 +32,9 @@ SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/"
 SCORE = SCOPE + "score"
 RESULTS = SCOPE + "result.readonly"
 LINEITEM = SCOPE + "lineitem"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+MEMBERS_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+MAX_MEMBER_PAGES = 200  # × 100 members: a course far larger than any school's staff
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 RESULTS_TYPE = "application/vnd.ims.lis.v2.resultcontainer+json"
 TIMEOUT = (5.0, 20.0)
@@ -138,6 +141,28 @@ class AgsClient:
                 score = row.get("resultScore")
                 return float(score) if isinstance(score, int | float) else None
         return None
+
+    def members(self, memberships_url: str) -> list[tuple[str, str]]:
+        """(platform user id, e-mail) of the course's active members (Names and Roles 2.0), page by page
+        (``limit``, ``Link: rel="next"``); members without an e-mail are left out."""
+        headers = {"Accept": MEMBERS_TYPE, "Authorization": f"Bearer {self.token((NRPS,))}"}
+        url: str | None = memberships_url
+        params: dict[str, Any] | None = {"limit": 100}
+        out: list[tuple[str, str]] = []
+        for _ in range(MAX_MEMBER_PAGES):
+            if url is None:
+                break
+            resp = self._send("GET", url, params=params, headers=headers)
+            if resp.status_code != 200:
+                raise AgsError(
+                    f"участники курса не прочитаны ({resp.status_code} {resp.reason or ''})".strip()
+                )
+            body = self._json(resp, "участники курса")
+            for m in body.get("members", []) if isinstance(body, dict) else []:
+                if isinstance(m, dict) and m.get("status", "Active") == "Active" and m.get("email"):
+                    out.append((str(m.get("user_id", "")), str(m["email"]).strip().lower()))
+            url, params = resp.links.get("next", {}).get("url"), None
+        return [(uid, email) for uid, email in out if uid]
 
     def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         self.requests_made += 1

@@ -36,6 +36,7 @@ class LineItemRecord:
     lineitem_url: str
     context_id: str
     scopes: tuple[str, ...]
+    memberships_url: str = ""  # Names and Roles of the course, when the launch named it
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,13 @@ class LaunchStore(Protocol):
 
     # AGS: line items learned from launches, and the progress sent to them
     def record_line_item(
-        self, issuer: str, client_id: str, lineitem_url: str, context_id: str, scopes: tuple[str, ...]
+        self,
+        issuer: str,
+        client_id: str,
+        lineitem_url: str,
+        context_id: str,
+        scopes: tuple[str, ...],
+        memberships_url: str = "",
     ) -> int:
         """Insert or update by (issuer, client_id, lineitem_url); returns its id."""
         ...

@@ -2,9 +2,12 @@
 (LTI AGS), so that Moodle's grader report shows it.
 
 Who gets a score: the platform users who launched a «Мой маршрут» placement that carries a line item
-(``views.launch`` records them with their registry e-mail). Their score is the share of their latest
-working route's activities done, 0–100, with a Russian comment (status, done of total). A score is sent
-only when it differs from the one last sent; where the platform granted no ``score`` scope nothing is sent.
+(``views.launch`` records them with their registry e-mail), and, where the platform grants Names and Roles,
+the course's members whose e-mail is a teacher with a route in the platform's scope (no launch needed; the
+line item itself is learnt from any launch of the placement, e.g. the editor's after saving it). The score
+is the share of their latest working route's activities done, 0–100, with a Russian comment (status, done
+of total). A score is sent only when it differs from the one last sent; where the platform granted no
+``score`` scope nothing is sent.
 
 Safe to kill and re-run: the score about to be sent is recorded first (``pending``) and the send is
 recorded after; a run that finds a pending score (the last run stopped in between) reads the user's
@@ -26,6 +29,7 @@ from lms_bridge.services.sync_common import JobReport
 
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 RESULTS_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 MAXIMUM = 100.0
 
 
@@ -36,6 +40,7 @@ class GradeService(Protocol):
         self, lineitem_url: str, user_id: str, given: float, maximum: float, comment: str
     ) -> None: ...
     def result_of(self, lineitem_url: str, user_id: str) -> float | None: ...
+    def members(self, memberships_url: str) -> list[tuple[str, str]]: ...
 
 
 def route_progress(route: Route) -> tuple[float, str]:
@@ -88,6 +93,24 @@ class _Run:
         self.launches.mark_progress_sent(item.id, row.user_sub, self.now())
         self.report.counts["scores_sent"] += 1
 
+    def enrol_members(self, item: LineItemRecord, platform: Platform, ags: GradeService) -> None:
+        """Names and Roles: the course's members whose e-mail is a teacher with a route in the platform's
+        scope get progress too, without launching first (the e-mail links them as a launch would)."""
+        granted = platform.services is None or NRPS_SCOPE in platform.services
+        if not item.memberships_url or not granted:
+            return
+        known = {r.user_sub for r in self.launches.list_progress(item.id)}
+        try:
+            members = ags.members(item.memberships_url)
+        except LmsError as e:
+            self.report.problem(platform.issuer, "nrps", f"участники курса не прочитаны: {e}")
+            return
+        for user_id, email in members:
+            if user_id not in known and _route_of(self.routes, email, platform.scope) is not None:
+                if not self.dry_run:
+                    self.launches.record_progress_member(item.id, user_id, email)
+                self.report.counts["members_found"] += 1
+
     def launches_row(self, item_id: int, user_sub: str) -> ProgressRecord | None:
         return next((r for r in self.launches.list_progress(item_id) if r.user_sub == user_sub), None)
 
@@ -121,6 +144,7 @@ def sync_progress(
                 platform.issuer, "no_key", "нет ключа инструмента или адреса токенов платформы"
             )
             continue
+        run.enrol_members(item, platform, ags)
         rows = launches.list_progress(item.id)
         for start in range(0, len(rows), batch):
             if start:

@@ -286,11 +286,22 @@ class SqlLaunchStore:
 
     # --- AGS line items and progress ----------------------------------------------------------
     def record_line_item(
-        self, issuer: str, client_id: str, lineitem_url: str, context_id: str, scopes: tuple[str, ...]
+        self,
+        issuer: str,
+        client_id: str,
+        lineitem_url: str,
+        context_id: str,
+        scopes: tuple[str, ...],
+        memberships_url: str = "",
     ) -> int:
         t = lti_line_items.c
         key = (t.issuer == issuer) & (t.client_id == client_id) & (t.lineitem_url == lineitem_url)
-        row = {"context_id": context_id, "scopes": list(scopes), "seen_at": self._now()}
+        row = {
+            "context_id": context_id,
+            "scopes": list(scopes),
+            "seen_at": self._now(),
+            "memberships_url": memberships_url,
+        }
         with self.engine.begin() as c:
             found = c.execute(select(t.id).where(key)).scalar()
             if found is not None:
@@ -320,7 +331,9 @@ class SqlLaunchStore:
         with self.engine.connect() as c:
             rows = c.execute(select(lti_line_items).order_by(lti_line_items.c.id)).all()
         return [
-            LineItemRecord(r.id, r.issuer, r.client_id, r.lineitem_url, r.context_id, tuple(r.scopes))
+            LineItemRecord(
+                r.id, r.issuer, r.client_id, r.lineitem_url, r.context_id, tuple(r.scopes), r.memberships_url
+            )
             for r in rows
         ]
 

@@ -285,6 +285,8 @@ lti_line_items = Table(
     Column("context_id", String(255), nullable=False, default=""),
     Column("resource_link_id", String(255), nullable=False, default=""),
     Column("scopes", JSON, nullable=False),
+    # the course's Names and Roles service (its members get progress without launching first)
+    Column("memberships_url", String(1000), nullable=False, default="", server_default=""),
     Column("seen_at", DateTime, nullable=False),
     UniqueConstraint("issuer", "client_id", "lineitem_url", name="uq_lti_line_items_url"),
 )

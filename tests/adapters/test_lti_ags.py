@@ -123,3 +123,24 @@ def test_a_refused_score_says_why_from_the_status_line(client: AgsClient) -> Non
         rsps.post(SCORES, body="[]", status=409)
         with pytest.raises(AgsError, match="409"):
             client.post_score(LINEITEM, "3", 40.0, 100.0, "")
+
+
+def test_members_are_read_page_by_page(client: AgsClient) -> None:
+    first = recorded("lti_nrps_memberships__get_role_learner_limit2")
+    everyone = recorded("lti_nrps_memberships__get")["response"]
+    url = ISSUER + "/mod/lti/services.php/CourseSection/5/bindings/2/memberships"
+    rest = {**everyone, "members": everyone["members"][2:]}
+    with responses.RequestsMock() as rsps:
+        _token_answer(rsps)
+        rsps.get(
+            url,
+            json=first["response"],
+            headers={"Link": first["response_headers"]["Link"]},
+            match=[responses.matchers.query_param_matcher({"limit": "100"})],
+        )
+        rsps.get(url, json=rest, match=[responses.matchers.query_param_matcher({"limit": "2", "from": "2"})])
+        members = client.members(url)
+    emails = [email for _, email in members]
+    assert emails[:2] == ["head.school12@example.com", "aleksey.kuznetsov@example.com"]
+    assert len(members) == len(everyone["members"])
+    assert ("3", "ivan.petrov@example.com") in members

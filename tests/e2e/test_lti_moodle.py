@@ -1,7 +1,8 @@
 """Issue 11's acceptance, through a real Moodle 5.1's own pages in Chromium: an administrator registers the
 tool with «Add LTI Advantage» and activates it, a course editor places «Мой маршрут» by deep linking, a
 teacher launches it and sees their card, and after ``sync progress`` Moodle's gradebook has the teacher's
-route progress (read back through Moodle's web services).
+route progress (read back through Moodle's web services) — and that of a second teacher of the course who
+never opened the tool (Names and Roles).
 
 Needs the moodle-lab (``LMS_BRIDGE_TEST_MOODLE_URL``/``_TOKEN``/``_LAB``, see tests/moodle_lab.py) and
 /usr/bin/chromium; skipped with the reason otherwise, failed under ``LMS_BRIDGE_TEST_MOODLE_REQUIRED``.
@@ -103,23 +104,21 @@ def _login(browser: Browser, url: str, username: str, password: str) -> Page:
     return page
 
 
-def _route(teacher_email: str) -> Route:
-    teacher = replace(make_teacher(91), email=teacher_email, last_name="Петров", first_name="Иван")
+def _route(number: str, teacher_email: str, last: str, first: str, done: int) -> Route:
+    teacher = replace(make_teacher(91), email=teacher_email, last_name=last, first_name=first)
     return Route(
-        number="74-2026-09901",
+        number=number,
         teacher=teacher,
         diagnostic=make_diagnostic(91),
         status=RouteStatus.IN_PROGRESS,
         developed_on=date(2026, 9, 20),
         start=date(2026, 10, 1),
         end=date(2027, 9, 30),
-        activities=(
-            Activity(
-                "1", ActivityCategory.KNOWLEDGE, "Вебинар по ФГОС", done=True, done_on=date(2026, 11, 2)
-            ),
-            Activity("2", ActivityCategory.EXCHANGE, "Методическое объединение"),
-            Activity("3", ActivityCategory.BURNOUT, "Тренинг профилактики выгорания"),
-            Activity("4", ActivityCategory.KNOWLEDGE, "Открытый урок"),
+        activities=tuple(
+            Activity(str(n), ActivityCategory.KNOWLEDGE, title, done=n <= done)
+            for n, title in enumerate(
+                ("Вебинар по ФГОС", "Методическое объединение", "Тренинг выгорания", "Открытый урок"), start=1
+            )
         ),
     )
 
@@ -153,10 +152,13 @@ def test_register_place_launch_and_grade_through_moodles_pages(
     shot = Shots()
     password = lab_json["password"]
     teacher_id, course_id = lab_json["users"]["teacher1"], lab_json["courses"]["IOM-LAB"]
-    teacher_email = "ivan.petrov@example.com"
-    route = _route(teacher_email)
-    store.save_diagnostics([(route.teacher, route.diagnostic)])
-    store.add_routes([route], Actor(Role.DEVELOPER, "тест"))
+    # teacher1 launches the activity; teacher2 never does: Names and Roles brings her progress too
+    routes = [
+        _route("74-2026-09901", "ivan.petrov@example.com", "Петров", "Иван", done=1),
+        _route("74-2026-09902", "maria.sidorova@example.com", "Сидорова", "Мария", done=2),
+    ]
+    store.save_diagnostics([(r.teacher, r.diagnostic) for r in routes])
+    store.add_routes(routes, Actor(Role.DEVELOPER, "тест"))
     server = ServerThread("127.0.0.1", 0, name="lti-e2e-tool")
     tool_url = f"http://localhost:{server.port}"
     settings = Settings(
@@ -222,15 +224,19 @@ def test_register_place_launch_and_grade_through_moodles_pages(
         report = sync_progress(
             store, launches, all_platforms(settings, launches), build_grade_services(settings)
         )
-        assert report.counts["scores_sent"] == 1, report
+        assert (report.counts["scores_sent"], report.counts["members_found"]) == (2, 1), report
         items = [i for i in _grade_items(lab, course_id, teacher_id) if i.get("cmid") == cmid]
         assert len(items) == 1, items
         assert items[0]["graderaw"] == 25
         assert "выполнено 1 из 4" in items[0]["feedback"]
+        other = [
+            i for i in _grade_items(lab, course_id, lab_json["users"]["teacher2"]) if i.get("cmid") == cmid
+        ]
+        assert [(i["graderaw"], "74-2026-09902" in i["feedback"]) for i in other] == [(50, True)]
         again = sync_progress(
             store, launches, all_platforms(settings, launches), build_grade_services(settings)
         )
-        assert again.counts["unchanged"] == 1  # nothing changed, nothing sent
+        assert again.counts["unchanged"] == 2  # nothing changed, nothing sent
         teacher.goto(f"{lab.url}/grade/report/user/index.php?id={course_id}", wait_until="domcontentloaded")
         teacher.get_by_text("выполнено 1 из 4").first.wait_for()
         shot(teacher, "teacher-grade-in-moodle")

@@ -342,3 +342,30 @@ def test_without_the_grade_service_nothing_is_sent(
     )
     (p,) = launches.list_platforms()
     assert "не выдан" in ags_status(p, [])
+
+
+@pytest.mark.usefixtures("platform_keys")
+def test_names_and_roles_bring_teachers_who_never_launched(
+    sim: FlaskClient,
+    tool: FlaskClient,
+    platform: LtiPlatform,
+    registered: Tool,
+    seeded: dict[str, Route],
+    settings: Settings,
+    store: SqlRouteStore,
+    platform_keys: responses.RequestsMock,
+) -> None:
+    page = _oidc(sim, tool, f"/mod/lti/contentitem.php?course=7&id={registered.deployment_id}&user=curator1")
+    _post(sim, *_choice(page.get_data(as_text=True), "card"))
+    (placed,) = platform.course_activities(7)
+    # the editor opens the activity after saving it: not in the registry, refused, but the line item is known
+    assert _oidc(sim, tool, f"/mod/lti/launch.php?id={placed.cmid}&user=curator1").status_code == 403
+    (item,) = SqlLaunchStore(store.engine).list_line_items()
+    assert item.memberships_url.endswith(f"/CourseSection/7/bindings/{registered.deployment_id}/memberships")
+    _forward_all(platform_keys, sim)
+    report = _sync(settings, store)
+    assert report.counts["members_found"] == 1, report  # teacher1; the curator has no route
+    assert report.counts["scores_sent"] == 1
+    assert placed.line_item is not None
+    assert platform.grades[(placed.line_item.item_id, 10)].raw == 0.0
+    assert seeded["t1"].number in platform.grades[(placed.line_item.item_id, 10)].comment

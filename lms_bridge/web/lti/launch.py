@@ -25,6 +25,7 @@ RESOURCE_LINK = "LtiResourceLinkRequest"
 DEEP_LINKING = "LtiDeepLinkingRequest"
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Launch:
     resource_link_id: str = ""
     deep_link: DeepLinkRequest | None = None
     ags: AgsEndpoint | None = None
+    memberships_url: str = ""  # Names and Roles Provisioning Service of the context
 
 
 def find_platform(platforms: Sequence[Platform], issuer: str, client_id: str | None) -> Platform:
@@ -194,6 +196,12 @@ def _ags(claims: dict[str, Any]) -> AgsEndpoint | None:
     )
 
 
+def _memberships(claims: dict[str, Any]) -> str:
+    nrps = claims.get(NRPS)
+    url = nrps.get("context_memberships_url") if isinstance(nrps, dict) else None
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else ""
+
+
 def _str_map(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
@@ -255,4 +263,5 @@ def _launch_of(platform: Platform, claims: dict[str, Any]) -> Launch:
         resource_link_id=str(link.get("id", "") if isinstance(link, dict) else ""),
         deep_link=_deep_link(claims),
         ags=_ags(claims),
+        memberships_url=_memberships(claims),
     )

@@ -73,6 +73,7 @@ def login() -> WResponse:
     return resp
 
 
+# long: the launch steps in their order, each a line or two
 @bp.route("/launch", methods=["POST"])
 def launch() -> WResponse | str:
     ctx = web_context()
@@ -87,6 +88,7 @@ def launch() -> WResponse | str:
     )
     if verified.deep_link is not None:
         return _selection_page(verified)
+    line_item = _record_line_item(verified)
     store = ctx.store()
     principal = principal_for(verified, store=store, launches=ctx.launches, staff=ctx.settings.lti_staff)
     if principal.email and verified.subject:
@@ -99,7 +101,8 @@ def launch() -> WResponse | str:
         issuer=verified.platform.issuer,
         subject=verified.subject,
     )
-    _record_line_item(verified, principal)
+    if line_item is not None and principal.role is Role.TEACHER and verified.subject:
+        ctx.launches.record_progress_member(line_item, verified.subject, principal.email)
     resp = redirect(_landing(verified, principal, lid), code=303)
     resp.headers["Cache-Control"] = "no-store"
     secure = request.is_secure or ctx.settings.public_url.startswith("https://")
@@ -137,18 +140,20 @@ def _landing(verified: Launch, principal: Principal, lid: str) -> str:
     return url_for("pages.dashboard", lid=lid)
 
 
-def _record_line_item(verified: Launch, principal: Principal) -> None:
-    """A «Мой маршрут» placement with a line item: remember it, and the teacher to send progress for
-    (services/progress_sync.py)."""
+def _record_line_item(verified: Launch) -> int | None:
+    """A «Мой маршрут» placement with a line item: remember it (whoever launched: the editor's own
+    launch after saving the activity is enough) for services/progress_sync.py; its id."""
     ags = verified.ags
     if ags is None or not ags.lineitem or verified.custom.get(VIEW_PARAM, "card") != "card":
-        return
-    launches = web_context().launches
-    item = launches.record_line_item(
-        verified.platform.issuer, verified.platform.client_id, ags.lineitem, verified.context_id, ags.scopes
+        return None
+    return web_context().launches.record_line_item(
+        verified.platform.issuer,
+        verified.platform.client_id,
+        ags.lineitem,
+        verified.context_id,
+        ags.scopes,
+        verified.memberships_url,
     )
-    if principal.role is Role.TEACHER and verified.subject:
-        launches.record_progress_member(item, verified.subject, principal.email)
 
 
 def _selection_page(verified: Launch) -> str:
