@@ -6,6 +6,7 @@ reported (row number as the user counts it, the column as written); one bad row 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
@@ -19,6 +20,7 @@ from lms_bridge.importers.rows import Column, Columns, RowReader
 from lms_bridge.importers.table import Table
 
 FORMATS = tuple(TABULAR)
+SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 E = TypeVar("E", EntryKind, DecidedBy)
 
 COLUMNS = Columns(
@@ -38,6 +40,7 @@ COLUMNS = Columns(
         Column("start", ("Начало", "Дата начала")),
         Column("end", ("Окончание", "Дата окончания")),
         Column("weeks", ("Недель", "Продолжительность, недель")),
+        Column("sites", ("Сайты СДО", "Сайт СДО")),
     ]
 )
 
@@ -112,7 +115,22 @@ def parse_row(row: RowReader) -> CourseEntry | None:
         start=start,
         end=end,
         weeks=weeks,
+        sites=_sites(row),
     )
+
+
+def _sites(row: RowReader) -> tuple[str, ...]:
+    """The LMS site names, separated by «;» or «,» (empty: the course lives on every site)."""
+    out: list[str] = []
+    for piece in row.text("sites").replace(",", ";").split(";"):
+        name = piece.strip()
+        if not name:
+            continue
+        if not SITE_NAME.match(name):
+            row.fail("sites", f"«{name}» — не имя сайта СДО (строчные латинские буквы, цифры, «-», «_»)")
+        elif name not in out:
+            out.append(name)
+    return tuple(out)
 
 
 def _schedule(row: RowReader) -> tuple[date | None, date | None, int | None]:

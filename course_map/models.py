@@ -36,6 +36,7 @@ class CourseEntry:
     start: date | None = None  # planned dates, when the provider's schedule fixes them
     end: date | None = None
     weeks: int | None = None  # or a duration: drafting places the course in the route period
+    sites: tuple[str, ...] = ()  # the LMS sites where the course lives (issue 12); none named: every site
 
     @property
     def formal(self) -> bool:

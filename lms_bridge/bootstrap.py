@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # loaded by the builders that need them, so that importing th
     from flask import Flask
 
     from lms_bridge.config import Settings
+    from lms_bridge.domain.sites import LmsSite
     from lms_bridge.ports import LaunchStore, Lms, Platform
     from lms_bridge.services.progress_sync import GradeService
     from lms_bridge.storage.store import SqlRouteStore
@@ -81,7 +82,39 @@ def build_web_app(
     )
 
 
-def build_lms(settings: Settings) -> Lms:
+def build_site_lms(settings: Settings, site: LmsSite, *, parallel: int | None = None) -> Lms:
+    """The Moodle adapter of one LMS site (``site_config``): its URL, token, ``max_input_vars``; at most
+    ``parallel`` concurrent calls from this process (default: the site's cap). The default site of a
+    region without a sites file is ``build_lms``."""
+    from pydantic import SecretStr
+
+    from lms_bridge.adapters.moodle.lms import MoodleLms
+    from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
+    from lms_bridge.site_config import site_token
+
+    if not settings.sites_file.strip():
+        return build_lms(settings, parallel=parallel)
+    token = site_token(site)
+    if not token:
+        where = f"файл {site.token_file}" if site.token_file else f"переменная окружения {site.token_env}"
+        raise ConfigError(f"сайт СДО «{site.name}»: нет токена веб-сервисов ({where})")
+    client = MoodleClient(
+        site.url,
+        SecretStr(token),
+        timeout=(settings.moodle_timeout_connect, settings.moodle_timeout_read),
+        retry=RetryPolicy(attempts=settings.moodle_retries, base_delay=settings.moodle_retry_delay),
+        max_input_vars=site.max_input_vars,
+        rate_per_s=settings.moodle_rate_per_s,
+    )
+    return MoodleLms(
+        client,
+        profile_field=settings.moodle_profile_field,
+        parallel=parallel or site.cap,
+        competency_scale_id=settings.moodle_competency_scale_id,
+    )
+
+
+def build_lms(settings: Settings, *, parallel: int | None = None) -> Lms:
     """The Moodle adapter from settings; ConfigError names the missing environment variable."""
     from lms_bridge.adapters.moodle.lms import MoodleLms
     from lms_bridge.adapters.moodle.transport import MoodleClient, RetryPolicy
@@ -104,7 +137,7 @@ def build_lms(settings: Settings) -> Lms:
     return MoodleLms(
         client,
         profile_field=settings.moodle_profile_field,
-        parallel=settings.moodle_parallel,
+        parallel=parallel or settings.moodle_parallel,
         competency_scale_id=settings.moodle_competency_scale_id,
     )
 

@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     moodle_profile_field: str = Field(default="iom_url", description="custom profile field for the card link")
     moodle_parallel: int = Field(default=4, ge=1, le=16, description="concurrent web-service calls")
     moodle_rate_per_s: float = Field(default=0.0, ge=0, description="max calls per second (0 = no limit)")
+    sites_file: str = Field(
+        default="",
+        description="TOML file of the LMS sites (site_config.py); empty = one site, LMS_BRIDGE_MOODLE_URL",
+    )
     moodle_competency_scale_id: int = Field(
         default=2, description="scale of the deficit competency framework"
     )
@@ -174,6 +178,15 @@ class Settings(BaseSettings):
     )
     sync_plans: bool = Field(default=True, description="attach makes a Moodle learning plan per route")
     sync_lock_file: str = Field(default="var/sync.lock", description="one sync run at a time (file lock)")
+    jobs_queue: bool = Field(
+        default=False,
+        description="sync commands defer their work to the task queue (procrastinate on the PostgreSQL "
+        "registry; `lms-bridge worker` runs it); false = in-process, as with SQLite",
+    )
+    jobs_schedule: str = Field(
+        default="*/15 * * * *",
+        description="cron of `sync all` in the queue's scheduler (workers run it); empty = no schedule",
+    )
 
     @field_validator("lti_platforms", "lti_staff", mode="before")
     @classmethod

@@ -160,6 +160,14 @@ def _pairs() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 def _rest() -> Response:
     ctx = sim_context()
+    ctx.stats.enter()
+    try:
+        return _serve_rest(ctx)
+    finally:
+        ctx.stats.leave()
+
+
+def _serve_rest(ctx: SimContext) -> Response:
     query, body = _pairs()
     cap = ctx.config.max_input_vars
     get_params, dropped_get = parse_php_form(query, cap)

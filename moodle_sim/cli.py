@@ -52,6 +52,13 @@ def build_state(seed: str, random_seed: int, examples: Path) -> tuple[SimState, 
     help="каталог с примерами",
 )
 @click.option("--max-input-vars", default=1000, show_default=True, type=click.IntRange(min=1))
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="ИМЯ[:ПЕДАГОГОВ[:МС[:СБОИ]]]",
+    help="несколько сайтов в одном процессе: каждый по адресу /ИМЯ, со своими данными, задержкой и сбоями",
+)
 @click.option("--log-requests", is_flag=True, help="печатать каждый запрос (адрес с параметрами GET)")
 @click.option(
     "--lab-costs", is_flag=True, help="цены лабораторного Moodle: 48 мс вызов + замеренная цена строки"
@@ -68,10 +75,18 @@ def group(
     examples: Path,
     max_input_vars: int,
     lab_costs: bool,
+    sites: tuple[str, ...],
     log_requests: bool,
 ) -> None:
     """Симулятор Moodle 5.1 (веб-сервисы REST) для демонстрации, тестов и замеров."""
     from moodle_sim.app import create_sim_app
+
+    if not log_requests:
+        # werkzeug's access log prints query strings, which may carry a wstoken; keep it off by default
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    if sites:
+        serve_sites(host, port, token, sites)
+        return
 
     state, summary = build_state(seed, random_seed, examples)
     url = f"http://{host}:{port}"
@@ -96,7 +111,27 @@ def group(
     # The simulator's own token is not a secret; a real Moodle token is never printed anywhere.
     click.echo(f"  export LMS_BRIDGE_MOODLE_TOKEN={token}")
     click.echo(f"Счётчики: {url}/sim/stats (сброс: POST {url}/sim/reset-stats)")
-    if not log_requests:
-        # werkzeug's access log prints query strings, which may carry a wstoken; keep it off by default
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def serve_sites(host: str, port: int, token: str, texts: tuple[str, ...]) -> None:
+    """``--site``: several simulated sites under one port, ``http://host:port/NAME`` each."""
+    from dataclasses import replace
+
+    from werkzeug.serving import run_simple
+
+    from moodle_sim.multisite import create_multisite_app, parse_site
+
+    try:
+        specs = [replace(parse_site(t), token=token, random_seed=n) for n, t in enumerate(texts)]
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--site") from None
+    base = f"http://{host}:{port}"
+    app, _ = create_multisite_app(base, specs)
+    for spec in specs:
+        click.echo(
+            f"Сайт {spec.name}: {base}/{spec.name} (педагогов {spec.teachers}, "
+            f"{spec.latency_ms:g} мс на вызов, доля сбоев {spec.fault_rate:g}); "
+            f"счётчики: {base}/{spec.name}/sim/stats"
+        )
+    run_simple(host, port, app, threaded=True, use_reloader=False)

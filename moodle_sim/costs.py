@@ -99,6 +99,21 @@ class Stats:
             self._rows: dict[str, int] = {}
             self._faults: dict[str, int] = {}
             self._dropped_fields = 0
+            self._in_flight = 0
+            self._max_in_flight = 0
+            self._entered = 0
+
+    def enter(self) -> None:
+        """A web-service request started: counts the calls being served at once (a site's cap is checked
+        against the highest count, not against timing)."""
+        with self._lock:
+            self._in_flight += 1
+            self._entered += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def record(self, wsfunction: str, busy_ms: float, rows: int) -> None:
         with self._lock:
@@ -125,4 +140,6 @@ class Stats:
                 "rows_by_function": dict(sorted(self._rows.items())),
                 "faults": dict(sorted(self._faults.items())),
                 "dropped_fields": self._dropped_fields,
+                "requests": self._entered,
+                "concurrent_max": self._max_in_flight,
             }

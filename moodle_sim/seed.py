@@ -181,11 +181,12 @@ _LAST = (
 _FIRST = ("Анна", "Мария", "Елена", "Ольга", "Татьяна", "Наталья", "Ирина", "Светлана", "Юлия", "Екатерина")
 
 
-def synthetic_teachers(count: int, random_seed: int = 0) -> list[Person]:
-    """``count`` distinct teachers, the same for the same seed (benchmarks can rebuild the list)."""
+def synthetic_teachers(count: int, random_seed: int = 0, domain: str = "example.ru") -> list[Person]:
+    """``count`` distinct teachers, the same for the same seed (benchmarks can rebuild the list);
+    each simulated site of a federation has its own ``domain``, so its teachers are its own."""
     rng = random.Random(random_seed)
     return [
-        Person(f"teacher{n:05d}@school{n % 997:03d}.example.ru", rng.choice(_LAST), rng.choice(_FIRST))
+        Person(f"teacher{n:05d}@school{n % 997:03d}.{domain}", rng.choice(_LAST), rng.choice(_FIRST))
         for n in range(1, count + 1)
     ]
 
@@ -194,9 +195,11 @@ def synthetic_course_count(teachers: int) -> int:
     return max(1, teachers // 50)  # 30 000 teachers → 600 courses
 
 
-def seed_synthetic(state: SimState, teachers: int, random_seed: int = 0) -> dict[str, int]:
+def seed_synthetic(
+    state: SimState, teachers: int, random_seed: int = 0, domain: str = "example.ru"
+) -> dict[str, int]:
     seed_staff(state)
-    for person in synthetic_teachers(teachers, random_seed):
+    for person in synthetic_teachers(teachers, random_seed, domain):
         add_person(state, person)
     courses = synthetic_course_count(teachers)
     for i in range(1, courses + 1):

@@ -35,6 +35,10 @@ COMMANDS: dict[str, Lazy] = {
     "lti": Lazy(
         "lms_bridge.cli.lti:group", "LTI 1.3: ключи инструмента, платформы (Moodle), руководители ОО."
     ),
+    "queue": Lazy(
+        "lms_bridge.cli.worker:queue_group",
+        "Очередь задач синхронизации (PostgreSQL): создание таблиц, состояние, задачи с ошибкой.",
+    ),
     "reports": Lazy(
         "lms_bridge.cli.reports:group", "Сводные отчёты (обезличенные, группы не менее 5 человек)."
     ),
@@ -48,6 +52,10 @@ COMMANDS: dict[str, Lazy] = {
     "sync": Lazy(
         "lms_bridge.cli.sync:group",
         "Обмен с СДО: привязка учётных записей, зачисление, результаты (для cron).",
+    ),
+    "worker": Lazy(
+        "lms_bridge.cli.worker:worker_cmd",
+        "Воркер очереди задач: синхронизация с сайтами СДО по частям и расписание (каждые 15 минут).",
     ),
 }
 

@@ -42,6 +42,14 @@ def keygen(app: AppContext, path: Path | None, force: bool) -> None:
     click.echo(f"ключ записан: {target} (kid {kid}); открытый ключ публикуется на /lti/jwks")
 
 
+def _site_scope(app: AppContext, name: str) -> PlatformScope:
+    """An LTI platform of an LMS site speaks for the people that site serves (issue 12, §1)."""
+    from lms_bridge.site_config import load_sites, select_sites
+
+    (site,) = select_sites(load_sites(app.settings), (name,))
+    return site.scope
+
+
 @group.command("add-platform")
 @click.option("--issuer", required=True, help="адрес Moodle (issuer), например https://sdo.example.ru")
 @click.option("--client-id", required=True, help="Client ID, выданный Moodle")
@@ -56,6 +64,7 @@ def keygen(app: AppContext, path: Path | None, force: bool) -> None:
 @click.option(
     "--municipality", "municipalities", multiple=True, help="муниципалитет, чьи ОО входят через неё"
 )
+@click.option("--site", help="сайт СДО (lms-bridge lms sites): платформа говорит за тех, кого он обслуживает")
 @click.pass_obj
 def add_platform(
     app: AppContext,
@@ -68,9 +77,16 @@ def add_platform(
     region: bool,
     schools: tuple[str, ...],
     municipalities: tuple[str, ...],
+    site: str | None,
 ) -> None:
     """Зарегистрировать платформу LTI (Moodle) в базе и указать, за кого она говорит."""
     scope = PlatformScope.of(region=region, schools=schools, municipalities=municipalities)
+    if site:
+        if not scope.empty:
+            raise click.UsageError(
+                "--site задаёт область сам: не сочетайте его с --region, --school, --municipality"
+            )
+        scope = _site_scope(app, site)
     if scope.empty:
         raise click.UsageError(
             "укажите, чьи пользователи входят через эту платформу: --region, --school или --municipality"

@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -24,9 +25,10 @@ from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.routes import parse_actor
 from lms_bridge.config import Settings
 from lms_bridge.domain.people import Actor
+from lms_bridge.domain.sites import DEFAULT_SITE, SiteDirectory
 from lms_bridge.domain.workflow import RESOLVERS
-from lms_bridge.errors import NotFound, PermissionDenied
-from lms_bridge.ports import LmsLink, SyncStore
+from lms_bridge.errors import ConfigError, LmsAuthError, LmsError, NotFound, PermissionDenied
+from lms_bridge.ports import Lms, LmsLink, SyncStore
 from lms_bridge.services.sync_attach import sync_attach
 from lms_bridge.services.sync_common import JobReport, SyncJob, SyncOptions
 from lms_bridge.services.sync_common import Progress as ProgressFn
@@ -141,44 +143,31 @@ def single_run(path: str) -> Iterator[bool]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
+def run_jobs(app: AppContext, names: list[str], dry_run: bool, sites: tuple[str, ...] = ()) -> None:
+    """The LMS jobs in ``names`` (per site, or queued in queue mode), then ``progress`` — the LTI grade
+    service, not the web services: one run for all platforms, always here, under the same lock."""
     settings = app.settings
+    lms_names = [n for n in names if n != "progress"]
+    if settings.jobs_queue and not dry_run and lms_names:
+        _enqueue(app, lms_names, sites)
+        lms_names = []
+        if "progress" not in names:
+            return
     with single_run(settings.sync_lock_file) as mine:
         if not mine:
             click.echo(f"синхронизация уже идёт ({settings.sync_lock_file}): этот запуск пропущен", err=True)
             return
-        _run_jobs(app, names, dry_run)
-
-
-def _run_jobs(app: AppContext, names: list[str], dry_run: bool) -> None:
-    settings = app.settings
-    # MoodleClient keeps the per-site rate limit (moodle_rate_per_s); progress goes over LTI, not web services
-    lms = bootstrap.build_lms(settings) if set(names) - {"progress"} else None
-    store: SyncStore = app.store
-    options = options_from(settings, dry_run)
-    out, err = Console(), Console(stderr=True)
-    failed = 0
-    planned_links: dict[str, LmsLink] = {}  # dry run: later steps see the links attach would record
-    for name in names:
-        if name == "progress":
-            report = run_progress(app, dry_run)
-            print_report(report, PROGRESS_TITLE, out)
-            failed += report.failed
-            continue
-        title, job = JOBS[name]
-        assert lms is not None
-        with progress_bar(title, err) as progress:
-            report = job(
-                lms,
-                store,
-                now=datetime.now(),
-                progress=progress,
-                options=options,
-                planned_links=planned_links,
+        failed = 0
+        if lms_names:
+            failed = (
+                _run_sites(app, lms_names, dry_run, sites)
+                if settings.sites_file.strip()
+                else _run_one(app, lms_names, dry_run, sites)
             )
-        planned_links.update(report.planned_links)
-        print_report(report, title, out)
-        failed += report.failed
+        if "progress" in names:
+            report = run_progress(app, dry_run)
+            print_report(report, PROGRESS_TITLE, Console())
+            failed += report.failed
     if failed:
         sys.exit(1)
 
@@ -196,8 +185,99 @@ def run_progress(app: AppContext, dry_run: bool) -> JobReport:
     )
 
 
+def _enqueue(app: AppContext, names: list[str], sites: tuple[str, ...]) -> None:
+    """Queue mode (``LMS_BRIDGE_JOBS_QUEUE``): the run is deferred to the workers; no lock file needed,
+    the engine's queueing lock keeps a second run from being queued while one waits."""
+    from lms_bridge.cli.lms import pick_sites
+    from lms_bridge.taskqueue import enqueue, queue
+
+    chosen = [s.name for s in pick_sites(app.settings, sites)] if sites else None
+    with queue(app.settings):
+        job = enqueue(names, chosen)
+    if job:
+        click.echo(f"синхронизация ({' → '.join(names)}) поставлена в очередь: задача #{job}")
+    else:
+        click.echo("синхронизация уже стоит в очереди: эта не добавлена")
+
+
+def _run_one(app: AppContext, names: list[str], dry_run: bool, sites: tuple[str, ...]) -> int:
+    """One site (``LMS_BRIDGE_MOODLE_URL``, no sites file): exactly the run of before issue 12."""
+    if sites and set(sites) != {DEFAULT_SITE}:
+        raise ConfigError(f"сайтов СДО, кроме «{DEFAULT_SITE}», нет: задайте LMS_BRIDGE_SITES_FILE")
+    lms = bootstrap.build_lms(app.settings)  # MoodleClient keeps the per-site rate limit (moodle_rate_per_s)
+    return _run_site(lms, app.store, names, options_from(app.settings, dry_run), "")
+
+
+def _run_sites(app: AppContext, names: list[str], dry_run: bool, wanted: tuple[str, ...]) -> int:
+    """Each site in turn, with its own client, cap and time zone. A site that does not answer is
+    reported and skipped: its items wait for the next run; the other sites go on."""
+    from lms_bridge.cli.lms import pick_sites
+    from lms_bridge.services.sync_sites import SiteView, SyncScope, plan_sites, report_unplaced
+    from lms_bridge.site_config import load_sites
+
+    settings = app.settings
+    all_sites = load_sites(settings)
+    chosen = pick_sites(settings, wanted)
+    directory = SiteDirectory(all_sites)
+    plan = plan_sites(app.store, directory, [s.name for s in chosen])
+    failed = 0
+    if plan.unplaced and not wanted:
+        unplaced = report_unplaced(plan)
+        print_report(unplaced, "маршруты без сайта СДО", Console())
+        failed += unplaced.failed
+    for site in chosen:
+        options = replace(options_from(settings, dry_run), parallel=site.cap, timezone=site.timezone)
+        try:
+            lms = bootstrap.build_site_lms(settings, site)
+            lms.get_site_info()
+        except (LmsError, ConfigError) as e:
+            waiting = len(plan.routes.get(site.name, ()))
+            click.echo(
+                f"сайт СДО «{site.name}» ({site.url}) недоступен: {e}; его маршрутов: {waiting} — "
+                "они будут обработаны при следующем запуске",
+                err=True,
+            )
+            failed += 1
+            continue
+        view = SiteView(app.store, directory, SyncScope(site.name))
+        try:
+            failed += _run_site(lms, view.as_store(), names, options, f"{site.name}: ")
+        except LmsAuthError as e:
+            click.echo(f"сайт СДО «{site.name}»: отказ в доступе: {e}; остальные сайты продолжены", err=True)
+            failed += 1
+    return failed
+
+
+def _run_site(lms: Lms, store: SyncStore, names: list[str], options: SyncOptions, prefix: str) -> int:
+    out, err = Console(), Console(stderr=True)
+    failed = 0
+    planned_links: dict[str, LmsLink] = {}  # dry run: later steps see the links attach would record
+    for name in names:
+        title, job = JOBS[name]
+        with progress_bar(prefix + title, err) as progress:
+            report = job(
+                lms,
+                store,
+                now=datetime.now(),
+                progress=progress,
+                options=options,
+                planned_links=planned_links,
+            )
+        planned_links.update(report.planned_links)
+        print_report(report, prefix + title, out)
+        failed += report.failed
+    return failed
+
+
 DRY_RUN = click.option(
     "--dry-run", is_flag=True, help="только показать, что будет сделано: ничего не записывать"
+)
+SITE = click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="ИМЯ",
+    help="только этот сайт СДО (можно несколько; по умолчанию все: lms-bridge lms sites)",
 )
 
 
@@ -208,34 +288,38 @@ def group() -> None:
 
 @group.command("attach")
 @DRY_RUN
+@SITE
 @click.pass_obj
-def attach_cmd(app: AppContext, dry_run: bool) -> None:
+def attach_cmd(app: AppContext, dry_run: bool, sites: tuple[str, ...]) -> None:
     """Найти педагогов и кураторов в СДО, передать ссылку на карту ИОМ."""
-    run_jobs(app, ["attach"], dry_run)
+    run_jobs(app, ["attach"], dry_run, sites)
 
 
 @group.command("enrol")
 @DRY_RUN
+@SITE
 @click.pass_obj
-def enrol_cmd(app: AppContext, dry_run: bool) -> None:
+def enrol_cmd(app: AppContext, dry_run: bool, sites: tuple[str, ...]) -> None:
     """Зачислить на курсы ДПП по подтверждённым заявкам (руководитель ОО + ЦНППМ)."""
-    run_jobs(app, ["enrol"], dry_run)
+    run_jobs(app, ["enrol"], dry_run, sites)
 
 
 @group.command("results")
 @DRY_RUN
+@SITE
 @click.pass_obj
-def results_cmd(app: AppContext, dry_run: bool) -> None:
+def results_cmd(app: AppContext, dry_run: bool, sites: tuple[str, ...]) -> None:
     """Перенести результаты итоговой аттестации из СДО в маршруты."""
-    run_jobs(app, ["results"], dry_run)
+    run_jobs(app, ["results"], dry_run, sites)
 
 
 @group.command("all")
 @DRY_RUN
+@SITE
 @click.pass_obj
-def all_cmd(app: AppContext, dry_run: bool) -> None:
+def all_cmd(app: AppContext, dry_run: bool, sites: tuple[str, ...]) -> None:
     """attach → enrol → results → progress (каждые 15 минут по cron или таймеру systemd)."""
-    run_jobs(app, ["attach", "enrol", "results", "progress"], dry_run)
+    run_jobs(app, ["attach", "enrol", "results", "progress"], dry_run, sites)
 
 
 @group.command("progress")

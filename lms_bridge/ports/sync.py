@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -90,6 +90,7 @@ class LmsLink:
     field: str
     matches: int
     resolved_at: datetime
+    site: str = "default"  # the LMS site the account is on (issue 12): ids mean nothing on another site
 
 
 @dataclass(frozen=True)
@@ -112,14 +113,30 @@ RoutePeople = tuple[str, str, str, tuple[str, ...]]  # route number, teacher e-m
 class SyncStore(RouteStore, Protocol):
     """The registry plus what the sync jobs record. Writes inside ``transaction()`` land together."""
 
-    def list_formal_items(self, statuses: Sequence[RouteStatus]) -> list[FormalItem]: ...
+    def list_formal_items(
+        self,
+        statuses: Sequence[RouteStatus],
+        *,
+        courses: Collection[str] | None = None,
+        numbers: Collection[str] | None = None,
+    ) -> list[FormalItem]:
+        """Formal items of routes in these states; only of these LMS courses / routes when given (a task)."""
+        ...
+
     def list_routes_by_number(self, numbers: Sequence[str]) -> list[Route]: ...
-    def list_route_people(self, statuses: Sequence[RouteStatus]) -> list[RoutePeople]:
+    def list_route_people(
+        self, statuses: Sequence[RouteStatus], *, numbers: Collection[str] | None = None
+    ) -> list[RoutePeople]:
         """(route number, teacher e-mail, curator e-mail, deficit codes) of routes in these states."""
         ...
 
     def list_transmissions(
-        self, kind: TransmissionKind, states: Sequence[TransmissionState] | None = None
+        self,
+        kind: TransmissionKind,
+        states: Sequence[TransmissionState] | None = None,
+        *,
+        courses: Collection[str] | None = None,
+        numbers: Collection[str] | None = None,
     ) -> dict[tuple[str, str, str, str], Transmission]: ...
     def lms_course_ids(self) -> dict[str, int]:
         """Course map ref → LMS course id, as the enrol job found them."""
@@ -141,8 +158,20 @@ class SyncStore(RouteStore, Protocol):
         """Insert or update by (route number, item key, LMS course, kind)."""
         ...
 
-    def list_links(self) -> dict[str, LmsLink]: ...
-    def save_links(self, links: Sequence[LmsLink]) -> None: ...
+    def list_links(
+        self, site: str = "default", *, emails: Collection[str] | None = None
+    ) -> dict[str, LmsLink]:
+        """E-mail → the person's account on this LMS site (only these people when given)."""
+        ...
+
+    def save_links(self, links: Sequence[LmsLink]) -> None:
+        """Insert or update by (e-mail, site)."""
+        ...
+
+    def list_teacher_places(self, emails: Collection[str] | None = None) -> dict[str, tuple[str, str]]:
+        """E-mail → (school, municipality) of every teacher with a route: what puts them on a site."""
+        ...
+
     def save_item_marks(self, routes: Sequence[Route], keys: Sequence[tuple[str, str]], actor: Actor) -> None:
         """Write the marks of the given (route number, item key) items only, with one audit entry each."""
         ...

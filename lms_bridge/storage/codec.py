@@ -355,6 +355,7 @@ def entry_row(e: CourseEntry) -> dict[str, Any]:
         "start": e.start,
         "end": e.end,
         "weeks": e.weeks,
+        "sites": list(e.sites),
     }
 
 
@@ -375,4 +376,5 @@ def entry_from(r: Row) -> CourseEntry:
         start=r["start"],
         end=r["end"],
         weeks=r["weeks"],
+        sites=tuple(r["sites"] or ()),
     )

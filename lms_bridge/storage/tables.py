@@ -237,6 +237,8 @@ course_map = Table(
     Column("start", Date),
     Column("end", Date),
     Column("weeks", Integer),
+    # the LMS sites where the course lives (issue 12); [] = every site
+    Column("sites", JSON, nullable=False, default=list, server_default="[]"),
 )
 
 audit = Table(
@@ -408,11 +410,13 @@ lms_links = Table(
     "lms_links",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("email", String(254), nullable=False, unique=True),
+    Column("email", String(254), nullable=False),
+    Column("site", String(40), nullable=False, default="default", server_default="default"),  # LMS site name
     Column("lms_user_id", Integer),  # None while no account or several match
     Column("field", String(20), nullable=False),  # email | username | idnumber
     Column("matches", Integer, nullable=False),  # 0 none, 1 linked, >1 ambiguous
     Column("resolved_at", DateTime, nullable=False),
+    UniqueConstraint("email", "site", name="uq_lms_links_email_site"),  # one account per person per site
 )
 
 # A pass recorded from the LMS that the LMS later contradicts: a person decides, the mark stays.
