@@ -1,27 +1,39 @@
-"""Loading the course map from CSV or XLSX (the same reading rules as the diagnostics import).
+"""Loading the catalogue (the course map) from CSV or XLSX (the same reading rules as the diagnostics import).
 
 Pure parsing from bytes: the caller reads the file and stores the entries. Every bad row is
 reported (row number as the user counts it, the column as written); one bad row rejects the map.
+The catalogue's columns (source, capacity, prerequisites, internship site, annotation) are optional:
+a course map written before them loads as it did.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from course_map.models import CourseEntry, DecidedBy, EntryKind
+from course_map.models import (
+    SOURCE_LABELS,
+    CourseEntry,
+    DecidedBy,
+    Education,
+    EntryKind,
+    InternshipSite,
+    Prerequisites,
+    Source,
+)
+from course_map.prerequisites import education_of
 from lms_bridge.domain.limits import limit
 from lms_bridge.domain.vocabulary import ActivityLevel, Block
-from lms_bridge.errors import ValidationError
+from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.importers.formats import TABULAR, format_of, read_table
 from lms_bridge.importers.rows import Column, Columns, RowReader
 from lms_bridge.importers.table import Table
 
 FORMATS = tuple(TABULAR)
 SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-E = TypeVar("E", EntryKind, DecidedBy)
+E = TypeVar("E", EntryKind, DecidedBy, Source)
 
 COLUMNS = Columns(
     [
@@ -41,10 +53,22 @@ COLUMNS = Columns(
         Column("end", ("Окончание", "Дата окончания")),
         Column("weeks", ("Недель", "Продолжительность, недель")),
         Column("sites", ("Сайты СДО", "Сайт СДО")),
+        Column("source", ("Источник",)),
+        Column("capacity", ("Мест", "Количество мест")),
+        Column("required_education", ("Требуемое образование", "Образование")),
+        Column("required_positions", ("Должности", "Для должностей")),
+        Column("required_courses", ("Предварительные курсы", "Сначала пройти")),
+        Column("internship_site", ("Стажировочная площадка", "Площадка")),
+        Column("annotation", ("Аннотация",)),
     ]
 )
 
-_KIND_WORDS = {"курс": EntryKind.COURSE, "дпп": EntryKind.COURSE, "мероприятие": EntryKind.EVENT}
+_KIND_WORDS = {
+    "курс": EntryKind.COURSE,
+    "дпп": EntryKind.COURSE,
+    "мероприятие": EntryKind.EVENT,
+    "стажировка": EntryKind.INTERNSHIP,
+}
 _DECIDED_WORDS = {"оценка": DecidedBy.GRADE, "оценке": DecidedBy.GRADE, "завершение": DecidedBy.COMPLETION}
 
 
@@ -64,6 +88,52 @@ def _word_parser(enum: type[E], words: dict[str, E]) -> Callable[[str], E]:
 
 parse_kind = _word_parser(EntryKind, _KIND_WORDS)
 parse_decided_by = _word_parser(DecidedBy, _DECIDED_WORDS)
+_SOURCE_WORDS = {
+    **{label.lower().replace("ё", "е"): source for source, label in SOURCE_LABELS.items()},
+    "фрдпп": Source.FEDERAL_REGISTRY,
+    "федеральный реестр": Source.FEDERAL_REGISTRY,
+    "академия": Source.ACADEMY,
+    "региональный": Source.REGIONAL,
+    "муниципальный": Source.MUNICIPAL,
+    "школьный": Source.SCHOOL,
+    "оо": Source.SCHOOL,
+}
+parse_source = _word_parser(Source, _SOURCE_WORDS)
+
+
+def parse_education(text: str) -> Education:
+    key = text.strip().lower()
+    for member in Education:
+        if key == member.value:
+            return member
+    found = education_of(text)
+    if found is None:
+        raise ValueError(f"«{text}» — недопустимое значение; допустимо: высшее, среднее профессиональное")
+    return found
+
+
+def _list(row: RowReader, key: str) -> tuple[str, ...]:
+    """A ``;``-separated list of short texts (positions, topics, tutors), each within a line's limit."""
+    out: list[str] = []
+    for piece in row.text(key).split(";"):
+        item = piece.strip()
+        if len(item) > limit("full_name"):
+            row.fail(
+                key,
+                f"слишком длинное значение: {len(item)} знаков, допускается не более {limit('full_name')}",
+            )
+        elif item and item not in out:
+            out.append(item)
+    return tuple(out)
+
+
+def _prerequisites(row: RowReader) -> Prerequisites:
+    education = row.choice("required_education", parse_education)
+    courses = row.codes("required_courses") if row.has("required_courses") else ()
+    ref = row.text("lms_course")
+    if ref and ref in courses:
+        row.fail("required_courses", f"курс «{ref}» не может требовать сам себя")
+    return Prerequisites(education, _list(row, "required_positions"), courses)
 
 
 def _blocks(row: RowReader) -> tuple[Block, ...]:
@@ -78,7 +148,13 @@ def _blocks(row: RowReader) -> tuple[Block, ...]:
 
 
 # optional text columns → their row in the domain's limits table (domain/limits.py)
-_TEXT = {"format": "course_format", "final_item": "final_item", "organiser": "organiser"}
+_TEXT = {
+    "format": "course_format",
+    "final_item": "final_item",
+    "organiser": "organiser",
+    "internship_site": "lms_course",
+    "annotation": "annotation",
+}
 
 
 def parse_row(row: RowReader) -> CourseEntry | None:
@@ -97,6 +173,7 @@ def parse_row(row: RowReader) -> CourseEntry | None:
     decided_by = row.choice("decided_by", parse_decided_by) or DecidedBy.GRADE
     pass_grade = row.number_value("pass_grade", minimum=0)
     start, end, weeks = _schedule(row)
+    extra = _catalogue(row, kind, text["internship_site"])
     if row.problems or kind is None or hours is None or level is None:
         return None
     return CourseEntry(
@@ -115,8 +192,25 @@ def parse_row(row: RowReader) -> CourseEntry | None:
         start=start,
         end=end,
         weeks=weeks,
+        **extra,
+        internship_site=text["internship_site"],
+        annotation=text["annotation"],
         sites=_sites(row),
     )
+
+
+def _catalogue(row: RowReader, kind: EntryKind | None, site: str) -> dict[str, Any]:
+    """The catalogue's columns: source, places, prerequisites; an internship names its site."""
+    source = row.choice("source", parse_source)
+    capacity = row.integer("capacity", minimum=1)
+    prerequisites = _prerequisites(row)
+    if kind is EntryKind.INTERNSHIP and not site:
+        row.fail(
+            "internship_site", "у стажировки укажите стажировочную площадку (её код из реестра площадок)"
+        )
+    elif kind is not None and kind is not EntryKind.INTERNSHIP and site:
+        row.fail("internship_site", "площадка указывается только у стажировки (вид «стажировка»)")
+    return {"source": source, "capacity": capacity, "prerequisites": prerequisites}
 
 
 def _sites(row: RowReader) -> tuple[str, ...]:
@@ -145,7 +239,8 @@ def _schedule(row: RowReader) -> tuple[date | None, date | None, int | None]:
     return start, end, weeks
 
 
-def parse_course_map(table: Table) -> list[CourseEntry]:
+def parse_course_map(table: Table, sites: Collection[str] | None = None) -> list[CourseEntry]:
+    """The entries of ``table``; with ``sites`` (the register's codes) an internship must name one of them."""
     index, shown, problems = COLUMNS.map_headers(table)
     if problems:
         raise ValidationError(problems, source=table.source)
@@ -160,14 +255,105 @@ def parse_course_map(table: Table) -> list[CourseEntry]:
             row.fail("lms_course", f"курс «{ref}» уже описан в строке {first_row[ref]}")
         elif ref:
             first_row[ref] = record.number
+        site = row.text("internship_site")
+        if sites is not None and site and site not in sites:
+            row.fail(
+                "internship_site",
+                f"стажировочной площадки «{site}» нет в реестре площадок (загрузите его раньше)",
+            )
         problems.extend(row.problems)
         if entry is not None and not row.problems:
             entries.append(entry)
+    problems.extend(
+        _unknown_prerequisites(entries, first_row, shown.get("required_courses", "required_courses"))
+    )
     if problems:
         raise ValidationError(problems, source=table.source)
     return entries
 
 
-def load_course_map(data: bytes, source: str, *, fmt: str | None = None) -> list[CourseEntry]:
-    """The course map in ``data`` (CSV or XLSX), or ValidationError listing every bad row."""
-    return parse_course_map(read_table(data, source, format_of(source, fmt, FORMATS)))
+def _unknown_prerequisites(entries: list[CourseEntry], rows: dict[str, int], field: str) -> list[Problem]:
+    """An earlier course a row requires must be a ДПП of the catalogue (else nobody could ever enrol: a
+    done ДПП is what the check finds in the teacher's routes)."""
+    kinds = {e.lms_course: e.kind for e in entries}
+    out = []
+    for e in entries:
+        for ref in e.prerequisites.courses:
+            if ref not in rows:
+                why = f"курса «{ref}» нет в каталоге: требовать можно только курс ДПП каталога"
+            elif kinds.get(ref, EntryKind.COURSE) is not EntryKind.COURSE:
+                why = f"«{ref}» — не курс ДПП: требовать можно только пройденный курс ДПП"
+            else:
+                continue
+            out.append(Problem(why, row=rows[e.lms_course], field=field))
+    return out
+
+
+def load_course_map(
+    data: bytes, source: str, *, fmt: str | None = None, sites: Collection[str] | None = None
+) -> list[CourseEntry]:
+    """The catalogue in ``data`` (CSV or XLSX), or ValidationError listing every bad row."""
+    return parse_course_map(read_table(data, source, format_of(source, fmt, FORMATS)), sites)
+
+
+SITE_COLUMNS = Columns(
+    [
+        Column("code", ("Код площадки", "Код"), required=True),
+        Column("school", ("Образовательная организация", "ОО"), required=True),
+        Column("municipality", ("Муниципальное образование",)),
+        Column("topics", ("Тематика", "Темы"), required=True),
+        Column("deficit_codes", ("Коды дефицитов", "Дефициты")),
+        Column("places", ("Мест", "Количество мест"), required=True),
+        Column("period_start", ("Начало периода",)),
+        Column("period_end", ("Окончание периода",)),
+        Column("tutors", ("Тьюторы",)),
+    ]
+)
+
+
+def parse_site_row(row: RowReader) -> InternshipSite | None:
+    code = row.text("code", required=True, max_length=limit("lms_course"))
+    school = row.text("school", required=True, max_length=limit("school"))
+    municipality = row.text("municipality", max_length=limit("municipality"))
+    topics = _list(row, "topics")
+    if not topics and not row.problems_in("topics"):
+        row.fail("topics", "обязательное поле не заполнено")
+    codes = row.codes("deficit_codes")
+    places = row.integer("places", minimum=0, required=True)
+    start = row.date("period_start", required=False)
+    end = row.date("period_end", required=False)
+    if start and end and end < start:
+        row.fail("period_end", f"окончание {end:%d.%m.%Y} раньше начала {start:%d.%m.%Y}")
+    tutors = _list(row, "tutors")
+    if row.problems or places is None:
+        return None
+    return InternshipSite(code, school, topics, codes, places, start, end, tutors, municipality)
+
+
+def parse_sites(table: Table) -> list[InternshipSite]:
+    index, shown, problems = SITE_COLUMNS.map_headers(table)
+    if problems:
+        raise ValidationError(problems, source=table.source)
+    sites: list[InternshipSite] = []
+    first_row: dict[str, int] = {}
+    for record in table.records:
+        row = RowReader(record, index, shown)
+        row.extra_cells(len(table.headers))
+        site = parse_site_row(row)
+        code = row.text("code")
+        if code and code in first_row:
+            row.fail("code", f"площадка «{code}» уже описана в строке {first_row[code]}")
+        elif code:
+            first_row[code] = record.number
+        problems.extend(row.problems)
+        if site is not None and not row.problems:
+            sites.append(site)
+    if problems:
+        raise ValidationError(problems, source=table.source)
+    return sites
+
+
+def load_sites(data: bytes, source: str, *, fmt: str | None = None) -> list[InternshipSite]:
+    """The register of internship sites in ``data`` (CSV or XLSX), or ValidationError naming every bad
+    row."""
+    return parse_sites(read_table(data, source, format_of(source, fmt, FORMATS)))

@@ -76,6 +76,35 @@ def recommend(
     return Recommendation(tuple(picked), frozenset(wanted - uncovered), frozenset(uncovered))
 
 
+MAX_OPTIONS = 4  # the recommended ДПП and up to three alternatives: a choice, not the whole catalogue
+
+
+def alternatives(
+    chosen: CourseEntry,
+    diagnostic: Diagnostic,
+    entries: Sequence[CourseEntry],
+    taken: Iterable[str] = (),
+    limit: int = MAX_OPTIONS,
+) -> tuple[str, ...]:
+    """The ДПП offered for the teacher's choice instead of ``chosen`` (000 §2.1 b): ``chosen`` first, then
+    other catalogue courses for at least one of the deficits ``chosen`` covers for this teacher, not
+    ``taken`` by the route already, in the recommendation's order (low-level blocks first, more of these
+    deficits, fewer hours). Keys (``lms_course``)."""
+    wanted = set(chosen.deficit_codes) & set(diagnostic.deficit_codes)
+    skip = {*taken, chosen.lms_course}
+    others = [e for e in entries if e.formal and e.lms_course not in skip and wanted & set(e.deficit_codes)]
+    others.sort(
+        key=lambda e: (
+            _priority(e, diagnostic),
+            -len(wanted & set(e.deficit_codes)),
+            e.hours,
+            e.title,
+            e.lms_course,
+        )
+    )
+    return (chosen.lms_course, *(e.lms_course for e in others[: max(0, limit - 1)]))
+
+
 def uncovered_codes(diagnostics: Iterable[Diagnostic], entries: Sequence[CourseEntry]) -> Counter[str]:
     """Deficit codes that no course or event covers, with how many people have each («банк запросов»).
 

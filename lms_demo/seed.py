@@ -1,8 +1,9 @@
 """The demo's registry: a fresh SQLite database filled from examples/ and moved through the workflow.
 
 Steps (each is what a person would do with the CLI): db upgrade; course-map, curators and diagnostics
-import; routes build; every route with a curator submitted by the developer and approved by the head
-of its school; enrolment applications of the demo route confirmed by the head and by the ЦНППМ.
+import; routes build; every route with a curator submitted by the developer, its ДПП chosen by the
+teacher (the recommended ones), finalised and approved by the head of its school; enrolment
+applications of the demo route's school confirmed by the head and by the ЦНППМ.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from lms_bridge.errors import ConfigError
 from lms_bridge.importers.curators import read_curators
 from lms_bridge.importers.diagnostics import read_diagnostics
 from lms_bridge.importers.formats import read_file
-from lms_bridge.services import applications, route_actions
+from lms_bridge.services import applications, choices, route_actions
 from lms_bridge.services.build import build_routes
 from lms_bridge.services.imports import import_diagnostics
 from lms_bridge.storage.migrate import upgrade
@@ -93,16 +94,28 @@ def approve_routes(store: SqlRouteStore, today: date) -> int:
             continue
         head = Actor(Role.HEAD, f"Руководитель {route.teacher.school}", school=route.teacher.school)
         route_actions.move(store, route.number, "submit", DEVELOPER, today)
+        choose_recommended(store, route.number, today)
         route_actions.move(store, route.number, "finalise", DEVELOPER, today)
         route_actions.move(store, route.number, "approve", head, today)
         moved += 1
     return moved
 
 
+def choose_recommended(store: SqlRouteStore, number: str, today: date) -> None:
+    """During the agreement the teacher chooses among the offered ДПП (000 §2.1 b): the demo's teachers
+    take the recommended one of each item."""
+    route = store.get_route(number)
+    t = route.teacher
+    teacher = Actor(Role.TEACHER, t.full_name, t.email, t.school)
+    for a in route.formal_activities:
+        if a.awaits_choice:
+            choices.choose(store, number, a.key, a.options[0], teacher, today)
+
+
 def confirm_applications(store: SqlRouteStore, school: str) -> int:
     """The head of ``school`` confirms all their staff's applications, then the ЦНППМ confirms each."""
     head = Actor(Role.HEAD, f"Руководитель {school}", school=school)
-    confirmed = applications.confirm_school(store, school, head)
+    confirmed = applications.confirm_school(store, school, head).confirmed
     for number in sorted({a.number for a in confirmed}):
         applications.confirm(store, number, CENTRE)
     return len(confirmed)

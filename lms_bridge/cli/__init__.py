@@ -20,7 +20,7 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "course-map": Lazy(
         "lms_bridge.cli.coursemap:group",
-        "Карта курсов: какие курсы ДПП и мероприятия устраняют какие дефициты.",
+        "Каталог мероприятий: курсы ДПП, мероприятия, стажировки; реестр стажировочных площадок.",
     ),
     "curators": Lazy("lms_bridge.cli.curators:group", "Кураторы (тьюторы) маршрутов."),
     "db": Lazy("lms_bridge.cli.db:group", "База данных реестра."),

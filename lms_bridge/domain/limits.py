@@ -70,6 +70,8 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     "lms_course": TextLimit("Курс в СДО", 255),
     "course_format": TextLimit("Формат", 100),
     "final_item": TextLimit("Элемент итоговой аттестации", 255),
+    "annotation": TextLimit("Аннотация", SHORT_TEXT),
+    "choice_reason": TextLimit("Причина отклонения заявки", SHORT_TEXT),
 }
 
 

@@ -53,10 +53,22 @@ class Activity:
     curator_note: str = ""  # the curator's intermediate result (003 §4.4.5)
     head_confirmed_by: str = ""  # enrolment application confirmed by the head of school (000 §2.1)
     centre_confirmed_by: str = ""  # ... and by a ЦНППМ / study-office specialist
+    # The teacher's choice (000 §2.1 b, §1.7): the catalogue ДПП drafting offered for this item (the
+    # recommended one first); with two or more the teacher chooses one (``domain.choice``).
+    options: tuple[str, ...] = ()
+    chosen_by: str = ""
+    chosen_on: date | None = None
+    rejected_by: str = ""  # a ЦНППМ specialist rejected the application ...
+    rejection_reason: str = ""  # ... for this reason (the head and the teacher see it)
 
     @property
     def formal(self) -> bool:
         return self.lms_course is not None
+
+    @property
+    def awaits_choice(self) -> bool:
+        """A ДПП among alternatives the teacher has not chosen yet: no application until they do."""
+        return self.formal and len(self.options) > 1 and not self.chosen_by
 
     @property
     def application_confirmed(self) -> bool:

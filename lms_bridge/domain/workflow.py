@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from lms_bridge.domain import final_events, final_stage
+from lms_bridge.domain import choice, final_events, final_stage
 from lms_bridge.domain.calendar import add_months, add_working_days
 from lms_bridge.domain.completion import completion_refusal
 from lms_bridge.domain.limits import checked_text
@@ -173,9 +173,9 @@ RESOLVERS = frozenset({R.CURATOR, R.CENTRE, R.ADMIN})  # close a disagreement be
 
 def may(route: Route, role: Role, action: str, policy: WorkflowPolicy = DEFAULT_POLICY) -> bool:
     """Whether ``role`` may take ``action`` on ``route`` in its current state: a transition of the
-    policy's table, or "mark", "note", "correct", "conclude", "propose". The one answer the page, the
-    API and the CLI give; the functions that apply an action raise the reason when it is not allowed.
-    An archived route takes no action."""
+    policy's table, or "mark", "note", "correct", "conclude", "propose", "choose". The one answer the
+    page, the API and the CLI give; the functions that apply an action raise the reason when it is not
+    allowed. An archived route takes no action."""
     if route.archived_on is not None:
         return False
     under = route.status in UNDER_CORRECTION
@@ -191,6 +191,7 @@ def may(route: Route, role: Role, action: str, policy: WorkflowPolicy = DEFAULT_
         "event_confirm": route.status in final_events.PLANNING and role in final_events.CONFIRMERS,
         "product": route.status in final_stage.RESULT_STATES and role in final_stage.AUTHORS,
         "close": under and role in CURATORS,
+        "choose": choice.may_choose(route, role),  # the teacher's ДПП among the recommended (000 §2.1 b)
     }
     if action in rules:
         return rules[action]

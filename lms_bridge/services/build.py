@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from course_map.models import CourseEntry, EntryKind
-from course_map.recommend import recommend
+from course_map.recommend import alternatives, recommend
 from course_map.schedule import event_period, in_period, schedule_courses
 from lms_bridge.domain.calendar import add_months, add_working_days
 from lms_bridge.domain.curators import choose_curator
@@ -77,8 +77,11 @@ def draft_route(
 
     - formal part: one activity per recommended ДПП course (category «получение дополнительных
       знаний»), one after another in the order of the recommendation (``course_map.schedule``);
-    - non-formal part: the recommended events of the course map that cover deficits the courses
-      leave open or deepen (category «профессиональное развитие и обмен опытом»), at their own dates;
+    - each ДПП offers the catalogue's alternatives for the same deficits (``Activity.options``): the
+      teacher chooses one during the agreement (``domain.choice``; 000 §2.1 b);
+    - non-formal part: the recommended events and internships of the catalogue that cover deficits the
+      courses leave open or deepen (events: «профессиональное развитие и обмен опытом»; internships:
+      «получение дополнительных знаний, опыта»), at their own dates;
       entries whose planned dates fall outside the route period are not recommended;
     - no final public event: the teacher and the curator plan it (004: one or several);
     - the next diagnostic ``next_diagnostic_years`` after this one (003 App. 2 §5.6.1).
@@ -87,12 +90,14 @@ def draft_route(
     end = add_months(start, rules.months)
     fitting = [e for e in entries if in_period(e, start, end)]
     courses = recommend(diagnostic, fitting, max_hours=rules.max_hours).entries
-    events = recommend(diagnostic, fitting, kinds=(EntryKind.EVENT,)).entries
+    events = recommend(diagnostic, fitting, kinds=(EntryKind.EVENT, EntryKind.INTERNSHIP)).entries
     planned = [
         (e, ActivityCategory.KNOWLEDGE, period)
         for e, period in zip(courses, schedule_courses(courses, start, end), strict=True)
     ]
-    planned += [(e, ActivityCategory.EXCHANGE, event_period(e)) for e in events]
+    planned += [(e, _category(e), event_period(e)) for e in events]
+    taken = [e.lms_course for e in courses]
+    formal = [e for e in fitting if e.formal]
     activities = tuple(
         Activity(
             key=str(i),
@@ -105,6 +110,7 @@ def draft_route(
             deficit_codes=tuple(c for c in e.deficit_codes if c in diagnostic.deficit_codes),
             lms_course=e.lms_course if e.formal else None,
             hours=e.hours or None,
+            options=alternatives(e, diagnostic, formal, taken) if e.formal else (),
         )
         for i, (e, category, (begin, until)) in enumerate(planned, start=1)
     )
@@ -123,6 +129,12 @@ def draft_route(
         self_education_theme=teacher.self_education_theme,  # as the diagnostics import gave it
         previous_number=previous_number,
     )
+
+
+def _category(e: CourseEntry) -> ActivityCategory:
+    """Events go to «профессиональное развитие и обмен опытом»; an internship is «получение
+    дополнительных знаний, опыта» (003 §5.6: the category's hint names the internship)."""
+    return ActivityCategory.KNOWLEDGE if e.kind is EntryKind.INTERNSHIP else ActivityCategory.EXCHANGE
 
 
 def build_routes(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from course_map.models import CourseEntry
+from course_map.models import CourseEntry, InternshipSite
 from lms_bridge.domain.people import Actor, Curator
 from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.importers.diagnostics import ParsedDiagnostics
@@ -90,6 +90,37 @@ def import_curators(store: RouteStore, curators: Sequence[Curator]) -> int:
 
 
 def replace_course_map(store: RouteStore, entries: Sequence[CourseEntry], actor: Actor) -> None:
-    """The whole course map replaced by ``entries`` (audited), or left as it was."""
+    """The whole catalogue replaced by ``entries`` (audited), or left as it was. An internship must name
+    a site of the register (the parser checks it too, with the row; this holds for every caller)."""
     with store.transaction():
+        sites = {s.code for s in store.list_sites()}
+        unknown = [e for e in entries if e.internship_site and e.internship_site not in sites]
+        if unknown:
+            raise ValidationError(
+                [
+                    Problem(f"стажировочной площадки «{e.internship_site}» нет в реестре ({e.lms_course})")
+                    for e in unknown
+                ]
+            )
         store.replace_course_map(entries, actor)
+
+
+def replace_sites(store: RouteStore, sites: Sequence[InternshipSite], actor: Actor) -> None:
+    """The register of internship sites replaced by ``sites`` (audited), or left as it was when a
+    catalogue internship still names a site the new register drops."""
+    with store.transaction():
+        codes = {s.code for s in sites}
+        orphans = [e for e in store.list_course_map() if e.internship_site and e.internship_site not in codes]
+        if orphans:
+            raise ValidationError(
+                [
+                    Problem(
+                        f"площадку «{e.internship_site}» нельзя убрать: на ней стажировка каталога "
+                        f"«{e.title}» "
+                        f"({e.lms_course}); сначала уберите стажировку из каталога",
+                        field="Код площадки",
+                    )
+                    for e in orphans
+                ]
+            )
+        store.replace_sites(sites, actor)

@@ -1,7 +1,10 @@
 """Enrol: put teachers into the LMS courses of their routes once the application is confirmed.
 
 Which items (000 §2.1): formal activities, not done, of approved or in-progress routes whose
-enrolment application is confirmed by the head of school AND by a ЦНППМ specialist.
+enrolment application is confirmed by the head of school AND by a ЦНППМ specialist, and whose teacher
+meets the catalogue's prerequisites (000 §2.1 a, ``course_map.prerequisites``): checked again here, since
+the registry may have changed since the confirmation; an item that fails it is reported with the reason
+in Russian and recorded failed (``prerequisites``), to be tried again on the next run.
 
 Guarantees:
 * an enrolment already in place is NEVER re-sent: Moodle's re-enrol without dates clears the dates
@@ -20,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from course_map.prerequisites import check
 from lms_bridge.domain.people import SYSTEM
 from lms_bridge.domain.vocabulary import RouteStatus
 from lms_bridge.domain.workflow import transition
@@ -70,6 +74,7 @@ def sync_enrol(
     links = {**store.list_links(), **(planned_links or {})}
     todo = [i for i in items if getattr(_tx(before, i), "state", "") != State.DONE]
     report.counts["enrolled_before"] = len(items) - len(todo)
+    todo = _meeting_prerequisites(store, todo, before, report, options)
     by_course = _by_course(store, todo, links, before, report, options)
 
     def work(ref: str) -> _CourseWork:
@@ -123,6 +128,43 @@ def _by_course(
         with store.transaction():
             store.save_transmissions(no_user)
     return by_course
+
+
+def _meeting_prerequisites(
+    store: SyncStore,
+    todo: list[FormalItem],
+    before: dict[tuple[str, str, str, str], Transmission],
+    report: JobReport,
+    options: SyncOptions,
+) -> list[FormalItem]:
+    """The items whose teacher meets the course's prerequisites; the others reported and recorded failed."""
+    needs = {e.lms_course: e.prerequisites for e in store.list_course_map() if e.prerequisites}
+    if not needs:
+        return todo
+    keep: list[FormalItem] = []
+    unmet: list[Transmission] = []
+    done: dict[str, set[str]] = {}
+    for i in todo:
+        need = needs.get(i.lms_course)
+        teacher = store.find_teacher(i.teacher_email) if need else None
+        if need is None or teacher is None:
+            keep.append(i)
+            continue
+        if i.teacher_email not in done:
+            routes = store.list_teacher_routes(i.teacher_email)
+            done[i.teacher_email] = {
+                a.lms_course for r in routes for a in r.activities if a.done and a.lms_course
+            }
+        found = check(need, teacher, done[i.teacher_email])
+        if found.met:
+            keep.append(i)
+            continue
+        report.problem(i.route_number, "prerequisites", f"{i.teacher_email} → {i.lms_course}: {found.label}")
+        unmet.append(_record(before, i, State.FAILED, None, None, "prerequisites", found.label))
+    if unmet and not options.dry_run:
+        with store.transaction():
+            store.save_transmissions(unmet)
+    return keep
 
 
 def _enrol_course(lms: Lms, cw: _CourseWork, options: SyncOptions) -> _CourseWork:

@@ -7,7 +7,15 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from course_map.models import CourseEntry, DecidedBy, EntryKind
+from course_map.models import (
+    CourseEntry,
+    DecidedBy,
+    Education,
+    EntryKind,
+    InternshipSite,
+    Prerequisites,
+    Source,
+)
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Curator, Teacher
 from lms_bridge.domain.results import REFLECTION_QUESTIONS, FinalEvent, Product, ProductFile, Reflection
@@ -125,12 +133,21 @@ _ITEM_FIELDS = (
     "curator_note",
     "head_confirmed_by",
     "centre_confirmed_by",
+    "chosen_by",
+    "chosen_on",
+    "rejected_by",
+    "rejection_reason",
 )
 
 
 def item_row(a: Activity) -> dict[str, Any]:
     row = {f: getattr(a, f) for f in _ITEM_FIELDS}
-    row.update(category=a.category.value, level=a.level.value, deficit_codes=list(a.deficit_codes))
+    row.update(
+        category=a.category.value,
+        level=a.level.value,
+        deficit_codes=list(a.deficit_codes),
+        options=list(a.options),
+    )
     return row
 
 
@@ -139,6 +156,7 @@ def item_from(r: Row) -> Activity:
         category=ActivityCategory(r["category"]),
         level=ActivityLevel(r["level"]),
         deficit_codes=tuple(r["deficit_codes"]),
+        options=tuple(r["options"] or ()),
         **{f: r[f] for f in _ITEM_FIELDS},
     )
 
@@ -356,7 +374,59 @@ def entry_row(e: CourseEntry) -> dict[str, Any]:
         "end": e.end,
         "weeks": e.weeks,
         "sites": list(e.sites),
+        "source": e.source.value if e.source else None,
+        "capacity": e.capacity,
+        "prerequisites": prerequisites_json(e.prerequisites),
+        "internship_site": e.internship_site,
+        "annotation": e.annotation,
     }
+
+
+def prerequisites_json(p: Prerequisites) -> dict[str, Any]:
+    return {
+        "education": p.education.value if p.education else None,
+        "positions": list(p.positions),
+        "courses": list(p.courses),
+    }
+
+
+def prerequisites_from(data: Mapping[str, Any] | None) -> Prerequisites:
+    if not data:
+        return Prerequisites()
+    education = data.get("education")
+    return Prerequisites(
+        Education(education) if education else None,
+        tuple(data.get("positions") or ()),
+        tuple(data.get("courses") or ()),
+    )
+
+
+def site_row(s: InternshipSite) -> dict[str, Any]:
+    return {
+        "code": s.code,
+        "school": s.school,
+        "municipality": s.municipality,
+        "topics": list(s.topics),
+        "deficit_codes": list(s.deficit_codes),
+        "places": s.places,
+        "period_start": s.period_start,
+        "period_end": s.period_end,
+        "tutors": list(s.tutors),
+    }
+
+
+def site_from(r: Row) -> InternshipSite:
+    return InternshipSite(
+        code=r["code"],
+        school=r["school"],
+        municipality=r["municipality"],
+        topics=tuple(r["topics"]),
+        deficit_codes=tuple(r["deficit_codes"]),
+        places=r["places"],
+        period_start=r["period_start"],
+        period_end=r["period_end"],
+        tutors=tuple(r["tutors"]),
+    )
 
 
 def entry_from(r: Row) -> CourseEntry:
@@ -377,4 +447,9 @@ def entry_from(r: Row) -> CourseEntry:
         end=r["end"],
         weeks=r["weeks"],
         sites=tuple(r["sites"] or ()),
+        source=Source(r["source"]) if r["source"] else None,
+        capacity=r["capacity"],
+        prerequisites=prerequisites_from(r["prerequisites"]),
+        internship_site=r["internship_site"],
+        annotation=r["annotation"],
     )

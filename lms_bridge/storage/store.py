@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Row
 
-from course_map.models import CourseEntry
+from course_map.models import CourseEntry, InternshipSite
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.numbering import format_number
 from lms_bridge.domain.people import Actor, Curator, Teacher
@@ -566,6 +566,15 @@ class SqlRouteStore:
         with self.uow as u:
             u.people.replace_course_map(entries)
             u.audit.add(actor, "course-map import", "course_map", f"{len(entries)} строк")
+
+    def replace_sites(self, sites: Sequence[InternshipSite], actor: Actor) -> None:
+        with self.uow as u:
+            u.catalogue.replace_sites(sites)
+            u.audit.add(actor, "sites import", "internship_sites", f"{len(sites)} строк")
+
+    def list_sites(self) -> list[InternshipSite]:
+        with self.uow as u:
+            return u.catalogue.list_sites()
 
     def list_course_map(self) -> list[CourseEntry]:
         with self.uow as u:

@@ -155,6 +155,12 @@ route_items = Table(
     Column("curator_note", Text, nullable=False, default=""),
     Column("head_confirmed_by", String(300), nullable=False, default=""),
     Column("centre_confirmed_by", String(300), nullable=False, default=""),
+    # the teacher's choice among the recommended ДПП (000 §2.1 b) and the ЦНППМ's rejection (0010)
+    Column("options", JSON, nullable=False, default=list, server_default="[]"),
+    Column("chosen_by", String(300), nullable=False, default="", server_default=""),
+    Column("chosen_on", Date),
+    Column("rejected_by", String(300), nullable=False, default="", server_default=""),
+    Column("rejection_reason", Text, nullable=False, default="", server_default=""),
     UniqueConstraint("route_id", "key", name="uq_route_items_route_key"),
 )
 
@@ -239,6 +245,28 @@ course_map = Table(
     Column("weeks", Integer),
     # the LMS sites where the course lives (issue 12); [] = every site
     Column("sites", JSON, nullable=False, default=list, server_default="[]"),
+    # the catalogue (0010): source, places, prerequisites, internship site, annotation
+    Column("source", String(20)),
+    Column("capacity", Integer),
+    Column("prerequisites", JSON, nullable=False, default=dict, server_default="{}"),
+    Column("internship_site", String(255), nullable=False, default="", server_default=""),
+    Column("annotation", Text, nullable=False, default="", server_default=""),
+)
+
+# The register of regional internship sites (003 App. 4), replaced as a whole by its import (0010).
+internship_sites = Table(
+    "internship_sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(255), nullable=False, unique=True),
+    Column("school", String(300), nullable=False),
+    Column("municipality", String(200), nullable=False, default=""),
+    Column("topics", JSON, nullable=False),
+    Column("deficit_codes", JSON, nullable=False),
+    Column("places", Integer, nullable=False),
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("tutors", JSON, nullable=False),
 )
 
 audit = Table(

@@ -26,6 +26,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 
 from lms_bridge.storage.audit import SqlAuditRepository
+from lms_bridge.storage.catalogue import SqlCatalogueRepository
 from lms_bridge.storage.people import SqlPeopleRepository
 
 
@@ -52,6 +53,7 @@ class _Open:
     trans: RootTransaction
     audit: SqlAuditRepository
     people: SqlPeopleRepository
+    catalogue: SqlCatalogueRepository
 
 
 class SqlUnitOfWork:
@@ -74,6 +76,7 @@ class SqlUnitOfWork:
                 trans=trans,
                 audit=SqlAuditRepository(conn, self.now),
                 people=SqlPeopleRepository(conn),
+                catalogue=SqlCatalogueRepository(conn),
             )
         self._depth += 1
         return self
@@ -113,3 +116,7 @@ class SqlUnitOfWork:
     @property
     def people(self) -> SqlPeopleRepository:
         return self._current("people").people
+
+    @property
+    def catalogue(self) -> SqlCatalogueRepository:
+        return self._current("catalogue").catalogue

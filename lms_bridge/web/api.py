@@ -227,4 +227,5 @@ def report() -> Response:
     return jsonify(report_to_dict(summary_report(web_context().store(), by=by, flt=flt)))
 
 
-from lms_bridge.web import api_cycle  # noqa: E402, F401  (the fourth stage's endpoints on ``bp``)
+# the fourth stage's endpoints, the choice and the applications, registered on ``bp``
+from lms_bridge.web import api_applications, api_cycle  # noqa: E402, F401

@@ -125,3 +125,24 @@ class ReflectionBody(_Body):
 
 class CloseBody(_Body):
     reason: str = Field(min_length=1, max_length=limit("reason"))
+
+
+class ChoiceBody(_Body):
+    course: str = Field(
+        min_length=1, max_length=limit("lms_course"), description="the chosen ДПП (`lms_course` of an option)"
+    )
+
+
+class PickBody(_Body):
+    number: str = Field(min_length=1, max_length=64)
+    key: str = Field(min_length=1, max_length=16)
+
+
+class ConfirmApplicationsBody(_Body):
+    applications: list[PickBody] = Field(
+        min_length=1, max_length=10_000, description="route number and item key"
+    )
+
+
+class RejectBody(_Body):
+    reason: str = Field(min_length=1, max_length=limit("choice_reason"))

@@ -11,8 +11,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from lms_bridge.web.api_models import (
+    ChoiceBody,
     CloseBody,
     ConclusionBody,
+    ConfirmApplicationsBody,
     CorrectionBody,
     EventBody,
     HeldBody,
@@ -21,6 +23,7 @@ from lms_bridge.web.api_models import (
     ProductBody,
     ProposalBody,
     ReflectionBody,
+    RejectBody,
     SignatureBody,
     TransitionBody,
 )
@@ -38,6 +41,9 @@ _MODELS: tuple[type[BaseModel], ...] = (
     ProductBody,
     ReflectionBody,
     CloseBody,
+    ChoiceBody,
+    ConfirmApplicationsBody,
+    RejectBody,
 )
 EVENT_KEY = {
     "name": "key",
@@ -157,6 +163,52 @@ def _cycle_paths() -> dict[str, Any]:
         ),
         "/routes/{number}/activities/{key}/close": _post(
             "close an activity without completion by a correction", CloseBody, [NUMBER, KEY], CARD
+        ),
+    }
+
+
+def _ok(operation: dict[str, Any]) -> dict[str, Any]:
+    """An operation of ``_post`` that answers 200 with its own body (not the card, not 201)."""
+    responses = operation["post"]["responses"]
+    responses["200"] = responses.pop("201")
+    return operation
+
+
+def _application_paths() -> dict[str, Any]:
+    """The teacher's choice of a ДПП and the enrolment applications (000 §2.1, §2.2)."""
+    listing = {"description": "applications with the prerequisites check per person"}
+    return {
+        "/routes/{number}/choices": {
+            "get": {
+                "summary": "the ДПП offered per item while the caller (the route's teacher) may choose",
+                "parameters": [NUMBER],
+                "responses": {"200": {"description": "item key → offered courses"}, **ERRORS},
+            }
+        },
+        "/routes/{number}/activities/{key}/choice": _post(
+            "the teacher chooses a ДПП among the offered (audited)", ChoiceBody, [NUMBER, KEY], CARD
+        ),
+        "/applications": {
+            "get": {
+                "summary": "applications in the caller's scope (head, ЦНППМ)",
+                "responses": {"200": listing, **ERRORS},
+            }
+        },
+        "/applications/confirm": _ok(
+            _post(
+                "the head files / the ЦНППМ confirms any number at once; refusals listed with the reason",
+                ConfirmApplicationsBody,
+                [],
+                {"description": "confirmed and refused"},
+            )
+        ),
+        "/routes/{number}/activities/{key}/application/reject": _ok(
+            _post(
+                "a ЦНППМ specialist rejects the application with a reason",
+                RejectBody,
+                [NUMBER, KEY],
+                {"description": "the rejected application"},
+            )
         ),
     }
 
@@ -341,6 +393,7 @@ def document(public_url: str) -> dict[str, Any]:
                 CARD,
             ),
             **_cycle_paths(),
+            **_application_paths(),
             "/routes/{number}/signatures": _post(
                 "the caller (curator, head of school, teacher) acknowledges a correction or the conclusions",
                 SignatureBody,

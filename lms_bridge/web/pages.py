@@ -14,11 +14,12 @@ from lms_bridge.domain import access
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Activity, Route
 from lms_bridge.domain.vocabulary import ActivityCategory, ActivityLevel, Block, Level, Role, RouteStatus
+from lms_bridge.domain.workflow import may
 from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.json_card import route_summary
 from lms_bridge.ports import Principal, RouteStore
-from lms_bridge.services import proposals, route_actions
+from lms_bridge.services import choices, proposals, route_actions
 from lms_bridge.services.events import upcoming_events
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
 from lms_bridge.web import card_results
@@ -44,6 +45,7 @@ MESSAGES = {
     "conclude": "Выводы сохранены.",
     "transition": "Статус маршрута изменён.",
     "sign": "Отметка об ознакомлении сохранена.",
+    "choose": "Курс выбран: заявку на обучение подаёт руководитель ОО.",
     **card_results.MESSAGES,
 }
 
@@ -89,9 +91,11 @@ def _render_card(number: str, p: Principal, msg: str) -> str:
     courses = ctx.course_ids([a.lms_course for a in route.activities if a.lms_course])
     past = store.list_teacher_routes(route.teacher.email)
     model = view(route, p, ctx.today(), ctx.settings.moodle_url, courses, ctx.workflow, past)
+    offered = choices.options(store, route) if may(route, p.role, "choose", ctx.workflow) else {}
     return render_template(
         "card.html",
         p=p,
+        offered=offered,
         proposals=proposals.list_proposals(store, route.number),
         message=MESSAGES.get(msg),
         categories=list(ActivityCategory),
@@ -137,6 +141,8 @@ def _apply(store: RouteStore, route: Route, actor: Actor, action: str) -> None:
         )
     elif action == "note":
         route_actions.note(store, number, f.get("key", ""), actor, f.get("note", ""))
+    elif action == "choose":
+        choices.choose(store, number, f.get("key", ""), f.get("course", ""), actor, today)
     elif action == "propose":
         proposals.propose(store, route, actor, f.get("text", ""))
     elif action == "correct":

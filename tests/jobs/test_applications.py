@@ -35,9 +35,14 @@ def test_pending_applications_are_listed(fresh: World) -> None:
 
 
 def test_head_then_centre_confirm_with_audit(fresh: World) -> None:
-    with pytest.raises(WorkflowError):
-        confirm(fresh.store, number(1), CENTRE)  # the head comes first
-    assert [a.key for a in confirm(fresh.store, number(1), HEAD, key="1")] == ["1"]
+    with pytest.raises(WorkflowError, match="сначала подтверждает руководитель ОО"):
+        confirm(fresh.store, number(1), CENTRE, key="1")  # the head comes first
+    refused = confirm(fresh.store, number(1), CENTRE).refused  # the whole route: each refusal listed
+    assert [(r.application.key, r.reason) for r in refused] == [
+        ("1", "заявку сначала подтверждает руководитель ОО"),
+        ("2", "заявку сначала подтверждает руководитель ОО"),
+    ]
+    assert [a.key for a in confirm(fresh.store, number(1), HEAD, key="1").confirmed] == ["1"]
     confirm(fresh.store, number(1), CENTRE, key="1")
     activity = fresh.route(1).activity("1")
     assert activity.head_confirmed_by == "Петрова А.А."
@@ -45,7 +50,7 @@ def test_head_then_centre_confirm_with_audit(fresh: World) -> None:
     assert activity.application_confirmed
     assert not fresh.route(1).activity("2").application_confirmed
     assert [e.action for e in fresh.store.list_audit(number(1))].count("application-confirm") == 2
-    assert confirm(fresh.store, number(1), CENTRE, key="1") == []  # twice changes nothing
+    assert confirm(fresh.store, number(1), CENTRE, key="1").confirmed == []  # twice changes nothing
 
 
 def test_teacher_and_curator_cannot_confirm(fresh: World) -> None:
@@ -66,10 +71,10 @@ def test_head_confirms_only_own_school(fresh: World) -> None:
 
 
 def test_head_confirms_the_whole_school_at_once(fresh: World) -> None:
-    done = confirm_school(fresh.store, SCHOOL, HEAD)
+    done = confirm_school(fresh.store, SCHOOL, HEAD).confirmed
     assert len(done) == 6
     assert list_applications(fresh.store, pending_only=True)[0].state == "ждёт специалиста ЦНППМ"
-    assert confirm_school(fresh.store, SCHOOL, HEAD) == []
+    assert confirm_school(fresh.store, SCHOOL, HEAD).confirmed == []
 
 
 def test_only_approved_or_in_progress_routes_have_applications(tmp_path: Path) -> None:
@@ -81,7 +86,7 @@ def test_only_approved_or_in_progress_routes_have_applications(tmp_path: Path) -
 
 def test_centre_confirms_what_the_head_confirmed_for_a_whole_school(fresh: World) -> None:
     confirm(fresh.store, number(1), HEAD)
-    done = confirm_school(fresh.store, SCHOOL, CENTRE)
+    done = confirm_school(fresh.store, SCHOOL, CENTRE).confirmed
     assert [(a.number, a.key) for a in done] == [(number(1), "1"), (number(1), "2")]
     assert len(list_applications(fresh.store, pending_only=True)) == 4
     with pytest.raises(PermissionDenied):

@@ -231,3 +231,22 @@ def test_a_worker_killed_mid_task_loses_nothing_and_doubles_nothing(
         assert len(enrol) == fed.items
         assert {t.state for t in enrol.values()} == {"done"}
         assert enrolments(fed) == fed.items  # nobody enrolled twice, nobody left out
+
+
+def test_sync_all_in_queue_mode_defers_one_run_and_not_a_second_while_it_waits(fed: Fed) -> None:
+    from click.testing import CliRunner
+
+    from lms_bridge.cli import cli
+    from lms_bridge.taskqueue import ensure_schema, pending, queue
+
+    with queue(load_settings()) as q:
+        ensure_schema(q)
+    first = CliRunner().invoke(cli, ["sync", "all"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert "синхронизация (attach → enrol → results) поставлена в очередь: задача #" in first.output
+    second = CliRunner().invoke(cli, ["sync", "all"], catch_exceptions=False)
+    assert "синхронизация уже стоит в очереди: эта не добавлена" in second.output
+    assert not Path("var/sync.lock").exists()  # no file lock in queue mode
+    with queue(load_settings()) as q:
+        assert pending(q) == 1  # the one fan-out, nothing run in-process
+    assert enrolments(fed) == 0

@@ -124,6 +124,8 @@ SHOWN_TO_THE_SCHOOL = {
         "key", "category", "title", "level", "organiser", "start", "end", "lms_course", "hours", "done",
         "done_on", "not_done_reason", "result", "result_form", "grade", "result_source", "curator_note",
         "head_confirmed_by", "centre_confirmed_by", "pass_grade", "closed",
+        # the ДПП offered and chosen, the application's rejection: the catalogue's courses, like the title
+        "options", "chosen_by", "chosen_on", "rejected_by", "rejection_reason",
     },
 }  # fmt: skip
 
