@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # loaded by the builders that need them, so that importing th
 
     from lms_bridge.config import Settings
     from lms_bridge.domain.sites import LmsSite
-    from lms_bridge.ports import LaunchStore, Lms, Platform
+    from lms_bridge.ports import LaunchStore, Lms, NoticeStore, Platform
     from lms_bridge.services.progress_sync import GradeService
     from lms_bridge.storage.store import SqlRouteStore
     from lms_bridge.storage.sync_store import SqlSyncStore
@@ -40,6 +40,13 @@ def build_launch_store(store: SqlRouteStore, clock: Callable[[], datetime] = dat
     from lms_bridge.storage.launch_store import SqlLaunchStore
 
     return SqlLaunchStore(store.engine, clock)
+
+
+def build_notice_store(store: SqlRouteStore) -> NoticeStore:
+    """What the notification job sent, beside the routes (same engine)."""
+    from lms_bridge.storage.notices import SqlNoticeStore
+
+    return SqlNoticeStore(store.uow)
 
 
 def moodle_configured(settings: Settings) -> bool:

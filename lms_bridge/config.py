@@ -178,6 +178,10 @@ class Settings(BaseSettings):
     )
     sync_plans: bool = Field(default=True, description="attach makes a Moodle learning plan per route")
     sync_lock_file: str = Field(default="var/sync.lock", description="one sync run at a time (file lock)")
+    notify_days_before: int = Field(
+        default=14, ge=0, le=180, description="tell teachers about a catalogue event this many days ahead"
+    )
+    notify_lock_file: str = Field(default="var/notify.lock", description="one notify run at a time")
     jobs_queue: bool = Field(
         default=False,
         description="sync commands defer their work to the task queue (procrastinate on the PostgreSQL "

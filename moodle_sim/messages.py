@@ -19,13 +19,11 @@ def send_instant_messages(call: Call, p: Params) -> Any:
     for m in p["messages"]:
         if m["touserid"] not in state.users:
             results.append(
-                {
-                    "msgid": -1,
-                    "errormessage": f"You cannot send a message to a user ID "
-                    f"({m['touserid']}) that doesn't exist.",
-                    "candeletemessagesforallusers": False,
-                }
+                _refused(f"You cannot send a message to a user ID ({m['touserid']}) that doesn't exist.")
             )
+            continue
+        if not state.users[m["touserid"]].messageable:
+            results.append(_refused(CANT_BE_MESSAGED))
             continue
         pair = frozenset((sender, m["touserid"]))
         conversation = state.conversations.setdefault(pair, len(state.conversations) + 1)
@@ -47,6 +45,15 @@ def send_instant_messages(call: Call, p: Params) -> Any:
         # Moodle 5.1 bug, reproduced: a mixed batch reports this error although the good messages were sent.
         raise moodle_error("formatnotsupported", "webservice/formatnotsupported")
     return results
+
+
+CANT_BE_MESSAGED = (
+    "You can't message this user due to their message preferences. Try adding them as a contact."
+)
+
+
+def _refused(errormessage: str) -> dict[str, Any]:
+    return {"msgid": -1, "errormessage": errormessage, "candeletemessagesforallusers": False}
 
 
 @handler("core_message_get_messages")

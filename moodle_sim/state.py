@@ -39,6 +39,7 @@ class User:
     lastaccess: int = 0
     suspended: bool = False
     customfields: dict[str, str] = field(default_factory=dict)
+    messageable: bool = True  # False: message preferences refuse the token's user («usercantbemessaged»)
     context_id: int = 0  # the user context (plans' comment areas); 0 = derived from the id
 
     def __post_init__(self) -> None:

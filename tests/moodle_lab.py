@@ -149,6 +149,18 @@ class LabSeed:
         value: str | None = self.seeder("route_link", user=user_id, field=PROFILE_FIELD)
         return value
 
+    def delete_user(self, user_id: int) -> None:
+        """The user leaves the LMS (Moodle deletes the account)."""
+        self.seeder("retire", users=[user_id], courses=[])
+
+    def block_messages(self, user_id: int) -> None:
+        self.seeder("block_messages", user=user_id)
+
+    def messages_to(self, user_id: int) -> list[str]:
+        """What Moodle's message table holds for this user, oldest first."""
+        texts: list[str] = self.seeder("messages_to", user=user_id)
+        return texts
+
     def retire(self) -> None:
         self.seeder("retire", users=self.users, courses=self.courses)
         self.users, self.courses = [], []

@@ -40,6 +40,8 @@ from lms_bridge.ports import (
     LinkFailure,
     LmsCourse,
     LmsUser,
+    MessageFailure,
+    OutMessage,
     RowFailure,
     SiteInfo,
 )
@@ -90,6 +92,7 @@ class InMemoryLms:
         self.route_links: dict[int, str] = {}
         self.link_log: list[int] = []  # user ids of every card link sent, in order (tests: what went again)
         self.messages: list[tuple[int, str]] = []
+        self.no_messages: set[int] = set()  # users who cannot be messaged (messaging disabled)
         self.calls: Counter[str] = Counter()  # port method -> calls
         self.ws_calls: Counter[str] = Counter()  # Moodle wsfunction -> calls it would take
         self._failures: list[_Failure] = []
@@ -151,6 +154,21 @@ class InMemoryLms:
     def suspend(self, course_id: int, user_id: int) -> None:
         with self._lock:
             self.enrolments[(course_id, user_id)].suspended = True
+
+    def delete_user(self, user_id: int) -> None:
+        """The user left the LMS (Moodle deletes the account)."""
+        with self._lock:
+            del self.users[user_id]
+
+    def block_messages(self, user_id: int) -> None:
+        """The user cannot be messaged (Moodle: «usercantbemessaged»)."""
+        with self._lock:
+            self.no_messages.add(user_id)
+
+    def messages_to(self, user_id: int) -> list[str]:
+        """The texts this user received, oldest first."""
+        with self._lock:
+            return [text for uid, text in self.messages if uid == user_id]
 
     def route_link(self, user_id: int) -> str | None:
         """The card link the user's profile shows (what ``set_route_links`` stored)."""
@@ -345,6 +363,24 @@ class InMemoryLms:
             self.messages.append((user_id, text))
 
         self._call("send_message", run)
+
+    def send_messages(self, messages: Sequence[OutMessage]) -> list[MessageFailure]:
+        def run() -> list[MessageFailure]:
+            self.ws_calls["core_message_send_instant_messages"] += 1
+            failures = []
+            for m in messages:
+                if m.look_first and (m.user_id, m.text) in self.messages:
+                    continue
+                if m.user_id not in self.users:
+                    reason = f"You cannot send a message to a user ID ({m.user_id}) that doesn't exist."
+                    failures.append(MessageFailure(m, True, reason))
+                elif m.user_id in self.no_messages:
+                    failures.append(MessageFailure(m, False, "This user can't be messaged"))
+                else:
+                    self.messages.append((m.user_id, m.text))
+            return failures
+
+        return self._call("send_messages", run)
 
     # --- learning plans (like core_competency_*: idempotent, list before create) -------------------------
     def ensure_framework(

@@ -35,6 +35,10 @@ COMMANDS: dict[str, Lazy] = {
     "lti": Lazy(
         "lms_bridge.cli.lti:group", "LTI 1.3: ключи инструмента, платформы (Moodle), руководители ОО."
     ),
+    "notify": Lazy(
+        "lms_bridge.cli.notify:group",
+        "Уведомления в СДО: педагогам о предстоящих мероприятиях, кураторам — сводка за неделю (для cron).",
+    ),
     "queue": Lazy(
         "lms_bridge.cli.worker:queue_group",
         "Очередь задач синхронизации (PostgreSQL): создание таблиц, состояние, задачи с ошибкой.",

@@ -6,6 +6,7 @@ plain verbs are commands.
 - ``registry``: ``RouteStore``, the route registry (routes, diagnostics, people, course map, audit);
 - ``lms``: ``Lms``, what the jobs need from an LMS, and its records;
 - ``sync``: ``SyncStore``, what the sync jobs record (transmissions, links, disagreements);
+- ``notices``: ``NoticeStore``, what the notification job sent (teacher × event, curator × week);
 - ``web``: ``LaunchStore``, the web app's own state (LTI platforms, login states, sessions, heads).
 
 Import from ``lms_bridge.ports``; the modules are an internal split.
@@ -22,9 +23,12 @@ from lms_bridge.ports.lms import (
     Lms,
     LmsCourse,
     LmsUser,
+    MessageFailure,
+    OutMessage,
     RowFailure,
     SiteInfo,
 )
+from lms_bridge.ports.notices import Notice, NoticeKind, NoticeState, NoticeStore
 from lms_bridge.ports.registry import AuditEntry, DiagnosticsSaved, RouteFilter, RouteStore
 from lms_bridge.ports.sync import (
     Disagreement,
@@ -67,6 +71,12 @@ __all__ = [
     "LmsLink",
     "LmsUser",
     "LoginState",
+    "MessageFailure",
+    "Notice",
+    "NoticeKind",
+    "NoticeState",
+    "NoticeStore",
+    "OutMessage",
     "Platform",
     "Principal",
     "ProgressRecord",

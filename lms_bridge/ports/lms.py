@@ -78,6 +78,26 @@ class LinkFailure:
 
 
 @dataclass(frozen=True)
+class OutMessage:
+    """A plain-text message to one LMS user. ``look_first``: an earlier attempt may have sent it (a run killed
+    or an answer lost after the send), so the LMS is searched for it before it is sent again."""
+
+    user_id: int
+    text: str
+    look_first: bool = False
+
+
+@dataclass(frozen=True)
+class MessageFailure:
+    """A message the LMS refused for its recipient: ``gone`` = no such user (deleted, left the LMS),
+    otherwise the user cannot be messaged (messaging disabled, privacy). Sending it again will not help."""
+
+    message: OutMessage
+    gone: bool
+    reason: str  # the LMS's own words
+
+
+@dataclass(frozen=True)
 class GradeRow:
     """A user's final attestation in a course: the course total or the named grade item."""
 
@@ -154,6 +174,12 @@ class Lms(Protocol):
         ...
 
     def send_message(self, user_id: int, text: str) -> None: ...
+
+    def send_messages(self, messages: Sequence[OutMessage]) -> list[MessageFailure]:
+        """Send many in few calls. A message the LMS refuses for its recipient comes back as a failure and the
+        others land; ``look_first`` messages already in the LMS are not sent again. An error of a whole call
+        raises: the caller cannot know which of that call's messages landed (it looks first next time)."""
+        ...
 
     # learning plans ("attach" a route: NOTES «Competency outcome on course completion»)
     def ensure_framework(

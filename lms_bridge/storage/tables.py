@@ -463,3 +463,24 @@ result_disagreements = Table(
     Column("resolved_at", DateTime),
     Column("note", Text, nullable=False, default=""),
 )
+
+# --- notifications (area: notify) -----------------------------------------------------------------
+# One row per teacher × catalogue event (kind "event") or curator × ISO week (kind "digest"): what the
+# notification job sent, so a second run sends nothing twice and a killed run looks before it re-sends.
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("state", String(10), nullable=False),  # sent | failed | done | refused | gaveup
+    Column("text", Text, nullable=False),
+    Column("lms_user_id", Integer),
+    Column("route_number", String(32), nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=False, default=""),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("kind", "recipient", "subject", name="uq_notices_kind_recipient_subject"),
+)

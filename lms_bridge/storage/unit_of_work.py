@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 
 from lms_bridge.storage.audit import SqlAuditRepository
 from lms_bridge.storage.catalogue import SqlCatalogueRepository
+from lms_bridge.storage.notices import SqlNoticeRepository
 from lms_bridge.storage.people import SqlPeopleRepository
 
 
@@ -54,6 +55,7 @@ class _Open:
     audit: SqlAuditRepository
     people: SqlPeopleRepository
     catalogue: SqlCatalogueRepository
+    notices: SqlNoticeRepository
 
 
 class SqlUnitOfWork:
@@ -77,6 +79,7 @@ class SqlUnitOfWork:
                 audit=SqlAuditRepository(conn, self.now),
                 people=SqlPeopleRepository(conn),
                 catalogue=SqlCatalogueRepository(conn),
+                notices=SqlNoticeRepository(conn, self.now),
             )
         self._depth += 1
         return self
@@ -120,3 +123,7 @@ class SqlUnitOfWork:
     @property
     def catalogue(self) -> SqlCatalogueRepository:
         return self._current("catalogue").catalogue
+
+    @property
+    def notices(self) -> SqlNoticeRepository:
+        return self._current("notices").notices

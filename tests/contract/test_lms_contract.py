@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lms_bridge.errors import LmsNotFound, LmsResponseError
-from lms_bridge.ports import Enrolment
+from lms_bridge.ports import Enrolment, OutMessage
 from tests.contract.conftest import World
 
 
@@ -177,6 +177,30 @@ def test_messages(world: World) -> None:
     world.lms.send_message(u.id, "Ваш маршрут утверждён")
     with pytest.raises(LmsResponseError):
         world.lms.send_message(99999, "x")
+
+
+def test_messages_in_one_batch_land_and_refusals_come_back_per_recipient(world: World) -> None:
+    users = [world.seed.add_user(f"msg{i}") for i in range(4)]
+    gone, blocked = users[1], users[2]
+    world.seed.delete_user(gone.id)  # left the LMS
+    world.seed.block_messages(blocked.id)
+    texts = {u.id: f"Событие для {u.username}: 12.12.2026, очно" for u in users}
+    failures = world.lms.send_messages([OutMessage(u.id, texts[u.id]) for u in users])
+    refused = {f.message.user_id: f.gone for f in failures}
+    assert refused.get(gone.id) is True
+    # a user whose preferences refuse us is a refusal, not "gone" (a site account allowed to message
+    # everyone, as Moodle's readallmessages gives, still reaches them: then the message is there)
+    assert refused.get(blocked.id) is False or world.seed.messages_to(blocked.id) == [texts[blocked.id]]
+    assert all(f.reason for f in failures)
+    for u in (users[0], users[3]):
+        assert world.seed.messages_to(u.id) == [texts[u.id]]
+    # looked up first: what is already there is not sent again, what is not is sent
+    again = [OutMessage(u.id, texts[u.id], look_first=True) for u in (users[0], users[3])]
+    again.append(OutMessage(users[0].id, "Второе сообщение", look_first=True))
+    assert world.lms.send_messages(again) == []
+    assert world.seed.messages_to(users[0].id) == [texts[users[0].id], "Второе сообщение"]
+    assert world.seed.messages_to(users[3].id) == [texts[users[3].id]]
+    assert world.lms.send_messages([]) == []
 
 
 def test_learning_plans_are_idempotent(world: World) -> None:

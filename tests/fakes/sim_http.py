@@ -103,6 +103,18 @@ class SimSeed:
         with self.state.lock:
             self.state.enrolments[(course_id, user_id)].suspended = True
 
+    def delete_user(self, user_id: int) -> None:
+        with self.state.lock:
+            del self.state.users[user_id]
+
+    def block_messages(self, user_id: int) -> None:
+        with self.state.lock:
+            self.state.users[user_id].messageable = False
+
+    def messages_to(self, user_id: int) -> list[str]:
+        with self.state.lock:
+            return [m.text for m in self.state.messages if m.useridto == user_id]
+
     def route_link(self, user_id: int) -> str | None:
         with self.state.lock:
             return self.state.users[user_id].customfields.get(IOM_URL_FIELD[0])

@@ -40,6 +40,8 @@ from lms_bridge.ports import (
     LinkFailure,
     LmsCourse,
     LmsUser,
+    MessageFailure,
+    OutMessage,
     RowFailure,
     SiteInfo,
 )
@@ -78,6 +80,7 @@ REQUIRED_FUNCTIONS: tuple[str, ...] = (
 LOOKUP_FIELDS = frozenset({"id", "email", "username", "idnumber"})
 RULE_COMPLETE = 3  # core_competency ruleoutcome: mark the competency complete on course completion
 PLAN_DRAFT, PLAN_ACTIVE = 0, 1
+GONE = "doesn't exist"  # touserdoesntexist: «You cannot send a message to a user ID (5) that doesn't exist.»
 MESSAGE_LOOKBACK = 50  # the newest messages to a user looked through before one is sent
 SYSTEM_CONTEXT = 1
 # Row-level enrol failures worth isolating; anything else (invalidtoken, accessexception) fails the whole job.
@@ -291,6 +294,44 @@ class MoodleLms:
 
         self._write_once(send, lambda: self._message_sent(user_id, text) or None)
 
+    def send_messages(self, messages: Sequence[OutMessage]) -> list[MessageFailure]:
+        """``core_message_send_instant_messages`` with as many messages per call as ``max_input_vars`` allows.
+        Moodle sends each message of a call on its own, so a lost answer (read timeout, 5xx) and Moodle 5.1's
+        error for a batch mixing good and refused messages (``formatnotsupported``, raised after the good ones
+        were sent) are both resolved the same way: each message of the call is looked up and only the missing
+        ones are sent again, one per call (a refused one then comes back as its own ``msgid`` -1)."""
+        todo = [m for m in messages if not (m.look_first and self._message_sent(m.user_id, m.text))]
+        if not todo:
+            return []
+        budget = self.client.max_input_vars - FIXED_FIELDS
+        costs = [len(flatten({"messages": [_message_row(m)]})) for m in todo]
+        chunks = chunk_by_fields(costs, budget, self.max_values_per_call)
+        failures: list[MessageFailure] = []
+        for found in self._map(lambda chunk: self._send_batch([todo[i] for i in chunk]), chunks):
+            failures.extend(found)
+        return failures
+
+    def _send_batch(self, batch: list[OutMessage], attempt: int = 1) -> list[MessageFailure]:
+        fn = "core_message_send_instant_messages"
+        try:
+            body = self.client.call_once(fn, messages=[_message_row(m) for m in batch])
+        except LmsUnavailable:  # the call may have run: what is in Moodle now is not sent again
+            if attempt >= max(1, self.client.retry.attempts):
+                raise
+            rest = [m for m in batch if not self._message_sent(m.user_id, m.text)]
+            return self._send_batch(rest, attempt + 1) if rest else []
+        except LmsResponseError:
+            if len(batch) == 1:
+                raise
+            rest = [m for m in batch if not self._message_sent(m.user_id, m.text)]
+            return [f for m in rest for f in self._send_batch([m], attempt)]
+        results = p.parse(list[p.MessageResult], body, fn)
+        return [
+            MessageFailure(m, GONE in (r.errormessage or ""), r.errormessage or "")
+            for m, r in zip(batch, results, strict=True)
+            if r.msgid == -1
+        ]
+
     def _message_sent(self, user_id: int, text: str) -> bool:
         fn = "core_message_get_messages"
         me = (self._site or self.get_site_info()).user_id
@@ -455,6 +496,10 @@ def _enrol_row(r: Enrolment) -> dict[str, Any]:
         "timeend": r.end or None,
         "suspend": True if r.suspended else None,
     }
+
+
+def _message_row(m: OutMessage) -> dict[str, Any]:
+    return {"touserid": m.user_id, "text": m.text, "textformat": 2}  # 2 = plain text
 
 
 def _row_level(error: LmsError) -> bool:

@@ -1,8 +1,8 @@
 """lti progress: AGS line items learned from launches, route progress sent per line item, the services a
 platform granted, the scope a registration code gives the platform it registers
 
-Revision ID: 0011_lti_progress
-Revises: 0010_catalogue
+Revision ID: 0012_lti_progress
+Revises: 0011_notices
 Create Date: 2026-12-02 05:10:00
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_lti_progress"
-down_revision: str | None = "0010_catalogue"
+revision: str = "0012_lti_progress"
+down_revision: str | None = "0011_notices"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

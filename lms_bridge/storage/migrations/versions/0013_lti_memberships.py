@@ -1,7 +1,7 @@
 """lti memberships: the Names and Roles service URL of a line item's course
 
-Revision ID: 0012_lti_memberships
-Revises: 0011_lti_progress
+Revision ID: 0013_lti_memberships
+Revises: 0012_lti_progress
 Create Date: 2026-12-02 05:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_lti_memberships"
-down_revision: str | None = "0011_lti_progress"
+revision: str = "0013_lti_memberships"
+down_revision: str | None = "0012_lti_progress"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
