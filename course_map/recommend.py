@@ -14,7 +14,6 @@ what a registry of tens of thousands of teachers needs; exact cover is NP-hard.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -103,17 +102,3 @@ def alternatives(
         )
     )
     return (chosen.lms_course, *(e.lms_course for e in others[: max(0, limit - 1)]))
-
-
-def uncovered_codes(diagnostics: Iterable[Diagnostic], entries: Sequence[CourseEntry]) -> Counter[str]:
-    """Deficit codes that no course or event covers, with how many people have each («банк запросов»).
-
-    People, not diagnostics: a teacher with two diagnostics naming the same code counts once.
-    """
-    covered = {code for e in entries for code in e.deficit_codes}
-    people: dict[str, set[str]] = {}
-    for d in diagnostics:
-        for code in d.deficit_codes:
-            if code not in covered:
-                people.setdefault(code, set()).add(d.teacher_email)
-    return Counter({code: len(emails) for code, emails in people.items()})

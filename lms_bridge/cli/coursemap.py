@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from course_map.loading import FORMATS, load_course_map, load_sites
-from course_map.recommend import uncovered_codes
 from lms_bridge.cli.context import AppContext
 from lms_bridge.cli.options import input_file
 from lms_bridge.domain.people import Actor
@@ -141,19 +141,31 @@ def show_cmd(app: AppContext, as_json: bool) -> None:
 
 @group.command("coverage")
 @click.option("--json", "as_json", is_flag=True, help="вывести JSON")
+@click.option(
+    "--xlsx",
+    "xlsx_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="сохранить банк запросов в XLSX (техническое задание на новые ДПП)",
+)
 @click.pass_obj
-def coverage_cmd(app: AppContext, as_json: bool) -> None:
-    """Дефициты из диагностики, которые не закрывает ни один курс или мероприятие («банк запросов»)."""
-    store = app.store
-    with store.transaction():
-        need = uncovered_codes(store.list_diagnostics(), store.list_course_map())
-    rows = [{"code": code, "people": n} for code, n in sorted(need.items(), key=lambda kv: (-kv[1], kv[0]))]
+def coverage_cmd(app: AppContext, as_json: bool, xlsx_out: Path | None) -> None:
+    """Банк запросов: дефициты из последней диагностики педагогов, которые не закрывает ни один курс или
+    мероприятие каталога (число педагогов менее 5 не показывается)."""
+    from lms_bridge.services.demand import demand_xlsx, people_label, region_bank
+
+    bank = region_bank(app.store, app.settings.report_min_group)
+    if xlsx_out is not None:
+        xlsx_out.write_bytes(demand_xlsx(bank))
+        click.echo(f"банк запросов сохранён: {xlsx_out}", err=True)
+    rows = [{"code": r.code, "name": r.name, "block": r.block, "people": r.people} for r in bank.rows]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        click.echo("все дефициты из диагностики закрыты картой курсов")
+        click.echo("все дефициты из диагностики закрыты каталогом")
         return
-    click.echo("не закрыты картой курсов (код дефицита — сколько человек):")
-    for r in rows:
-        click.echo(f"  {r['code']} — {r['people']}")
+    click.echo(f"не закрыты каталогом (код дефицита — сколько педагогов из {bank.population}):")
+    for r in bank.rows:
+        name = f" {r.name}" if r.name else ""
+        click.echo(f"  {r.code}{name} — {people_label(r, bank.min_group)}")

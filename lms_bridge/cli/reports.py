@@ -7,6 +7,8 @@ as «скрыто»; withheld deficit codes are not named.
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from pathlib import Path
 
 import click
 
@@ -82,3 +84,28 @@ def summary_cmd(app: AppContext, by: GroupBy, as_json: bool) -> None:
     click.echo("\n".join(["", *_lines(report.total)]))
     if report.merged_groups:
         click.echo(f"объединено в «прочие» групп: {report.merged_groups}")
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d", "%d.%m.%Y"])
+
+
+@group.command("study-office")
+@click.option("--from", "start", type=DAY, required=True, help="начало периода (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ)")
+@click.option("--to", "end", type=DAY, required=True, help="конец периода")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="файл")
+@click.pass_obj
+def study_office_cmd(app: AppContext, start: datetime, end: datetime, fmt: str, output: Path) -> None:
+    """Отчёт для отдела учебной работы (000 §2.7): слушатели ДПП в рамках ИОМ за период — по программам и
+    по слушателям (персональный: только для специалистов ЦНППМ)."""
+    from lms_bridge.domain.access import RouteFilter
+    from lms_bridge.services import study_office
+
+    if end < start:
+        raise click.BadParameter("конец периода раньше начала", param_hint="--to")
+    rows = study_office.report_rows(app.store, RouteFilter(), start.date(), end.date())
+    if fmt == "csv":
+        output.write_bytes(study_office.report_csv(rows))
+    else:
+        output.write_bytes(study_office.report_xlsx(rows, start.date(), end.date()))
+    click.echo(f"слушателей: {len(rows)}; файл: {output}")

@@ -126,6 +126,20 @@ def sees_diagnostics(v: Viewer) -> bool:
     return v.role not in NO_DIAGNOSTICS
 
 
+CENTRE_STAFF = frozenset({Role.ADMIN, Role.CENTRE, Role.CENTRE_HEAD})
+
+
+def sees_study_office(v: Viewer) -> bool:
+    """The study office report (000 §2.7: teachers, schools, grades of ДПП) is for ЦНППМ staff only."""
+    return v.role in CENTRE_STAFF
+
+
+def sees_region_demand(v: Viewer) -> bool:
+    """The region's demand bank: ЦНППМ staff whose platform is not limited to part of the region."""
+    scope = within(v)
+    return v.role in CENTRE_STAFF and (scope is None or scope.region)
+
+
 def sees_reports(v: Viewer) -> bool:
     """Aggregated reports (groups and cells under the threshold suppressed) are for everyone but teachers."""
     return v.role is not Role.TEACHER

@@ -201,6 +201,11 @@ class Route:
         entry = self.diagnostic.levels
         return {b: lv.rank - entry[b].rank for b, lv in self.final_levels.items() if b in entry}
 
+    def uncovered_deficits(self) -> tuple[str, ...]:
+        """Entry deficit codes that no activity of the route addresses (the card flags them)."""
+        covered = {code for a in self.activities for code in a.deficit_codes}
+        return tuple(c for c in self.diagnostic.deficit_codes if c not in covered)
+
     def deficits_gone(self) -> tuple[str, ...] | None:
         """Entry deficit codes the final diagnostic no longer shows; None when it listed none."""
         if self.final_codes is None:

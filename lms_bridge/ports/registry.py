@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from course_map.models import CourseEntry, InternshipSite
@@ -73,6 +74,10 @@ class RouteStore(Protocol):
     # audit trail
     def audit(self, actor: Actor, action: str, subject: str, details: str = "") -> None: ...
     def list_audit(self, subject: str | None = None) -> list[AuditEntry]: ...
+
+    def list_enrolment_dates(self) -> dict[tuple[str, str], date]:
+        """(route number, item key) → the day the enrol job enrolled the teacher (the study office report)."""
+        ...
 
     def route_version(self, number: str) -> str | None:
         """A token that changes whenever the route is saved or an audit line is written on it

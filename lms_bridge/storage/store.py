@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -584,6 +584,10 @@ class SqlRouteStore:
     def audit(self, actor: Actor, action: str, subject: str, details: str = "") -> None:
         with self.uow as u:
             u.audit.add(actor, action, subject, details)
+
+    def list_enrolment_dates(self) -> dict[tuple[str, str], date]:
+        with self.uow as u:
+            return u.reports.enrolment_dates()
 
     def route_version(self, number: str) -> str | None:
         """Changes whenever the route is saved or an audit line (e.g. a proposal) is written on it."""

@@ -29,6 +29,7 @@ from lms_bridge.storage.audit import SqlAuditRepository
 from lms_bridge.storage.catalogue import SqlCatalogueRepository
 from lms_bridge.storage.notices import SqlNoticeRepository
 from lms_bridge.storage.people import SqlPeopleRepository
+from lms_bridge.storage.reports import SqlReportRepository
 
 
 def make_engine(url: str) -> Engine:
@@ -56,6 +57,7 @@ class _Open:
     people: SqlPeopleRepository
     catalogue: SqlCatalogueRepository
     notices: SqlNoticeRepository
+    reports: SqlReportRepository
 
 
 class SqlUnitOfWork:
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
                 people=SqlPeopleRepository(conn),
                 catalogue=SqlCatalogueRepository(conn),
                 notices=SqlNoticeRepository(conn, self.now),
+                reports=SqlReportRepository(conn),
             )
         self._depth += 1
         return self
@@ -127,3 +130,7 @@ class SqlUnitOfWork:
     @property
     def notices(self) -> SqlNoticeRepository:
         return self._current("notices").notices
+
+    @property
+    def reports(self) -> SqlReportRepository:
+        return self._current("reports").reports

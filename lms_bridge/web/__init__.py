@@ -37,7 +37,7 @@ def create_app(
     """Build the app from ready parts. ``route_store`` gives the route store for a request (called once
     per request); ``lms`` (None: no LMS) turns the card's course references into course links; ``http``
     is the session used to reach the platforms (JWKS, dynamic registration; tests use ``responses``)."""
-    from lms_bridge.web import api, applications_view, pages
+    from lms_bridge.web import api, applications_view, centre, pages
     from lms_bridge.web.lti import register_views
     from lms_bridge.web.lti import views as lti
 
@@ -64,7 +64,7 @@ def create_app(
         http=session,
         cards=TtlCache(float(settings.web_card_cache_seconds), 2048),
     )
-    for bp in (lti.bp, register_views.bp, pages.bp, applications_view.bp, api.bp):
+    for bp in (lti.bp, register_views.bp, pages.bp, applications_view.bp, centre.bp, api.bp):
         app.register_blueprint(bp)
     ratelimit.install(app, settings)
     errors.register(app)

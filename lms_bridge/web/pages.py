@@ -19,7 +19,7 @@ from lms_bridge.errors import Problem, ValidationError
 from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.json_card import route_summary
 from lms_bridge.ports import Principal, RouteStore
-from lms_bridge.services import choices, proposals, route_actions
+from lms_bridge.services import choices, demand, proposals, route_actions
 from lms_bridge.services.events import upcoming_events
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
 from lms_bridge.web import card_results
@@ -258,6 +258,9 @@ def dashboard() -> str:
     report = None
     if access.sees_reports(p) and not archive_view:
         report = report_to_dict(summarise(routes, by=by))
+    bank = None
+    if access.sees_region_demand(p) and not archive_view:
+        bank = demand.region_bank(ctx.store(), ctx.settings.report_min_group)
     portfolio = []
     if p.role is Role.TEACHER:
         portfolio = [route_summary(r, today) for r in ctx.store().iter_routes(replace(flt, archived=True))]
@@ -274,6 +277,8 @@ def dashboard() -> str:
         sees_all=access.may_filter_by_place(p),
         archive_view=archive_view,
         portfolio=portfolio,
+        demand=bank,
+        study_office=access.sees_study_office(p),
     )
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from course_map.loading import load_course_map
 from course_map.models import CourseEntry, EntryKind
-from course_map.recommend import recommend, uncovered_codes
+from course_map.recommend import recommend
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.vocabulary import TEACHER_BLOCKS, Block, DiagnosticKind, Level
 from lms_bridge.importers.diagnostics import read_diagnostics
@@ -31,21 +31,6 @@ def diag(
 
 def person(email: str) -> Diagnostic:
     return next(d for t, d in PEOPLE if t.email == email)
-
-
-def test_example_map_covers_every_deficit_but_the_two_left_for_the_bank_of_requests() -> None:
-    need = uncovered_codes([d for _, d in PEOPLE], MAP)
-    assert set(need) == {"Пс3.4", "У7.3"}
-    assert need["Пс3.4"] == 4
-    assert need["У7.3"] == 1
-
-
-def test_coverage_counts_people_not_diagnostics() -> None:
-    twice = [
-        diag(("Пс3.4",), email="a@s.ru"),
-        replace(diag(("Пс3.4",), email="a@s.ru"), kind=DiagnosticKind.SELF),
-    ]
-    assert uncovered_codes([*twice, diag(("Пс3.4",), email="b@s.ru")], MAP) == {"Пс3.4": 2}
 
 
 def test_low_level_block_comes_first() -> None:
