@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.routes import parse_status, recipient_option
+from lms_bridge.cli.options import parse_status, recipient_option
 from lms_bridge.domain.access import Recipient, redact_for
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import RouteStatus
