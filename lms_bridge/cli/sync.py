@@ -23,7 +23,7 @@ COMMANDS: dict[str, Lazy] = {
     ),
     "progress": Lazy(
         "lms_bridge.cli.sync_jobs:progress_cmd",
-        "Передать прохождение ИОМ (0–100) в журнал оценок Moodle по LTI AGS.",
+        "Передать прохождение ИОМ (доля выполненных мероприятий, 0–100) в журнал оценок Moodle по LTI AGS.",
     ),
     "all": Lazy(
         "lms_bridge.cli.sync_jobs:all_cmd",
