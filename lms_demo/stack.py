@@ -15,24 +15,24 @@ from datetime import date
 from pathlib import Path
 from types import TracebackType
 
+import requests
 from pydantic import SecretStr
 
 from lms_bridge.bootstrap import build_launch_store, build_web_app
-from lms_bridge.config import LtiPlatformConfig, LtiStaffConfig, Settings
+from lms_bridge.config import LtiStaffConfig, Settings
 from lms_bridge.ports import Head
 from lms_bridge.services.sync_common import JobReport
 from lms_bridge.storage.store import SqlRouteStore
 from lms_bridge.web.lti.keys import generate_pem
-from lms_demo import seed
+from lms_demo import lti_setup, seed
 from lms_demo.people import CENTRE_EMAIL, DemoPerson
 from lms_demo.servers import ServerThread
 from lms_demo.sync import sync_demo
 from moodle_sim import SimConfig, SimState, create_sim_app
-from moodle_sim.lti import LtiPlatform, PlatformCourse, PlatformUser, Tool, ToolActivity, lti_blueprint
+from moodle_sim.lti import LtiPlatform, PlatformCourse, PlatformUser, lti_blueprint
 from moodle_sim.seed import Person, add_person, seed_examples
 
 LTI_COURSE = PlatformCourse(900, "ИОМ-ПЕДАГОГ", "Индивидуальные образовательные маршруты педагогов", "IOM")
-LTI_CMID = 901
 SIM_TOKEN = "demo-sim-token"
 Say = Callable[[str], None]
 
@@ -93,13 +93,7 @@ class DemoStack:
         cfg.workdir.mkdir(parents=True, exist_ok=True)
         seeded = seed.prepare(cfg.workdir, cfg.examples, self.settings, cfg.today, self.say)
         self.settings, self.route_number, self.store = seeded.settings, seeded.route_number, seeded.store
-        tool = self.platform.register_tool(
-            "lms-bridge: ИОМ педагога",
-            login_url=f"{self.web_url}/lti/login",
-            redirect_uris=[f"{self.web_url}/lti/launch"],
-            jwks_url=f"{self.web_url}/lti/jwks",
-        )
-        self.people = self._seed_simulator(seeded.people, tool)
+        self.people = self._seed_simulator(seeded.people)
         self._sim.start(
             create_sim_app(
                 SimConfig(token=SIM_TOKEN, site_url=self.sim_url),
@@ -107,7 +101,6 @@ class DemoStack:
                 blueprints=[lti_blueprint(self.platform)],
             )
         )
-        self.settings = self.settings.model_copy(update={"lti_platforms": [self._platform_config(tool)]})
         launches = build_launch_store(seeded.store)
         teacher = seeded.store.get_route(self.route_number).teacher
         head = self.people["head"]
@@ -115,13 +108,24 @@ class DemoStack:
             Head(head.email, f"{head.last_name} {head.first_name}", teacher.school, teacher.municipality)
         )
         self._web.start(build_web_app(self.settings, store=seeded.store))
+        # as an administrator and a course editor would in Moodle: register, then select content
+        with requests.Session() as http:
+            lti_setup.register(http, self.sim_url, self.web_url, launches)
+            (tool,) = self.platform.tools.values()
+            lti_setup.place(
+                http, self.sim_url, LTI_COURSE.id, tool.deployment_id, self.people["curator"].username
+            )
+        placed = ", ".join(f"«{a.title}»" for a in self.platform.course_activities(LTI_COURSE.id))
+        self.say(
+            f"инструмент зарегистрирован в симуляторе динамически; размещено выбором содержимого: {placed}"
+        )
         if cfg.sync:
             self.sync_reports = sync_demo(
                 self.settings, self.sim_state, seeded.store.list_routes(), self.route_number, self.say
             )
         return self
 
-    def _seed_simulator(self, people: dict[str, DemoPerson], tool: Tool) -> dict[str, DemoPerson]:
+    def _seed_simulator(self, people: dict[str, DemoPerson]) -> dict[str, DemoPerson]:
         """Moodle accounts for everyone in examples/ plus the demo's head and ЦНППМ specialist, and the
         course that holds the tool. The demo people take the simulator's usernames and ids."""
         counts = seed_examples(self.sim_state, self.config.examples)
@@ -149,29 +153,7 @@ class DemoStack:
                     user.idnumber,
                 )
             )
-        self.platform.add_activity(
-            ToolActivity(
-                LTI_CMID,
-                1,
-                LTI_COURSE.id,
-                tool.client_id,
-                "Мой маршрут (ИОМ)",
-                "Карта индивидуального образовательного маршрута, отметки и результаты",
-            )
-        )
         return out
-
-    def _platform_config(self, tool: Tool) -> LtiPlatformConfig:
-        base = self.sim_url
-        return LtiPlatformConfig(
-            issuer=base,
-            client_id=tool.client_id,
-            deployment_ids=[tool.deployment_id],
-            auth_url=f"{base}/mod/lti/auth.php",
-            jwks_url=f"{base}/mod/lti/certs.php",
-            token_url=f"{base}/mod/lti/token.php",
-            region=True,  # the demo's one Moodle serves the whole region
-        )
 
     def stop(self) -> None:
         self._web.stop()

@@ -21,9 +21,13 @@ COMMANDS: dict[str, Lazy] = {
     "results": Lazy(
         "lms_bridge.cli.sync_jobs:results_cmd", "Перенести результаты итоговой аттестации из СДО в маршруты."
     ),
+    "progress": Lazy(
+        "lms_bridge.cli.sync_jobs:progress_cmd",
+        "Передать прохождение ИОМ (доля выполненных мероприятий, 0–100) в журнал оценок Moodle по LTI AGS.",
+    ),
     "all": Lazy(
         "lms_bridge.cli.sync_jobs:all_cmd",
-        "attach → enrol → results (каждые 15 минут по cron или таймеру systemd).",
+        "attach → enrol → results → progress (каждые 15 минут по cron или таймеру systemd).",
     ),
     "disagreements": Lazy(
         "lms_bridge.cli.sync_jobs:disagreements_cmd",

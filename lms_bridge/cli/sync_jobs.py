@@ -65,8 +65,15 @@ LABELS = {
     "event_sent": "педагогам отправлено сообщений о мероприятиях",
     "digest_sent": "кураторам отправлено недельных сводок",
     "refused": "СДО не приняла (нет пользователя или сообщения отключены)",
+    "members_found": "участников курса с маршрутом найдено (Names and Roles)",
+    "scores_sent": "прохождение ИОМ передано в журнал оценок",
+    "unchanged": "прохождение не изменилось (не отправлялось)",
+    "no_route": "у пользователя платформы нет рабочего маршрута",
+    "no_ags": "линий оценок без права передачи (платформа не выдала AGS)",
+    "platform_gone": "линий оценок удалённых платформ",
     "failed": "ошибок",
 }
+PROGRESS_TITLE = "прохождение ИОМ в журнал оценок LTI"
 SHOWN = 30  # problems / planned lines printed before "и ещё N"
 
 
@@ -141,21 +148,45 @@ def single_run(path: str) -> Iterator[bool]:
 
 
 def run_jobs(app: AppContext, names: list[str], dry_run: bool, sites: tuple[str, ...] = ()) -> None:
+    """The LMS jobs in ``names`` (per site, or queued in queue mode), then ``progress`` — the LTI grade
+    service, not the web services: one run for all platforms, always here, under the same lock."""
     settings = app.settings
-    if settings.jobs_queue and not dry_run:
-        _enqueue(app, names, sites)
-        return
+    lms_names = [n for n in names if n != "progress"]
+    if settings.jobs_queue and not dry_run and lms_names:
+        _enqueue(app, lms_names, sites)
+        lms_names = []
+        if "progress" not in names:
+            return
     with single_run(settings.sync_lock_file) as mine:
         if not mine:
             click.echo(f"синхронизация уже идёт ({settings.sync_lock_file}): этот запуск пропущен", err=True)
             return
-        failed = (
-            _run_sites(app, names, dry_run, sites)
-            if settings.sites_file.strip()
-            else _run_one(app, names, dry_run, sites)
-        )
+        failed = 0
+        if lms_names:
+            failed = (
+                _run_sites(app, lms_names, dry_run, sites)
+                if settings.sites_file.strip()
+                else _run_one(app, lms_names, dry_run, sites)
+            )
+        if "progress" in names:
+            report = run_progress(app, dry_run)
+            print_report(report, PROGRESS_TITLE, Console())
+            failed += report.failed
     if failed:
         sys.exit(1)
+
+
+def run_progress(app: AppContext, dry_run: bool) -> JobReport:
+    from lms_bridge.services.progress_sync import sync_progress
+
+    launches = bootstrap.build_launch_store(app.store)
+    return sync_progress(
+        app.store,
+        launches,
+        bootstrap.all_platforms(app.settings, launches),
+        bootstrap.build_grade_services(app.settings),
+        dry_run=dry_run,
+    )
 
 
 def _enqueue(app: AppContext, names: list[str], sites: tuple[str, ...]) -> None:
@@ -286,8 +317,16 @@ def results_cmd(app: AppContext, dry_run: bool, sites: tuple[str, ...]) -> None:
 @SITE
 @click.pass_obj
 def all_cmd(app: AppContext, dry_run: bool, sites: tuple[str, ...]) -> None:
-    """attach → enrol → results (каждые 15 минут по cron или таймеру systemd)."""
-    run_jobs(app, ["attach", "enrol", "results"], dry_run, sites)
+    """attach → enrol → results → progress (каждые 15 минут по cron или таймеру systemd)."""
+    run_jobs(app, ["attach", "enrol", "results", "progress"], dry_run, sites)
+
+
+@click.command("progress")
+@DRY_RUN
+@click.pass_obj
+def progress_cmd(app: AppContext, dry_run: bool) -> None:
+    """Передать прохождение ИОМ (доля выполненных мероприятий, 0–100) в журнал оценок Moodle по LTI AGS."""
+    run_jobs(app, ["progress"], dry_run)
 
 
 @click.command("disagreements")

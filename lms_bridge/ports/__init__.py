@@ -40,7 +40,16 @@ from lms_bridge.ports.sync import (
     TransmissionKind,
     TransmissionState,
 )
-from lms_bridge.ports.web import Head, LaunchStore, LoginState, Platform, Principal, RegistrationCode
+from lms_bridge.ports.web import (
+    Head,
+    LaunchStore,
+    LineItemRecord,
+    LoginState,
+    Platform,
+    Principal,
+    ProgressRecord,
+    RegistrationCode,
+)
 
 __all__ = [
     "AuditEntry",
@@ -56,6 +65,7 @@ __all__ = [
     "Head",
     "LaunchStore",
     "LearningPlan",
+    "LineItemRecord",
     "LinkFailure",
     "Lms",
     "LmsCourse",
@@ -70,6 +80,7 @@ __all__ = [
     "OutMessage",
     "Platform",
     "Principal",
+    "ProgressRecord",
     "RegistrationCode",
     "RouteFilter",
     "RoutePeople",

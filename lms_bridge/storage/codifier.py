@@ -1,4 +1,4 @@
-"""``SqlCodifierRepository``: each region profile's deficit codifier (table ``deficit_codifier``, 0012)."""
+"""``SqlCodifierRepository``: each region profile's deficit codifier (table ``deficit_codifier``, 0014)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rows ↔ the parts of the registry the regional profiles added (migration 0012): the card details of a
+"""Rows ↔ the parts of the registry the regional profiles added (migration 0014): the card details of a
 route, and a diagnostic's grade of deficits and route model."""
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from lms_bridge.exporters.json_card import route_summary
 from lms_bridge.ports import Principal, RouteStore
 from lms_bridge.services import choices, demand, proposals, route_actions
 from lms_bridge.services.codifier import deficit_names
+from lms_bridge.services.events import upcoming_events
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
 from lms_bridge.web import card_results
 from lms_bridge.web.access import (
@@ -285,3 +286,13 @@ def dashboard() -> str:
         demand=bank,
         study_office=access.sees_study_office(p),
     )
+
+
+@bp.get("/events")
+def events() -> str:
+    """Upcoming events of the routes in the caller's scope (services/events.py: no names, no counts)."""
+    ctx = web_context()
+    p = current_principal()
+    today = ctx.today()
+    found = upcoming_events(ctx.store().iter_routes(requested_filter(p, {})), today)
+    return render_template("events.html", p=p, events=found, today=today)

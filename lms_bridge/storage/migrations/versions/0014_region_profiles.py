@@ -1,7 +1,7 @@
 """region profiles: a diagnostic's grade of deficits and route model, a route's card details, the codifier
 
-Revision ID: 0012_region_profiles
-Revises: 0011_notices
+Revision ID: 0014_region_profiles
+Revises: 0013_lti_memberships
 Create Date: 2026-12-02 05:00:00
 
 Diagnostics stored before keep no grade (NULL): they are graded by the rule lms-bridge used before
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_region_profiles"
-down_revision: str | None = "0011_notices"
+revision: str = "0014_region_profiles"
+down_revision: str | None = "0013_lti_memberships"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
