@@ -355,10 +355,15 @@ def kill_run(admin: Any, template: str, plan: list[dict[str, Any]], conc: int) -
         with engine.connect() as c:
             q = select(transmissions.c.state, func.count()).where(transmissions.c.kind == "enrol")
             states = dict(c.execute(q.group_by(transmissions.c.state)).all())
+            why = select(transmissions.c.error_code, func.count()).where(
+                transmissions.c.kind == "enrol", transmissions.c.state == "failed"
+            )
+            failed_by_code = dict(c.execute(why.group_by(transmissions.c.error_code)).all())
         engine.dispose()
         print(
             f"kill: worker 1 of 2 SIGKILLed {killed_at:.1f} s into enrol with {doing} parts in progress; "
-            f"run ended after {wall:.1f} s; enrol records {states}; enrolments in the sites {enrolled}",
+            f"run ended after {wall:.1f} s; enrol records {states} (failed by code: {failed_by_code}); "
+            f"enrolments in the sites {enrolled}",
             flush=True,
         )
     finally:
@@ -393,7 +398,7 @@ def main() -> None:
     )
     results: dict[str, Any] = {}
     try:
-        for n in (int(x) for x in args.workers.split(",")):
+        for n in (int(x) for x in args.workers.split(",") if x):
             results[str(n)] = one_run(admin, template, plan, n, args.concurrency)
         if args.kill:
             kill_run(admin, template, plan, args.concurrency)

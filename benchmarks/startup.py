@@ -4,7 +4,7 @@ Runs each command several times in a fresh interpreter and prints the wall time 
 CPU time the child used (user + system, median: less noisy than wall time on a shared machine), then the
 modules that cost most when ``lms_bridge.cli`` is imported (``python -X importtime``). Asserts nothing.
 
-    python benchmarks/startup.py                       # 10 runs of each default command, top 15 imports
+    python benchmarks/startup.py                       # 10 runs of --help and of every group's --help
     python benchmarks/startup.py --runs 20 --top 30
     python benchmarks/startup.py --command="--help" --command="routes list --help"  # use = for a leading -
 """
@@ -22,7 +22,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_COMMANDS = ("--help", "routes --help", "sync --help", "sim --help")
+
+
+def default_commands() -> list[str]:
+    """``--help`` and each command group's ``--help`` (the CLI's table of groups: importing it is cheap)."""
+    from lms_bridge.cli import COMMANDS
+
+    return ["--help", *(f"{name} --help" for name in sorted(COMMANDS))]
 
 
 def entry_point() -> list[str]:
@@ -84,7 +90,7 @@ def main() -> None:
     parser.add_argument(
         "--command",
         action="append",
-        help=f"arguments of lms-bridge to time, quoted (repeatable; default: {', '.join(DEFAULT_COMMANDS)})",
+        help="arguments of lms-bridge to time, quoted (repeatable; default: --help and every group's --help)",
     )
     parser.add_argument("--module", default="lms_bridge.cli", help="module for -X importtime")
     args = parser.parse_args()
@@ -92,7 +98,7 @@ def main() -> None:
     base = entry_point()
     print(f"entry point: {' '.join(base)}   python {sys.version.split()[0]}   CPUs: {os.cpu_count()}")
     commands = [("python -c pass (interpreter alone)", [sys.executable, "-c", "pass"])]
-    commands += [(f"lms-bridge {c}", [*base, *shlex.split(c)]) for c in args.command or DEFAULT_COMMANDS]
+    commands += [(f"lms-bridge {c}", [*base, *shlex.split(c)]) for c in args.command or default_commands()]
     timing_table(commands, args.runs)
     import_costs(args.module, args.top)
 

@@ -1,4 +1,5 @@
-"""Regenerate examples/diagnostics.xlsx and examples/diagnostics.xml from examples/diagnostics.csv.
+"""Regenerate examples/diagnostics.xlsx and examples/diagnostics.xml from examples/diagnostics.csv, and
+examples/codifier.xlsx from examples/codifier.csv.
 
 Run with the project installed: ``.venv/bin/python examples/make_examples.py``. The three files
 then hold the same rows, so each import format can be tried on the same data (and the tests check they read the same).
@@ -62,11 +63,27 @@ def write_xml(rows: list[dict[str, str]]) -> None:
     tree.write(str(HERE / "diagnostics.xml"), encoding="UTF-8", xml_declaration=True, pretty_print=True)
 
 
+def write_codifier_xlsx() -> None:
+    """examples/codifier.xlsx: the same codifier as codifier.csv, for the XLSX import."""
+    with (HERE / "codifier.csv").open(encoding="utf-8", newline="") as f:
+        table = list(csv.reader(f))
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Кодификатор"
+    for line in table:
+        ws.append(line)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    wb.save(HERE / "codifier.xlsx")
+
+
 def main() -> None:
     header, rows = read_rows()
     write_xlsx(header, rows)
     write_xml(rows)
-    print(f"{len(rows)} rows → diagnostics.xlsx, diagnostics.xml")
+    write_codifier_xlsx()
+    print(f"{len(rows)} rows → diagnostics.xlsx, diagnostics.xml; codifier.csv → codifier.xlsx")
 
 
 if __name__ == "__main__":

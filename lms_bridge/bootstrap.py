@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # loaded by the builders that need them, so that importing th
 
     from lms_bridge.config import Settings
     from lms_bridge.domain.sites import LmsSite
-    from lms_bridge.ports import LaunchStore, Lms, NoticeStore
+    from lms_bridge.ports import LaunchStore, Lms, NoticeStore, Platform
+    from lms_bridge.services.progress_sync import GradeService
     from lms_bridge.storage.store import SqlRouteStore
     from lms_bridge.storage.sync_store import SqlSyncStore
 
@@ -149,11 +150,15 @@ def build_lms(settings: Settings, *, parallel: int | None = None) -> Lms:
 
 
 def draft_rules(settings: Settings) -> DraftRules:
-    """What shapes a drafted route, from settings."""
+    """What shapes a drafted route, from settings and the region's profile."""
+    profile = settings.profile
     return DraftRules(
         months=settings.route_months,
         max_hours=settings.max_route_hours,
         next_diagnostic_years=settings.next_diagnostic_years,
+        curator_rule=profile.routes.curator_rule,
+        region_name=profile.card.region_name,
+        stages=profile.card.layout == "buryatia",
     )
 
 
@@ -169,3 +174,39 @@ def keeping_policy(settings: Settings) -> KeepingPolicy:
         keep_years=settings.keep_years,
         purge_after_years=settings.purge_after_years,
     )
+
+
+def all_platforms(settings: Settings, launches: LaunchStore) -> list[Platform]:
+    """The LTI platforms from the settings and the database (settings win for the same key)."""
+    from lms_bridge.web.context import platform_of
+
+    found = {(p.issuer, p.client_id): p for p in launches.list_platforms()}
+    for c in settings.lti_platforms:
+        p = platform_of(c)
+        found[(p.issuer, p.client_id)] = p
+    return list(found.values())
+
+
+def build_grade_services(
+    settings: Settings, http: requests.Session | None = None
+) -> Callable[[Platform], GradeService | None]:
+    """Per platform, its LTI grade service client (one per platform for the run; tokens cached in it);
+    None when the tool has no key or the platform no token URL."""
+    import requests
+
+    from lms_bridge.adapters.lti_ags import AgsClient, ToolKey
+    from lms_bridge.web.lti.keys import load_private_pem, public_jwks
+
+    pem = load_private_pem(settings)
+    clients: dict[tuple[str, str], AgsClient] = {}
+
+    def service(p: Platform) -> GradeService | None:
+        if pem is None or not p.token_url:
+            return None
+        key = (p.issuer, p.client_id)
+        if key not in clients:
+            tool_key = ToolKey(pem, public_jwks(pem)["keys"][0]["kid"])
+            clients[key] = AgsClient(p.client_id, p.token_url, tool_key, http or requests.Session())
+        return clients[key]
+
+    return service

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from lms_bridge.config_errors import explain
 from lms_bridge.domain.uploads import DEFAULT_FILE_TYPES, DEFAULT_MAX_BYTES
 from lms_bridge.errors import SettingsInvalid
+from lms_bridge.profiles import DEFAULT_PROFILE, SHIPPED, ProfileInvalid, RegionProfile, load_profile
 
 ENV_PREFIX = "LMS_BRIDGE_"
 
@@ -52,7 +53,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; PostgreSQL: postgresql+psycopg://user:pass@host/db",
     )
     region: str = Field(default="74", description="region code that starts every route number")
-    route_months: int = Field(default=12, ge=6, le=24, description="planned route length (004: up to 1 year)")
+    region_profile: str = Field(
+        default=DEFAULT_PROFILE,
+        description="the region's rules (docs/profiles.md): a shipped profile or a path to a .toml file",
+        json_schema_extra={"expected": f"имя профиля ({', '.join(SHIPPED)}) или путь к файлу .toml"},
+    )
+    route_months: int = Field(
+        default=12, ge=1, le=36, description="planned route length; default and bounds from the profile"
+    )
     max_route_hours: int | None = Field(default=None, description="cap on formal hours recommended per route")
     route_max_months: int = Field(
         default=24, ge=6, le=36, description="longest route, prolongation included (003 §4.4.3: 2 years)"
@@ -206,6 +214,35 @@ class Settings(BaseSettings):
         except json.JSONDecodeError as e:
             raise ValueError(f"значение не читается как JSON (ошибка у знака {e.pos + 1})") from None
 
+    @field_validator("region_profile")
+    @classmethod
+    def _profile(cls, value: str) -> str:
+        try:
+            load_profile(value)
+        except ProfileInvalid as e:
+            raise ValueError(str(e)) from None
+        return value
+
+    @property
+    def profile(self) -> RegionProfile:
+        """The region's profile (``LMS_BRIDGE_REGION_PROFILE``), validated when the settings were read."""
+        return load_profile(self.region_profile)
+
+    @model_validator(mode="after")
+    def _profile_defaults(self) -> Settings:
+        """Settings the profile gives a default for take it unless set explicitly (environment, .env)."""
+        explicit = set(self.model_fields_set)
+        for name, value in _profile_defaults(self.profile).items():
+            if name not in explicit:
+                setattr(self, name, value)
+        low, high = self.profile.routes.min_months, self.route_max_months
+        if not low <= self.route_months <= high:
+            raise ValueError(
+                f"{ENV_PREFIX}ROUTE_MONTHS: ожидается от {low} до {high} месяцев "
+                f"(профиль «{self.profile.name}» и {ENV_PREFIX}ROUTE_MAX_MONTHS); задано {self.route_months}"
+            )
+        return self
+
     @field_validator("lti_login_rate")
     @classmethod
     def _rate(cls, value: str) -> str:
@@ -216,6 +253,18 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("ожидается частота вида «60 per minute» или «10/second»") from None
         return value
+
+
+def _profile_defaults(profile: RegionProfile) -> dict[str, Any]:
+    """What a profile sets by default: route length, the approval chain, validity and keeping periods."""
+    return {
+        "route_months": profile.routes.default_months,
+        "route_max_months": profile.routes.max_months,
+        "centre_head_agreement": profile.approval.centre_head_agreement,
+        "diagnostic_valid_years": profile.keeping.diagnostic_valid_years,
+        "keep_years": profile.keeping.keep_years,
+        "purge_after_years": profile.keeping.purge_after_years,
+    }
 
 
 def load_settings(**values: Any) -> Settings:

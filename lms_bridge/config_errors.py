@@ -56,6 +56,9 @@ def _json_shape(annotation: Any) -> str | None:
 
 def expected(field: FieldInfo) -> str:
     """What a setting takes, in Russian, from its declaration."""
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and isinstance(extra.get("expected"), str):
+        return str(extra["expected"])
     annotation = field.annotation
     if get_origin(annotation) in (Union, types.UnionType):
         annotation = next(a for a in get_args(annotation) if a is not type(None))
@@ -100,8 +103,9 @@ def explain(model: type[BaseModel], prefix: str, error: PydanticValidationError)
     for err in error.errors():
         name = str(err["loc"][0]) if err["loc"] else ""
         field = model.model_fields.get(name)
-        if field is None:  # not one setting's fault (none today): say it as pydantic does
-            lines.append(f"настройки: {err['msg']}")
+        if field is None:  # a check across settings: its message names them
+            detail = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
+            lines.append(detail if detail.startswith(prefix) else f"настройки: {detail}")
             continue
         problems.setdefault(name, []).append(_problem(err, field))
     for name, found in problems.items():

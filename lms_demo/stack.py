@@ -15,25 +15,25 @@ from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
+import requests
 from pydantic import SecretStr
 
 from course_map.models import DecidedBy
 from lms_bridge.bootstrap import build_launch_store, build_web_app
-from lms_bridge.config import LtiPlatformConfig, LtiStaffConfig, Settings
+from lms_bridge.config import LtiStaffConfig, Settings
 from lms_bridge.ports import Head
 from lms_bridge.services.sync_common import JobReport
 from lms_bridge.storage.store import SqlRouteStore
 from lms_bridge.web.lti.keys import generate_pem
-from lms_demo import seed, story
+from lms_demo import lti_setup, seed, story
 from lms_demo.people import CENTRE_EMAIL, DemoPerson, head_name
 from lms_demo.servers import ServerThread
 from lms_demo.sync import sync_demo
 from moodle_sim import SimConfig, SimState, create_sim_app
-from moodle_sim.lti import LtiPlatform, PlatformCourse, PlatformUser, Tool, ToolActivity, lti_blueprint
+from moodle_sim.lti import LtiPlatform, PlatformCourse, PlatformUser, lti_blueprint
 from moodle_sim.seed import Person, add_person, seed_examples
 
 LTI_COURSE = PlatformCourse(900, "ИОМ-ПЕДАГОГ", "Индивидуальные образовательные маршруты педагогов", "IOM")
-LTI_CMID = 901
 SIM_TOKEN = "demo-sim-token"
 Say = Callable[[str], None]
 
@@ -95,13 +95,7 @@ class DemoStack:
         cfg.workdir.mkdir(parents=True, exist_ok=True)
         seeded = seed.prepare(cfg.workdir, cfg.examples, self.settings, cfg.today, self.say)
         self.settings, self.route_number, self.store = seeded.settings, seeded.route_number, seeded.store
-        tool = self.platform.register_tool(
-            "lms-bridge: ИОМ педагога",
-            login_url=f"{self.web_url}/lti/login",
-            redirect_uris=[f"{self.web_url}/lti/launch"],
-            jwks_url=f"{self.web_url}/lti/jwks",
-        )
-        self.people = self._seed_simulator(seeded.people, tool)
+        self.people = self._seed_simulator(seeded.people)
         self._sim.start(
             create_sim_app(
                 SimConfig(token=SIM_TOKEN, site_url=self.sim_url),
@@ -109,19 +103,30 @@ class DemoStack:
                 blueprints=[lti_blueprint(self.platform)],
             )
         )
-        self.settings = self.settings.model_copy(update={"lti_platforms": [self._platform_config(tool)]})
         launches = build_launch_store(seeded.store)
         teacher = seeded.store.get_route(self.route_number).teacher
         head = self.people["head"]
         launches.add_head(
             Head(head.email, f"{head.last_name} {head.first_name}", teacher.school, teacher.municipality)
         )
+        # the web app serves from here on; the registry keeps the demo's clock until the story is told
+        self._web.start(build_web_app(self.settings, store=seeded.store))
+        # as an administrator and a course editor would in Moodle: register, then select content
+        with requests.Session() as http:
+            lti_setup.register(http, self.sim_url, self.web_url, launches)
+            (tool,) = self.platform.tools.values()
+            lti_setup.place(
+                http, self.sim_url, LTI_COURSE.id, tool.deployment_id, self.people["curator"].username
+            )
+        placed = ", ".join(f"«{a.title}»" for a in self.platform.course_activities(LTI_COURSE.id))
+        self.say(
+            f"инструмент зарегистрирован в симуляторе динамически; размещено выбором содержимого: {placed}"
+        )
         if cfg.sync:
             self._sync_and_finish(seeded)
         elif seeded.completed_number:
             self.say(f"без синхронизации маршрут № {seeded.completed_number} ждёт результатов курсов из СДО")
         seeded.clock.release()  # from here on the registry lives on the real clock
-        self._web.start(build_web_app(self.settings, store=seeded.store))
         return self
 
     def _sync_and_finish(self, seeded: seed.Seeded) -> None:
@@ -146,7 +151,7 @@ class DemoStack:
             self.say(f"маршрут № {done.number} завершён: {done.teacher.full_name}")
         seeded.clock.at(self.config.today)
 
-    def _seed_simulator(self, people: dict[str, DemoPerson], tool: Tool) -> dict[str, DemoPerson]:
+    def _seed_simulator(self, people: dict[str, DemoPerson]) -> dict[str, DemoPerson]:
         """Moodle accounts for everyone in examples/ plus the demo's head and ЦНППМ specialist, and the
         course that holds the tool. The demo people take the simulator's usernames and ids."""
         counts = seed_examples(self.sim_state, self.config.examples)
@@ -174,29 +179,7 @@ class DemoStack:
                     user.idnumber,
                 )
             )
-        self.platform.add_activity(
-            ToolActivity(
-                LTI_CMID,
-                1,
-                LTI_COURSE.id,
-                tool.client_id,
-                "Мой маршрут (ИОМ)",
-                "Карта индивидуального образовательного маршрута, отметки и результаты",
-            )
-        )
         return out
-
-    def _platform_config(self, tool: Tool) -> LtiPlatformConfig:
-        base = self.sim_url
-        return LtiPlatformConfig(
-            issuer=base,
-            client_id=tool.client_id,
-            deployment_ids=[tool.deployment_id],
-            auth_url=f"{base}/mod/lti/auth.php",
-            jwks_url=f"{base}/mod/lti/certs.php",
-            token_url=f"{base}/mod/lti/token.php",
-            region=True,  # the demo's one Moodle serves the whole region
-        )
 
     def stop(self) -> None:
         self._web.stop()

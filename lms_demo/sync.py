@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from lms_bridge import bootstrap
-from lms_bridge.cli.sync import JOBS, LABELS, options_from
+from lms_bridge.cli.sync_jobs import JOBS, LABELS, options_from
 from lms_bridge.config import Settings
 from lms_bridge.domain.route import Route
 from lms_bridge.ports import LmsLink

@@ -20,16 +20,19 @@ the pending launch that launch.php recorded under ``launchid`` (single use, 10 m
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 import string
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Blueprint, Response, render_template, request
 
@@ -49,8 +52,10 @@ from moodle_sim.lti_claims import (
     id_token_claims,
     lti_roles,
 )
+from moodle_sim.lti_deep_linking import SELECTION_LAUNCH, add_deep_linking, deep_linking_claims
 from moodle_sim.lti_pages import add_pages
 from moodle_sim.lti_registration import add_registration
+from moodle_sim.lti_services import AccessToken, Grade, add_services
 
 __all__ = [
     "DEMO_ROLE_LABELS",
@@ -75,8 +80,10 @@ LAUNCH_TTL = 600  # seconds a launch.php initiation stays redeemable at auth.php
 class PendingLaunch:
     launch_id: int
     user_id: int
-    cmid: int
+    cmid: int  # 0: a content selection (deep linking) in ``course_id``
     created: float
+    course_id: int = 0
+    client_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,12 @@ class FormPost:
 
     action: str
     fields: dict[str, str]
+
+
+def _get_json(url: str) -> Any:
+    resp = requests.get(url, timeout=10)
+    resp.raise_for_status()
+    return resp.json()
 
 
 def _client_id() -> str:
@@ -109,6 +122,11 @@ class LtiPlatform:
     courses: dict[int, PlatformCourse] = field(default_factory=dict)
     activities: dict[int, ToolActivity] = field(default_factory=dict)
     users: dict[int, PlatformUser] = field(default_factory=dict)
+    fetch_json: Callable[[str], Any] = field(default=_get_json)  # the tools' JWKS (Moodle: curl)
+    next_id: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
+    access_tokens: dict[str, AccessToken] = field(default_factory=dict)  # token.php
+    grades: dict[tuple[int, int], Grade] = field(default_factory=dict)  # (grade item, user) → AGS score
+    counters: Counter[str] = field(default_factory=Counter)  # requests answered, by kind
     _launches: dict[int, PendingLaunch] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -122,6 +140,8 @@ class LtiPlatform:
         target_link_uri: str = "",
         jwks_url: str = "",
         client_id: str = "",
+        deep_link_url: str = "",
+        scopes: tuple[str, ...] = (),
     ) -> Tool:
         """Register a tool; like Moodle, the platform makes up the client_id and the deployment id."""
         uris = tuple(redirect_uris)
@@ -135,6 +155,8 @@ class LtiPlatform:
             redirect_uris=uris,
             target_link_uri=target_link_uri or uris[0],
             jwks_url=jwks_url,
+            deep_link_url=deep_link_url,
+            scopes=scopes,
         )
         self.tools[tool.client_id] = tool
         return tool
@@ -162,6 +184,15 @@ class LtiPlatform:
         if ref.isdigit() and int(ref) in self.users:
             return self.users[int(ref)]
         return next((u for u in self.users.values() if u.username == ref), None)
+
+    def tool_of_type(self, type_id: str) -> Tool | None:
+        """A tool by its type id (Moodle's ``lti_types.id``, which is also its deployment id)."""
+        return next((t for t in self.tools.values() if t.deployment_id == type_id), None)
+
+    def remember(self, launch: PendingLaunch) -> None:
+        with self._lock:
+            self._forget_expired()
+            self._launches[launch.launch_id] = launch
 
     def course_activities(self, course_id: int) -> list[ToolActivity]:
         return sorted((a for a in self.activities.values() if a.course_id == course_id), key=lambda a: a.cmid)
@@ -230,14 +261,12 @@ class LtiPlatform:
             raise LaunchError(f"пользователь «{user_ref}» не найден")
         tool = self.tools[activity.client_id]
         launch = PendingLaunch(secrets.randbelow(10**9), user.id, cmid, self.clock())
-        with self._lock:
-            self._forget_expired()
-            self._launches[launch.launch_id] = launch
+        self.remember(launch)
         return FormPost(
             tool.login_url,
             {
                 "iss": base,
-                "target_link_uri": tool.target_link_uri,
+                "target_link_uri": activity.url or tool.target_link_uri,
                 "login_hint": str(user.id),
                 "lti_message_hint": json.dumps({"cmid": cmid, "launchid": launch.launch_id}),
                 "client_id": tool.client_id,
@@ -284,18 +313,12 @@ class LtiPlatform:
         nonce = params.get("nonce", "")
         if not nonce:
             raise _AuthProblem("invalid_request", "нет nonce")
-        try:
-            hint = json.loads(params.get("lti_message_hint", ""))
-            launch_id, cmid = int(hint["launchid"]), int(hint["cmid"])
-        except (ValueError, KeyError, TypeError):
-            raise _AuthProblem("invalid_request", "lti_message_hint не распознан") from None
-        with self._lock:
-            self._forget_expired()
-            launch = self._launches.pop(launch_id, None)
-        if launch is None or launch.cmid != cmid:
-            raise _AuthProblem("invalid_request", "запуск не найден или устарел")
-        if params.get("login_hint", "") != str(launch.user_id):
-            raise _AuthProblem("login_required", "login_hint не совпадает с пользователем запуска")
+        launch, selection = self._pending(params)
+        cmid = launch.cmid
+        if selection:
+            if launch.client_id != tool.client_id:
+                raise _AuthProblem("unauthorized_client", "выбор содержимого начат для другого инструмента")
+            return deep_linking_claims(self, tool, launch, nonce, base)
         activity = self.activities[cmid]
         if activity.client_id != tool.client_id:
             raise _AuthProblem("unauthorized_client", "модуль курса относится к другому инструменту")
@@ -309,8 +332,27 @@ class LtiPlatform:
             user=self.users[launch.user_id],
             nonce=nonce,
             now=int(self.clock()),
-            launch_id=launch_id,
+            launch_id=launch.launch_id,
         )
+
+    def _pending(self, params: Mapping[str, str]) -> tuple[PendingLaunch, bool]:
+        """The launch ``lti_message_hint`` names (used once), and whether it is a content selection."""
+        try:
+            hint = json.loads(params.get("lti_message_hint", ""))
+            raw_id = str(hint["launchid"])
+            selection = raw_id.startswith(SELECTION_LAUNCH)
+            launch_id = int(raw_id.removeprefix(SELECTION_LAUNCH))
+            cmid = 0 if selection else int(hint["cmid"])
+        except (ValueError, KeyError, TypeError):
+            raise _AuthProblem("invalid_request", "lti_message_hint не распознан") from None
+        with self._lock:
+            self._forget_expired()
+            launch = self._launches.pop(launch_id, None)
+        if launch is None or launch.cmid != cmid:
+            raise _AuthProblem("invalid_request", "запуск не найден или устарел")
+        if params.get("login_hint", "") != str(launch.user_id):
+            raise _AuthProblem("login_required", "login_hint не совпадает с пользователем запуска")
+        return launch, selection
 
     def _forget_expired(self) -> None:
         cutoff = self.clock() - LAUNCH_TTL
@@ -368,4 +410,6 @@ def lti_blueprint(platform: LtiPlatform) -> Blueprint:
 
     add_pages(bp, platform)  # /course/view.php and /my/courses.php
     add_registration(bp, platform)  # dynamic registration
+    add_deep_linking(bp, platform)  # content selection (Deep Linking 2.0)
+    add_services(bp, platform)  # token.php, AGS line items, scores, results
     return bp

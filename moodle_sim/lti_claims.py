@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -20,6 +20,10 @@ SYSTEM_ADMIN = "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrat
 MOODLE_VERSION = "2025100600.02"
 MOODLE_RELEASE = "5.1+ (Build: 20251017)"
 TOKEN_TTL = 60  # Moodle: exp = iat + 60
+AGS_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+# the AGS claim's scopes when the tool may manage line items (Moodle 5.1 ltiservice_gradebookservices)
+AGS_LAUNCH_SCOPES = [AGS_SCOPE + s for s in ("lineitem", "lineitem.readonly", "result.readonly", "score")]
 
 DemoRole = Literal["teacher", "curator", "head", "centre"]
 DEMO_ROLE_LABELS: dict[str, str] = {
@@ -72,6 +76,23 @@ class Tool:
     redirect_uris: tuple[str, ...]
     target_link_uri: str
     jwks_url: str = ""
+    deep_link_url: str = ""  # the LtiDeepLinkingRequest message's target (dynamic registration)
+    scopes: tuple[str, ...] = ()  # the services granted (Moodle: from the registration's scope)
+
+    @property
+    def accepts_grades(self) -> bool:
+        """Moodle turns the grade service on for ``score``, ``result.readonly`` or ``lineitem.readonly``."""
+        return any(s.startswith(AGS_SCOPE) for s in self.scopes)
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """The grade item a deep-linked ``lineItem`` made (Moodle names it after the activity)."""
+
+    item_id: int
+    score_maximum: float
+    resource_id: str = ""
+    tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +105,9 @@ class ToolActivity:
     client_id: str
     title: str
     description: str = ""
+    custom: dict[str, str] = field(default_factory=dict)  # deep linking: the item's ``custom``
+    url: str = ""  # deep linking: the item's ``url`` (the launch's target_link_uri)
+    line_item: LineItem | None = None
 
 
 def lti_roles(user: PlatformUser) -> list[str]:
@@ -129,7 +153,7 @@ def id_token_claims(
         "iss": base,
         "aud": tool.client_id,
         LTI + "deployment_id": tool.deployment_id,
-        LTI + "target_link_uri": tool.target_link_uri,
+        LTI + "target_link_uri": activity.url or tool.target_link_uri,
         "sub": str(user.id),
         LTI + "lis": {"person_sourcedid": user.idnumber, "course_section_sourcedid": course.idnumber},
         LTI + "roles": lti_roles(user),
@@ -170,9 +194,24 @@ def id_token_claims(
             "description": platform_name,
         },
         LTI + "version": "1.3.0",
-        LTI + "custom": {"context_memberships_url": memberships},
+        LTI + "custom": {**activity.custom, "context_memberships_url": memberships},
         "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
             "context_memberships_url": memberships,
             "service_versions": ["1.0", "2.0"],
         },
+        **ags_claim(base, tool, course.id, activity.line_item),
     }
+
+
+def ags_claim(base: str, tool: Tool, course_id: int, line_item: LineItem | None) -> dict[str, Any]:
+    """Moodle's AGS endpoint claim: the course's line items; ``lineitem`` when the activity has one."""
+    if not tool.accepts_grades:
+        return {}
+    lineitems = f"{base}/mod/lti/services.php/{course_id}/lineitems"
+    claim: dict[str, Any] = {
+        "scope": AGS_LAUNCH_SCOPES,
+        "lineitems": f"{lineitems}?type_id={tool.deployment_id}",
+    }
+    if line_item is not None:
+        claim["lineitem"] = f"{lineitems}/{line_item.item_id}/lineitem?type_id={tool.deployment_id}"
+    return {AGS_CLAIM: claim}

@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 DEEP_LINKING = "LtiDeepLinkingRequest"
+SUPPORTED_SCOPES = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+)
 _REQUIRED = ("response_types", "initiate_login_uri", "redirect_uris", "client_name", "jwks_uri")
 
 
@@ -74,6 +81,16 @@ def register(platform: LtiPlatform, authorization: str, payload: Any) -> dict[st
     client_id = _client_id_from(platform, authorization)
     tool_config = _check(payload)
     target = tool_config.get("target_link_uri") or f"https://{tool_config['domain']}"
+    deep_link = next(
+        (
+            m.get("target_link_uri") or target
+            for m in tool_config.get("messages", [])
+            if m.get("type") == DEEP_LINKING
+        ),
+        "",
+    )
+    asked = str(payload.get("scope", "")).split()
+    granted = tuple(s for s in asked if s in SUPPORTED_SCOPES)  # Moodle ignores unknown scopes silently
     tool = platform.register_tool(
         payload["client_name"],
         login_url=payload["initiate_login_uri"],
@@ -81,6 +98,8 @@ def register(platform: LtiPlatform, authorization: str, payload: Any) -> dict[st
         target_link_uri=target,
         jwks_url=payload["jwks_uri"],
         client_id=client_id,
+        deep_link_url=deep_link,
+        scopes=granted,
     )
     keep = ("response_types", "jwks_uri", "initiate_login_uri", "redirect_uris", "client_name")
     return {
@@ -89,7 +108,7 @@ def register(platform: LtiPlatform, authorization: str, payload: Any) -> dict[st
         "grant_types": ["client_credentials", "implicit"],
         "application_type": "web",
         "token_endpoint_auth_method": "private_key_jwt",
-        "scope": payload.get("scope", ""),
+        "scope": " ".join(granted),
         TOOL_CONFIGURATION: {
             "version": "1.3.0",
             "deployment_id": tool.deployment_id,

@@ -18,6 +18,10 @@ COMMANDS: dict[str, Lazy] = {
         "lms_bridge.cli.applications:group",
         "Заявки на обучение по ДПП: подтверждают руководитель ОО и специалист ЦНППМ.",
     ),
+    "codifier": Lazy(
+        "lms_bridge.cli.codifier:group",
+        "Кодификатор дефицитов профиля региона: код, наименование, блок компетенций.",
+    ),
     "course-map": Lazy(
         "lms_bridge.cli.coursemap:group",
         "Каталог мероприятий: курсы ДПП, мероприятия, стажировки; реестр стажировочных площадок.",

@@ -8,7 +8,7 @@ from dataclasses import replace
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.routes import parse_actor
+from lms_bridge.cli.options import parse_actor
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.vocabulary import Role
 from lms_bridge.services.applications import (

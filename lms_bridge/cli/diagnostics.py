@@ -8,6 +8,8 @@ from lms_bridge.errors import ValidationError
 from lms_bridge.importers.diagnostics import FORMATS, READERS, parse_batches
 from lms_bridge.importers.formats import format_of, open_table
 from lms_bridge.importers.xml_reader import schema_text
+from lms_bridge.profiles import import_rules
+from lms_bridge.services.codifier import known_codes
 from lms_bridge.services.imports import import_diagnostics
 
 
@@ -28,12 +30,19 @@ def import_cmd(app: AppContext, file: str, partial: bool, fmt: str | None) -> No
     """Загрузить диагностику из FILE (CSV, XLSX или XML) в реестр.
 
     По умолчанию «всё или ничего»: одна ошибочная строка — и файл не загружается.
-    Повторная загрузка того же файла ничего не меняет. Файл читается потоком: память не растёт
-    с его размером.
+    Шкала уровней, уровень дефицитов и модели ИОМ проверяются по профилю региона
+    (LMS_BRIDGE_REGION_PROFILE). Повторная загрузка того же файла ничего не меняет. Файл читается
+    потоком: память не растёт с его размером.
     """
     with open_table(file, format_of(file, fmt, FORMATS), READERS) as table:
-        result = import_diagnostics(app.store, parse_batches(table, app.today()), partial=partial)
+        profile = app.settings.profile
+        rules = import_rules(profile, known_codes(app.store, profile.name))
+        result = import_diagnostics(
+            app.store, parse_batches(table, app.today(), rules=rules), partial=partial
+        )
     click.echo(f"добавлено: {result.added}, без изменений: {result.unchanged}")
+    for warning in result.warnings:
+        click.echo(f"предупреждение: {warning}")
     if result.finals:
         click.echo(f"итоговая диагностика маршрутов ({len(result.finals)}): {', '.join(result.finals)}")
     if result.rejected:

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.routes import parse_status, recipient_option
+from lms_bridge.cli.options import parse_status, recipient_option
 from lms_bridge.domain.access import Recipient, redact_for
 from lms_bridge.domain.route import Route
 from lms_bridge.domain.vocabulary import RouteStatus
@@ -23,6 +23,7 @@ from lms_bridge.exporters.json_card import route_summary, route_to_dict
 from lms_bridge.exporters.registry import FORMATS, export_registry
 from lms_bridge.exporters.xml_card import route_to_xml
 from lms_bridge.ports import RouteFilter
+from lms_bridge.services.codifier import deficit_names
 
 CARD_FORMATS = ("json", "xml", "docx")
 BINARY = frozenset({"docx", "xlsx"})
@@ -63,7 +64,8 @@ def export_cmd(
     route = app.store.get_route(number)
     if recipient is not None:
         route = redact_for(route, recipient)
-    data = card_bytes(route, fmt, Issuer.from_settings(app.settings))
+    names = deficit_names(app.store, app.settings.profile.name)
+    data = card_bytes(route, fmt, Issuer.from_settings(app.settings, names))
     _write(data, output or f"ИОМ_{route.number}.{fmt}", fmt)
 
 

@@ -95,6 +95,7 @@ def check_cmd(app: AppContext, names: tuple[str, ...]) -> None:
             bad += 1
             continue
         bad += 0 if _check(lms) else 1
+    _lti_grades(app)
     if bad:
         if several:
             click.echo(f"сайтов с ошибками: {bad} из {len(sites)}", err=True)
@@ -126,3 +127,21 @@ def _check(lms: Lms) -> bool:
         return False
     click.echo(f"Все нужные функции доступны ({len(REQUIRED_FUNCTIONS)}).")
     return True
+
+
+def _lti_grades(app: AppContext) -> None:
+    """Whether each LTI platform grants the grade service (route progress in the gradebook)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lms_bridge import bootstrap
+    from lms_bridge.services.progress_sync import ags_status
+
+    launches = bootstrap.build_launch_store(app.store)
+    try:
+        items = launches.list_line_items()
+        platforms = bootstrap.all_platforms(app.settings, launches)
+    except SQLAlchemyError as e:
+        click.echo(f"LTI: база не прочитана ({type(e).__name__}) — выполните `lms-bridge db upgrade`")
+        return
+    for p in platforms:
+        click.echo(f"LTI {p.issuer} (client_id {p.client_id}): {ags_status(p, items)}")

@@ -111,10 +111,13 @@ def add_platform(
 def platforms(app: AppContext, as_json: bool) -> None:
     """Зарегистрированные платформы: из настроек (LMS_BRIDGE_LTI_PLATFORMS) и из базы."""
     configured = app.settings.lti_platforms
+    from lms_bridge.services.progress_sync import ags_status
     from lms_bridge.web.context import platform_of
 
+    launches = _launches(app)
     rows = [(platform_of(c), "настройки") for c in configured]
-    rows += [(p, "база") for p in _launches(app).list_platforms()]
+    rows += [(p, "база") for p in launches.list_platforms()]
+    items = launches.list_line_items()
     if as_json:
         out = [
             {
@@ -125,6 +128,8 @@ def platforms(app: AppContext, as_json: bool) -> None:
                     "schools": sorted(p.scope.schools),
                     "municipalities": sorted(p.scope.municipalities),
                 },
+                "services": None if p.services is None else list(p.services),
+                "grades": ags_status(p, items),
                 "source": src,
             }
             for p, src in rows
@@ -136,6 +141,7 @@ def platforms(app: AppContext, as_json: bool) -> None:
     for p, src in rows:
         deployments = ",".join(p.deployment_ids)
         click.echo(f"{p.issuer}\t{p.client_id}\t{deployments}\t{p.scope.describe()}\t({src})")
+        click.echo(f"  {ags_status(p, items)}")
 
 
 @group.command("remove-platform")
@@ -159,11 +165,25 @@ def remove_platform(app: AppContext, issuer: str, client_id: str | None) -> None
     show_default=True,
     help="сколько минут действует код",
 )
+@click.option("--region", is_flag=True, help="платформа будет говорить за весь регион (все ОО реестра)")
+@click.option("--school", "schools", multiple=True, help="ОО, чьи педагоги и руководители входят через неё")
+@click.option(
+    "--municipality", "municipalities", multiple=True, help="муниципалитет, чьи ОО входят через неё"
+)
 @click.pass_obj
-def registration_url(app: AppContext, valid_minutes: int) -> None:
+def registration_url(
+    app: AppContext,
+    valid_minutes: int,
+    region: bool,
+    schools: tuple[str, ...],
+    municipalities: tuple[str, ...],
+) -> None:
     """Адрес для динамической регистрации в Moodle (одноразовый код): Администрирование › Плагины ›
-    Модули деятельности › Внешний инструмент › Управление инструментами › Tool URL › «Add LTI Advantage»."""
-    code, expires = _launches(app).new_registration_code(valid_minutes)
+    Модули деятельности › Внешний инструмент › Управление инструментами › Tool URL › «Add LTI Advantage».
+    --region / --school / --municipality: за кого будет говорить зарегистрированная платформа; без них
+    она не говорит ни за кого, пока `lti add-platform` не задаст это."""
+    scope = PlatformScope.of(region=region, schools=schools, municipalities=municipalities)
+    code, expires = _launches(app).new_registration_code(valid_minutes, scope)
     base = app.settings.public_url.rstrip("/")
     click.echo(f"{base}/lti/register?code={code}")
     click.echo(
@@ -171,6 +191,14 @@ def registration_url(app: AppContext, valid_minutes: int) -> None:
         "и нажмите «Add LTI Advantage», затем «Activate» на карточке инструмента",
         err=True,
     )
+    if scope.empty:
+        click.echo(
+            "внимание: платформа не будет говорить ни за кого, пока не задан охват "
+            "(--region | --school | --municipality здесь или в lms-bridge lti add-platform)",
+            err=True,
+        )
+    else:
+        click.echo(f"платформа будет говорить за: {scope.describe()}", err=True)
 
 
 @group.command("config")

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from lms_bridge import bootstrap
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.sync import options_from, print_report, progress_bar, single_run
+from lms_bridge.cli.sync_jobs import options_from, print_report, progress_bar, single_run
 from lms_bridge.ports.notices import NoticeKind, NoticeState
 from lms_bridge.services.notify_events import notify_events
 

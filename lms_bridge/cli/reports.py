@@ -7,12 +7,15 @@ as «скрыто»; withheld deficit codes are not named.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
 import click
 
 from lms_bridge.cli.context import AppContext
+from lms_bridge.domain.codifier import labelled
+from lms_bridge.services.codifier import deficit_names
 from lms_bridge.services.reports import (
     GROUP_LABELS,
     GROUPINGS,
@@ -39,10 +42,10 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.0f} %"
 
 
-def _lines(g: GroupStats) -> list[str]:
+def _lines(g: GroupStats, names: Mapping[str, str]) -> list[str]:
     statuses = ", ".join(f"{s.label} {_n(n)}" for s, n in g.by_status.items() if n != 0)
     blocks = ", ".join(f"{b.label} {_n(n)}" for b, n in g.deficits_by_block.items()) or "—"
-    codes = ", ".join(f"{c} ({n})" for c, n in g.top_deficits) or "—"
+    codes = ", ".join(f"{labelled(c, names)} ({n})" for c, n in g.top_deficits) or "—"
     return [
         f"{g.name}: педагогов {g.people}, маршрутов {_n(g.routes)}",
         f"  педагоги по статусу последнего маршрута: {statuses or '—'}",
@@ -79,9 +82,10 @@ def summary_cmd(app: AppContext, by: GroupBy, as_json: bool) -> None:
             f"Недостаточно данных: педагогов с маршрутами {report.hidden_people}, меньше {report.min_group}."
         )
         return
+    names = deficit_names(app.store, app.settings.profile.name)
     for g in report.groups:
-        click.echo("\n".join(_lines(g)))
-    click.echo("\n".join(["", *_lines(report.total)]))
+        click.echo("\n".join(_lines(g, names)))
+    click.echo("\n".join(["", *_lines(report.total, names)]))
     if report.merged_groups:
         click.echo(f"объединено в «прочие» групп: {report.merged_groups}")
 

@@ -9,7 +9,7 @@ import click
 
 from lms_bridge.bootstrap import keeping_policy
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.routes import parse_actor
+from lms_bridge.cli.options import parse_actor
 from lms_bridge.domain.people import Actor
 from lms_bridge.services import keeping
 from lms_bridge.services.keeping import Due

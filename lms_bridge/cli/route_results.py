@@ -11,7 +11,7 @@ from typing import TypeVar
 import click
 
 from lms_bridge.cli.context import AppContext
-from lms_bridge.cli.routes import DATE, parse_actor
+from lms_bridge.cli.options import DATE, parse_actor
 from lms_bridge.domain.final_events import EventDraft
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.results import REFLECTION_QUESTIONS

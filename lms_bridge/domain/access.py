@@ -35,10 +35,19 @@ WITHHELD = "Результаты диагностики не передаютс�
 # The individual diagnostic results, by the record that holds them. Adding a field here withholds it
 # from heads everywhere; derived values (``Route.dynamics``, ``Diagnostic.deficit_level``) follow.
 DIAGNOSTIC_RESULTS: dict[type, tuple[str, ...]] = {
-    Diagnostic: ("levels", "deficit_codes", "recommendations"),
+    Diagnostic: ("levels", "deficit_codes", "recommendations", "stated_deficit_level"),
     # the final diagnostic (levels, date, kind, the deficits left, where it came from) and the teacher's
     # self-analysis, which names the deficits overcome and left
-    Route: ("final_levels", "final_diagnostic_on", "final_kind", "final_codes", "final_source", "reflection"),
+    # educational tasks per deficit (001) name the deficits
+    Route: (
+        "final_levels",
+        "final_diagnostic_on",
+        "final_kind",
+        "final_codes",
+        "final_source",
+        "reflection",
+        "educational_tasks",
+    ),
     Activity: ("deficit_codes",),
 }
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from lms_bridge.domain.vocabulary import Block, DeficitLevel, DiagnosticKind, Level
+from lms_bridge.domain.deficits import LEGACY_RULE
+from lms_bridge.domain.vocabulary import Block, DeficitLevel, DiagnosticKind, Level, RouteModel
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class Diagnostic:
     levels: Mapping[Block, Level] = field(default_factory=dict)
     deficit_codes: tuple[str, ...] = ()
     recommendations: str = ""
+    stated_deficit_level: DeficitLevel | None = None  # as the file gave it, or the profile's rule set it
+    route_model: RouteModel = RouteModel.DIAGNOSTIC  # 003 §2.3
 
     def low_blocks(self) -> list[Block]:
         """Assessed blocks ordered from the lowest level up (routes start from low competencies, 002)."""
@@ -24,15 +27,8 @@ class Diagnostic:
 
     @property
     def deficit_level(self) -> DeficitLevel:
-        """Depth of the deficits, which decides the curator (003 §4.4.2).
-
-        The regulations name the three grades but not the rule; ours: any block at «низкий»
-        or five and more deficit codes is a high deficit level, any block at «базовый» or
-        two and more codes is medium, anything else low.
-        """
-        ranks = [lv.rank for lv in self.levels.values()]
-        if (ranks and min(ranks) == Level.LOW.rank) or len(self.deficit_codes) >= 5:
-            return DeficitLevel.HIGH
-        if (ranks and min(ranks) == Level.BASIC.rank) or len(self.deficit_codes) >= 2:
-            return DeficitLevel.MEDIUM
-        return DeficitLevel.LOW
+        """Depth of the deficits, which decides the curator (003 §4.4.2): the grade stored with the
+        diagnostic; for one stored without it, the rule lms-bridge used before (``deficits.LEGACY_RULE``)."""
+        if self.stated_deficit_level is not None:
+            return self.stated_deficit_level
+        return LEGACY_RULE.level_of(self.levels.values(), self.deficit_codes)

@@ -115,8 +115,18 @@ def depersonalised(route: Route, today: date, policy: KeepingPolicy) -> Route:
     return Route(
         number=route.number,
         teacher=anonymous,
-        diagnostic=Diagnostic(anonymous.email, d.kind, d.date, dict(d.levels), d.deficit_codes),
+        diagnostic=Diagnostic(
+            anonymous.email,
+            d.kind,
+            d.date,
+            dict(d.levels),
+            d.deficit_codes,
+            stated_deficit_level=d.stated_deficit_level,
+            route_model=d.route_model,
+        ),
         status=route.status,
+        # the tutor and «Дополнительные сведения» name people; region, year, tasks and stages do not
+        details=replace(route.details, additional_info="", tutor_email="", tutor_name=""),
         developed_on=route.developed_on,
         start=route.start,
         end=route.end,

@@ -66,6 +66,14 @@ TEXT_LIMITS: dict[str, TextLimit] = {
     "product_description": TextLimit("Описание образовательного продукта", NOTE),
     "product_link": TextLimit("Ссылка на образовательный продукт", 1000),
     "reflection_answer": TextLimit("Ответ самоанализа", LONG_TEXT),
+    # what regional card layouts add (domain/card_details.py)
+    "region": TextLimit("Регион", 200),
+    "additional_info": TextLimit("Дополнительные сведения", NOTE),
+    "academic_year": TextLimit("Год реализации ИОМ (учебный)", 50),
+    "educational_tasks": TextLimit("Образовательные задачи", NOTE),
+    "stage_title": TextLimit("Этап маршрута", LINE),
+    # the deficit codifier
+    "deficit_name": TextLimit("Наименование дефицита", 500),
     # the course map (the registry's column widths)
     "lms_course": TextLimit("Курс в СДО", 255),
     "course_format": TextLimit("Формат", 100),

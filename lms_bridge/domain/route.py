@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from lms_bridge.domain.card_details import CardDetails
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Teacher
 from lms_bridge.domain.results import FinalEvent, Product, Reflection
@@ -22,6 +23,8 @@ from lms_bridge.domain.vocabulary import (
     Level,
     RouteStatus,
     SignatureParty,
+    level_steps,
+    scale_of,
 )
 from lms_bridge.errors import NotFound
 
@@ -161,9 +164,15 @@ class Route:
     closed_on: date | None = None
     archived_on: date | None = None
     purged_on: date | None = None
+    details: CardDetails = field(default_factory=CardDetails)  # what regional card layouts add
+    educational_tasks: Mapping[str, str] = field(default_factory=dict)  # 001: deficit code → tasks
     # Set only by ``domain.access.redact_for``: why the diagnostic results are left out of this copy
     # ("" = complete). Outputs print it in their place; a store refuses to save such a copy.
     withheld: str = ""
+
+    def tasks_for(self, code: str) -> str:
+        """«Образовательные задачи» for the deficit ``code`` (001's table)."""
+        return self.educational_tasks.get(code, "")
 
     def activity(self, key: str) -> Activity:
         for a in self.activities:
@@ -199,7 +208,12 @@ class Route:
     def dynamics(self) -> dict[Block, int]:
         """Change of level per block between entry and final diagnostics (+1 = one level up)."""
         entry = self.diagnostic.levels
-        return {b: lv.rank - entry[b].rank for b, lv in self.final_levels.items() if b in entry}
+        scale = scale_of([*entry.values(), *self.final_levels.values()])
+        return {
+            b: level_steps(entry[b], lv, scale)
+            for b, lv in self.final_levels.items()
+            if b in entry and entry[b] in scale and lv in scale
+        }
 
     def uncovered_deficits(self) -> tuple[str, ...]:
         """Entry deficit codes that no activity of the route addresses (the card flags them)."""

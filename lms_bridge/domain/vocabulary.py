@@ -6,6 +6,7 @@ written by people in either language are accepted (``Level.parse("низкий")
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from typing import Self
 
@@ -77,19 +78,49 @@ def blocks_for(role: StaffRole) -> tuple[Block, ...]:
 
 
 class Level(_Labelled):
-    """Four levels of competence (002). Ordered: ``Level.LOW.rank < Level.HIGH.rank``."""
+    """Levels of competence: 002's four (низкий, базовый, повышенный, высокий) and 004's «средний».
+
+    A region uses one scale (``FOUR_LEVELS`` or ``THREE_LEVELS``, chosen by its profile). ``rank`` orders
+    any two levels (``Level.LOW.rank < Level.HIGH.rank``); steps between two levels are counted within
+    their scale (``scale_of``).
+    """
 
     LOW = "low"
     BASIC = "basic"
+    MEDIUM = "medium"
     ADVANCED = "advanced"
     HIGH = "high"
 
     @property
     def rank(self) -> int:
-        return _LEVEL_ORDER.index(self)
+        return _LEVEL_RANK[self]
 
 
-_LEVEL_ORDER = [Level.LOW, Level.BASIC, Level.ADVANCED, Level.HIGH]
+FOUR_LEVELS: tuple[Level, ...] = (Level.LOW, Level.BASIC, Level.ADVANCED, Level.HIGH)  # 002
+THREE_LEVELS: tuple[Level, ...] = (Level.LOW, Level.MEDIUM, Level.HIGH)  # 004
+_LEVEL_RANK = {Level.LOW: 0, Level.BASIC: 1, Level.MEDIUM: 1, Level.ADVANCED: 2, Level.HIGH: 3}
+
+
+def scale_of(levels: Iterable[Level]) -> tuple[Level, ...]:
+    """The scale a set of levels was given in: 004's three when «средний» is among them, else 002's four.
+
+    Only «низкий» and «высокий» together cannot tell the scales apart; they are read on the four-level
+    scale (one step more than on the three-level one).
+    """
+    return THREE_LEVELS if Level.MEDIUM in set(levels) else FOUR_LEVELS
+
+
+def level_steps(entry: Level, final: Level, scale: Sequence[Level]) -> int:
+    """How many steps of ``scale`` lie from ``entry`` to ``final`` (+1 = one level up)."""
+    return scale.index(final) - scale.index(entry)
+
+
+class RouteModel(_Labelled):
+    """Models of forming a route (003 §2.3)."""
+
+    DIAGNOSTIC = "diagnostic"
+    POST_COURSE = "post_course"
+    MENTORING = "mentoring"
 
 
 class DeficitLevel(_Labelled):
@@ -195,7 +226,18 @@ _LABELS.update(
         "results": "управление результатами",
         "information": "управление информацией",
     },
-    Level={"low": "низкий", "basic": "базовый", "advanced": "повышенный", "high": "высокий"},
+    Level={
+        "low": "низкий",
+        "basic": "базовый",
+        "medium": "средний",
+        "advanced": "повышенный",
+        "high": "высокий",
+    },
+    RouteModel={
+        "diagnostic": "по результатам диагностики",
+        "post_course": "посткурсовое сопровождение",
+        "mentoring": "в рамках программы наставничества",
+    },
     DeficitLevel={"high": "высокий", "medium": "средний", "low": "низкий"},
     DiagnosticKind={
         "standardized": "стандартизированная оценка",

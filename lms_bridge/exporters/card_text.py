@@ -6,11 +6,14 @@ Kept in one place so the DOCX card, the registry and the reports say the same th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 
 from lms_bridge.config import Settings
+from lms_bridge.domain.codifier import labelled
 from lms_bridge.domain.route import Activity, Route
+from lms_bridge.domain.vocabulary import FOUR_LEVELS, Level
 
 DASH = "—"
 # Characters XML 1.0 forbids (control characters other than tab and line breaks). They slip in with
@@ -26,16 +29,35 @@ def xml_safe(text: str) -> str:
 
 @dataclass(frozen=True)
 class Issuer:
-    """Who issues the card: the ЦНППМ (and its parent institution) and the city on the title page."""
+    """Who issues the card and how: the ЦНППМ (and its parent institution), the city on the title page,
+    the region's card layout and scale (its profile), and the names of deficit codes (its codifier)."""
 
     centre: str
     parent: str = ""
     city: str = ""
+    layout: str = "smolensk"
+    scale: tuple[Level, ...] = FOUR_LEVELS
+    deficit_names: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Issuer:
-        """From ``LMS_BRIDGE_CENTRE_NAME``, ``LMS_BRIDGE_CENTRE_PARENT``, ``LMS_BRIDGE_CENTRE_CITY``."""
-        return cls(centre=settings.centre_name, parent=settings.centre_parent, city=settings.centre_city)
+    def from_settings(cls, settings: Settings, deficit_names: Mapping[str, str] | None = None) -> Issuer:
+        """From ``LMS_BRIDGE_CENTRE_NAME``, ``LMS_BRIDGE_CENTRE_PARENT``, ``LMS_BRIDGE_CENTRE_CITY`` and the
+        region's profile (``LMS_BRIDGE_REGION_PROFILE``)."""
+        return cls(
+            centre=settings.centre_name,
+            parent=settings.centre_parent,
+            city=settings.centre_city,
+            layout=settings.profile.card.layout,
+            scale=settings.profile.scale.levels,
+            deficit_names=deficit_names or {},
+        )
+
+    def deficit(self, code: str) -> str:
+        """«П1.2 — Проектирование рабочей программы…» where the codifier names the code, else the code."""
+        return deficit_label(code, self.deficit_names)
+
+
+deficit_label = labelled  # «П1.2 — Проектирование…» (domain/codifier.py)
 
 
 def fmt_date(d: date | None) -> str:
@@ -115,3 +137,16 @@ def dynamics_sign(delta: int | None) -> str:
 def card_year(route: Route) -> int:
     """The year on the title page: when the route was developed (or started, or diagnosed)."""
     return (route.developed_on or route.start or route.diagnostic.date).year
+
+
+def short_date(d: date | None) -> str:
+    """``15.09.26``: 001's table asks for «дд.мм.гг»."""
+    return d.strftime("%d.%m.%y") if d else DASH
+
+
+def short_period(start: date | None, end: date | None) -> str:
+    if not (start or end):
+        return DASH
+    if start == end:
+        return short_date(start)
+    return f"{short_date(start)} – {short_date(end)}"

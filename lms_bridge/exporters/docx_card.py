@@ -9,6 +9,7 @@ decides where they go (a file, an HTTP response).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
@@ -18,7 +19,7 @@ from docx.shared import Pt
 
 from lms_bridge.domain.route import Activity, Correction, Route, signed_by
 from lms_bridge.domain.signatures import correction_signatures
-from lms_bridge.domain.vocabulary import ActivityCategory, SignatureParty
+from lms_bridge.domain.vocabulary import ActivityCategory, RouteModel, SignatureParty
 from lms_bridge.exporters import docx_kit as kit
 from lms_bridge.exporters.card_text import (
     DASH,
@@ -54,20 +55,33 @@ CATEGORY_HINTS = {  # what each category holds, as the Smolensk template spells 
 
 
 def route_card_docx(route: Route, issuer: Issuer) -> bytes:
-    """The whole card of ``route`` as a .docx file's bytes."""
+    """The whole card of ``route`` as a .docx file's bytes, in the region's layout (``issuer.layout``:
+    ``smolensk`` here; ``bashkortostan`` and ``buryatia`` in docx_layouts.py)."""
+    from lms_bridge.exporters import docx_layouts
+
     doc = kit.new_document(f"ИОМ № {route.number}", issuer.centre)
     kit.footer(doc, f"Индивидуальный образовательный маршрут № {route.number}")
-    _title_page(doc, route, issuer)
-    _information(doc, route)
-    _diagnostics(doc, route)
-    _roadmap(doc, route)
-    _corrections(doc, route)
-    final_events(doc, route)
-    results(doc, route)
-    _signatures(doc, route)
+    if issuer.layout == "bashkortostan":
+        docx_layouts.bashkortostan(doc, route, issuer)
+    elif issuer.layout == "buryatia":
+        docx_layouts.buryatia(doc, route, issuer)
+    else:
+        smolensk(doc, route, issuer)
     out = BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def smolensk(doc: Any, route: Route, issuer: Issuer) -> None:
+    """003 App. 3 «Карта ИОМ», completed with 004's parts (corrections, final event, results)."""
+    _title_page(doc, route, issuer)
+    _information(doc, route)
+    _diagnostics(doc, route, issuer)
+    roadmap(doc, route)
+    corrections(doc, route)
+    final_events(doc, route)
+    results(doc, route)
+    signatures(doc, route)
 
 
 def _title_page(doc: Any, route: Route, issuer: Issuer) -> None:
@@ -127,7 +141,7 @@ def _information(doc: Any, route: Route) -> None:
         kit.write(cells[0], label, bold=True)
 
 
-def _diagnostics(doc: Any, route: Route) -> None:
+def _diagnostics(doc: Any, route: Route, issuer: Issuer) -> None:
     d = route.diagnostic
     doc.add_heading("2. Результаты диагностики профессиональных дефицитов", level=1)
     kit.labelled(doc, "2.1. Вид диагностики профессиональных дефицитов", d.kind.label)
@@ -143,11 +157,25 @@ def _diagnostics(doc: Any, route: Route) -> None:
     kit.labelled(
         doc, "Уровень профессиональных дефицитов", d.deficit_level.label
     ).paragraph_format.space_before = Pt(6)
-    kit.labelled(doc, "Выявленные дефициты (коды)", ", ".join(d.deficit_codes) or "не выявлены")
+    if route.diagnostic.route_model is not RouteModel.DIAGNOSTIC:
+        kit.labelled(doc, "Модель ИОМ", route.diagnostic.route_model.label)
+    deficits(doc, route, issuer)
     kit.labelled(doc, "2.4. Рекомендации", d.recommendations or DASH)
 
 
-def _roadmap(doc: Any, route: Route) -> None:
+def deficits(doc: Any, route: Route, issuer: Issuer) -> None:
+    """«Выявленные дефициты»: one line per code named by the region's codifier; bare codes in one line
+    while no codifier is loaded."""
+    codes = route.diagnostic.deficit_codes
+    if not codes or not any(c in issuer.deficit_names for c in codes):
+        kit.labelled(doc, "Выявленные дефициты (коды)", ", ".join(codes) or "не выявлены")
+        return
+    kit.paragraph(doc, "Выявленные дефициты:", bold=True, after=0)
+    for code in codes:
+        kit.paragraph(doc, f"• {issuer.deficit(code)}", indent_cm=0.5, after=0)
+
+
+def roadmap(doc: Any, route: Route) -> None:
     doc.add_heading("3. Дорожная карта по устранению выявленных дефицитов", level=1)
     kit.labelled(doc, "Продолжительность прохождения ИОМ", months(route.duration_months))
     kit.labelled(doc, "Начало", fmt_date(route.start))
@@ -190,7 +218,7 @@ def _activity_cell(cell: Any, a: Activity) -> None:
         kit.add_line(cell, line, style=kit.DENSE_STYLE)
 
 
-def _corrections(doc: Any, route: Route) -> None:
+def corrections(doc: Any, route: Route) -> None:
     doc.add_heading("4. Сведения о корректировке ИОМ (лист корректировок)", level=1)
     header = ("№", "Дата", "Причина изменения", "Заменённое мероприятие", "Новое мероприятие", "Подписи")
     t = kit.table(doc, (0.8, 2.0, 4.0, 3.3, 3.3, 4.6), header=header)
@@ -211,18 +239,22 @@ def _signed(c: Correction) -> str:
     return "\n".join(lines)
 
 
-def _signatures(doc: Any, route: Route) -> None:
+SignatureRow = tuple[str, SignatureParty | None, str]  # role printed, whose signature it is, name
+
+
+def signatures(doc: Any, route: Route, rows: Sequence[SignatureRow] | None = None) -> None:
+    """The signature block: by default teacher, curator, head (003); 004 adds the tutor."""
     kit.paragraph(doc, "", before=12).paragraph_format.keep_with_next = True
     t = kit.table(doc, (6.5, 4.5, 0.5, 6.5))  # role | signature line | gap | name on a line
     kit.no_borders(t)
     signed = {p: signed_by(route.conclusion_signatures, p) for p in SignatureParty}
-    rows = (
+    rows = rows or (
         ("Педагогический работник", SignatureParty.TEACHER, route.teacher.short_name),
         ("Куратор (тьютор) ИОМ", SignatureParty.CURATOR, route.curator_name),
         ("Руководитель образовательной организации", SignatureParty.HEAD, route.approved_by),
     )
     for role, party, name in rows:
-        sig = signed[party]
+        sig = signed[party] if party else None
         if party is SignatureParty.TEACHER:  # 004 Прил. 3: the teacher acknowledges the conclusions
             role += "\nС выводами ознакомлен(а): " + (fmt_date(sig.on) if sig else "«___» ________ 20__ г.")
         elif sig:

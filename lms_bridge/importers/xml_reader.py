@@ -48,7 +48,8 @@ SCALARS = (  # the XSD's element order (xs:sequence)
     "diagnostic_date",
 )
 BLOCKS = tuple(b.value for b in Block)  # the XSD lists them in this order
-HEADERS = (*SCALARS, *(f"level_{b}" for b in BLOCKS), "deficit_codes", "recommendations")
+OPTIONAL_TAIL = ("deficit_level", "route_model")  # the region profile's columns (docs/profiles.md)
+HEADERS = (*SCALARS, *(f"level_{b}" for b in BLOCKS), "deficit_codes", "recommendations", *OPTIONAL_TAIL)
 _RECORD_PATH = re.compile(r"^/diagnostics/diagnostic(?:\[(\d+)\])?(?:/|$)")
 _ELEMENT = re.compile(r"Element '([^']+)'")
 MAX_XML_BYTES = 30 << 20  # ~40,000 records; the parsed tree takes several times the file
@@ -80,6 +81,7 @@ def _cells(el: Any) -> tuple[str, ...]:
         *(_text(levels.find(b)) if levels is not None else "" for b in BLOCKS),
         ";".join(_text(c) for c in codes.iterfind("code")) if codes is not None else "",
         _text(el.find("recommendations")),
+        *(_text(el.find(name)) for name in OPTIONAL_TAIL),
     )
 
 

@@ -29,7 +29,7 @@ from lms_bridge.ports.lms import (
     SiteInfo,
 )
 from lms_bridge.ports.notices import Notice, NoticeKind, NoticeState, NoticeStore
-from lms_bridge.ports.registry import AuditEntry, DiagnosticsSaved, RouteFilter, RouteStore
+from lms_bridge.ports.registry import AuditEntry, CodifierStore, DiagnosticsSaved, RouteFilter, RouteStore
 from lms_bridge.ports.sync import (
     Disagreement,
     FormalItem,
@@ -40,10 +40,20 @@ from lms_bridge.ports.sync import (
     TransmissionKind,
     TransmissionState,
 )
-from lms_bridge.ports.web import Head, LaunchStore, LoginState, Platform, Principal, RegistrationCode
+from lms_bridge.ports.web import (
+    Head,
+    LaunchStore,
+    LineItemRecord,
+    LoginState,
+    Platform,
+    Principal,
+    ProgressRecord,
+    RegistrationCode,
+)
 
 __all__ = [
     "AuditEntry",
+    "CodifierStore",
     "Competency",
     "CompletionRow",
     "DiagnosticsSaved",
@@ -55,6 +65,7 @@ __all__ = [
     "Head",
     "LaunchStore",
     "LearningPlan",
+    "LineItemRecord",
     "LinkFailure",
     "Lms",
     "LmsCourse",
@@ -69,6 +80,7 @@ __all__ = [
     "OutMessage",
     "Platform",
     "Principal",
+    "ProgressRecord",
     "RegistrationCode",
     "RouteFilter",
     "RoutePeople",

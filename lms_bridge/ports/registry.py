@@ -10,6 +10,7 @@ from typing import Protocol
 
 from course_map.models import CourseEntry, InternshipSite
 from lms_bridge.domain.access import RouteFilter as RouteFilter  # defined with the access rules
+from lms_bridge.domain.codifier import DeficitEntry
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.people import Actor, Curator, Teacher
 from lms_bridge.domain.results import ProductFile
@@ -31,7 +32,17 @@ class AuditEntry:
     details: str
 
 
-class RouteStore(Protocol):
+class CodifierStore(Protocol):
+    """Each region profile's deficit codifier (part of the registry)."""
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def replace_codifier(self, profile: str, entries: Sequence[DeficitEntry], actor: Actor) -> None: ...
+
+    def list_codifier(self, profile: str) -> list[DeficitEntry]: ...
+
+
+class RouteStore(CodifierStore, Protocol):
     """The registry. All writes inside ``transaction()`` land together or not at all."""
 
     def transaction(self) -> AbstractContextManager[None]: ...

@@ -23,6 +23,36 @@ class Platform:
     jwks_url: str
     token_url: str = ""
     scope: PlatformScope = NOBODY  # whom its launches may speak for (domain/platforms.py)
+    services: tuple[str, ...] | None = None  # scopes granted at dynamic registration; None: not known
+
+
+@dataclass(frozen=True)
+class LineItemRecord:
+    """An AGS line item a launch of the «Мой маршрут» placement named (``lti_line_items``)."""
+
+    id: int
+    issuer: str
+    client_id: str
+    lineitem_url: str
+    context_id: str
+    scopes: tuple[str, ...]
+    memberships_url: str = ""  # Names and Roles of the course, when the launch named it
+
+
+@dataclass(frozen=True)
+class ProgressRecord:
+    """One platform user's route progress on a line item: what was last sent, and a send in flight."""
+
+    line_item_id: int
+    user_sub: str
+    email: str
+    route_number: str | None
+    score: float | None
+    comment: str | None
+    pending_score: float | None
+    pending_comment: str | None
+    sent_at: datetime | None
+    error: str | None
 
 
 @dataclass(frozen=True)
@@ -43,6 +73,7 @@ class RegistrationCode:
 
     expires_at: datetime
     used_at: datetime | None
+    scope: PlatformScope = NOBODY  # whom the platform registered with it speaks for
 
 
 @dataclass(frozen=True)
@@ -85,8 +116,8 @@ class LaunchStore(Protocol):
         ...
 
     # one-time codes for dynamic registration (only hashes are stored)
-    def new_registration_code(self, minutes: int) -> tuple[str, datetime]:
-        """A fresh code and when it expires."""
+    def new_registration_code(self, minutes: int, scope: PlatformScope = NOBODY) -> tuple[str, datetime]:
+        """A fresh code and when it expires; the platform it registers speaks for ``scope``."""
         ...
 
     def find_registration_code(self, code: str) -> RegistrationCode | None: ...
@@ -128,6 +159,39 @@ class LaunchStore(Protocol):
     def link_identity(self, issuer: str, subject: str, email: str, idnumber: str = "") -> None: ...
     def find_email_by_idnumber(self, issuer: str, idnumber: str) -> str | None: ...
     def find_email_by_subject(self, issuer: str, subject: str) -> str | None: ...
+
+    # AGS: line items learned from launches, and the progress sent to them
+    def record_line_item(
+        self,
+        issuer: str,
+        client_id: str,
+        lineitem_url: str,
+        context_id: str,
+        scopes: tuple[str, ...],
+        memberships_url: str = "",
+    ) -> int:
+        """Insert or update by (issuer, client_id, lineitem_url); returns its id."""
+        ...
+
+    def record_progress_member(self, line_item_id: int, user_sub: str, email: str) -> None:
+        """The platform user ``user_sub`` (registry e-mail ``email``) gets progress on the line item."""
+        ...
+
+    def list_line_items(self) -> list[LineItemRecord]: ...
+    def list_progress(self, line_item_id: int) -> list[ProgressRecord]: ...
+    def mark_progress_pending(
+        self, line_item_id: int, user_sub: str, route_number: str, score: float, comment: str
+    ) -> None:
+        """Before a score is posted: what is about to be sent."""
+        ...
+
+    def mark_progress_sent(self, line_item_id: int, user_sub: str, at: datetime) -> None:
+        """The pending score reached the platform: it becomes the last sent one."""
+        ...
+
+    def mark_progress_failed(self, line_item_id: int, user_sub: str, error: str) -> None:
+        """The platform refused the pending score (it was not stored there): forget it, keep why."""
+        ...
 
     # heads of schools
     def add_head(self, h: Head) -> None:

@@ -9,6 +9,7 @@ from course_map.models import CourseEntry, EntryKind
 from course_map.recommend import alternatives, recommend
 from course_map.schedule import event_period, in_period, schedule_courses
 from lms_bridge.domain.calendar import add_months, add_working_days
+from lms_bridge.domain.card_details import CardDetails, academic_year, draft_stages
 from lms_bridge.domain.curators import choose_curator
 from lms_bridge.domain.diagnostics import Diagnostic
 from lms_bridge.domain.keeping import DEFAULT_KEEPING, KeepingPolicy, expiry_reason, is_current
@@ -57,6 +58,9 @@ class DraftRules:
     months: int = 12
     max_hours: int | None = None
     next_diagnostic_years: int = 3  # 003 App. 2 §5.6.1: the comprehensive diagnostic once in 3 years
+    curator_rule: str = "ladder"  # the profile's (domain/curators.py)
+    region_name: str = ""  # the profile's region, printed by the Bashkortostan card
+    stages: bool = False  # draft 001's four stages with dates (the Buryatia card prints them)
 
 
 DEFAULT_RULES = DraftRules()
@@ -128,6 +132,11 @@ def draft_route(
         next_diagnostic_on=add_months(diagnostic.date, 12 * rules.next_diagnostic_years),
         self_education_theme=teacher.self_education_theme,  # as the diagnostics import gave it
         previous_number=previous_number,
+        details=CardDetails(
+            region=rules.region_name,
+            academic_year=academic_year(start),
+            stages=draft_stages(diagnostic.date, today, start, end) if rules.stages else (),
+        ),
     )
 
 
@@ -162,7 +171,7 @@ def build_routes(
         previous = store.latest_route_numbers([t.email for t, _ in pending])
         routes = []
         for number, (teacher, diagnostic) in zip(numbers, pending, strict=True):
-            curator = choose_curator(teacher, diagnostic, curators, load)
+            curator = choose_curator(teacher, diagnostic, curators, load, rules.curator_rule)
             if curator:
                 load[curator.email] = load.get(curator.email, 0) + 1
             routes.append(

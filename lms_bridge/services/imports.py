@@ -25,6 +25,7 @@ class ImportResult:
     rejected: int  # rows not stored (only with partial=True; otherwise the import raises)
     problems: Sequence[Problem] = ()
     finals: Sequence[str] = ()  # routes whose final diagnostic this import gave (re-diagnostics)
+    warnings: Sequence[Problem] = ()  # stored rows to look at (a code missing from the codifier)
 
 
 MAX_PROBLEMS = 1_000  # problems kept for the report; the rest are counted
@@ -39,10 +40,12 @@ class _Tally:
     problems: list[Problem] = field(default_factory=list)
     omitted: int = 0  # problems beyond MAX_PROBLEMS, counted only
     finals: list[str] = field(default_factory=list)  # routes given their final diagnostic
+    warnings: list[Problem] = field(default_factory=list)
 
     def note(self, part: ParsedDiagnostics) -> None:
         self.source = part.source
         self.rejected += len(part.rejected)
+        self.warnings.extend(part.warnings[: MAX_PROBLEMS - len(self.warnings)])
         room = MAX_PROBLEMS - len(self.problems)
         self.problems.extend(part.problems[:room])
         self.omitted += max(0, len(part.problems) - room)
@@ -80,7 +83,9 @@ def import_diagnostics(
         if tally.problems and not partial:
             raise ValidationError(tally.reported(), source=tally.source)  # rolls the transaction back
     finals = tuple(dict.fromkeys(tally.finals))
-    return ImportResult(tally.added, tally.unchanged, tally.rejected, tuple(tally.reported()), finals)
+    return ImportResult(
+        tally.added, tally.unchanged, tally.rejected, tuple(tally.reported()), finals, tuple(tally.warnings)
+    )
 
 
 def import_curators(store: RouteStore, curators: Sequence[Curator]) -> int:

@@ -32,7 +32,7 @@ class SqlAuditRepository:
         for chunk in chunks(rows):
             self._c.execute(insert(audit), list(chunk))
 
-    def list(self, subject: str | None = None) -> list[AuditEntry]:
+    def lines(self, subject: str | None = None) -> list[AuditEntry]:
         q = select(audit).order_by(audit.c.at, audit.c.id)
         if subject:
             q = q.where(audit.c.subject == subject)

@@ -32,6 +32,13 @@ from lms_bridge.domain.vocabulary import (
     SignatureParty,
     StaffRole,
 )
+from lms_bridge.storage.profile_codec import (
+    details_from,
+    details_json,
+    diagnostic_extra,
+    diagnostic_extra_from,
+    tasks_from,
+)
 
 Row = Mapping[Any, Any]  # RowMapping keys may be str or Column
 
@@ -99,6 +106,7 @@ def diagnostic_row(d: Diagnostic) -> dict[str, Any]:
         "levels": levels_json(d.levels),
         "deficit_codes": list(d.deficit_codes),
         "recommendations": d.recommendations,
+        **diagnostic_extra(d.stated_deficit_level, d.route_model),
     }
 
 
@@ -110,6 +118,7 @@ def diagnostic_from(r: Row, email: str) -> Diagnostic:
         levels=levels_from(r["levels"]),
         deficit_codes=tuple(r["deficit_codes"]),
         recommendations=r["recommendations"],
+        **diagnostic_extra_from(r),
     )
 
 
@@ -279,6 +288,7 @@ def route_row(r: Route) -> dict[str, Any]:
         final_codes=list(r.final_codes) if r.final_codes is not None else None,
         product=product_json(r.product),
         reflection=reflection_json(r.reflection),
+        card_details=details_json(r.details, r.educational_tasks),
     )
     return row
 
@@ -330,6 +340,8 @@ def route_from(
         final_codes=tuple(r["final_codes"]) if r["final_codes"] is not None else None,
         product=product_from(r["product"]),
         reflection=reflection_from(r["reflection"]),
+        details=details_from(r["card_details"]),
+        educational_tasks=tasks_from(r["card_details"]),
         **{f: r[f] for f in _ROUTE_FIELDS},
     )
 

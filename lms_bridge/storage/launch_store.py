@@ -11,12 +11,22 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 
-from lms_bridge.domain.platforms import PlatformScope
+from lms_bridge.domain.platforms import NOBODY, PlatformScope
 from lms_bridge.domain.vocabulary import Role
-from lms_bridge.ports import Head, LoginState, Platform, Principal, RegistrationCode
+from lms_bridge.ports import (
+    Head,
+    LineItemRecord,
+    LoginState,
+    Platform,
+    Principal,
+    ProgressRecord,
+    RegistrationCode,
+)
 from lms_bridge.storage.tables import (
     lti_identities,
+    lti_line_items,
     lti_platforms,
+    lti_progress_scores,
     lti_registration_codes,
     lti_states,
     school_heads,
@@ -60,6 +70,8 @@ class SqlLaunchStore:
             "token_url": p.token_url,
             **_scope_row(p.scope),
         }
+        if p.services is not None:  # a manual update keeps what registration recorded
+            row["scopes"] = list(p.services)
         with self.engine.begin() as c:
             key = (lti_platforms.c.issuer == p.issuer) & (lti_platforms.c.client_id == p.client_id)
             if c.execute(select(lti_platforms.c.id).where(key)).first():
@@ -78,6 +90,7 @@ class SqlLaunchStore:
                     r.jwks_url,
                     r.token_url,
                     _scope_of(r._mapping),
+                    None if r.scopes is None else tuple(r.scopes),
                 )
                 for r in c.execute(select(lti_platforms).order_by(lti_platforms.c.id))
             ]
@@ -90,7 +103,7 @@ class SqlLaunchStore:
             return c.execute(delete(lti_platforms).where(where)).rowcount
 
     # --- one-time registration codes ------------------------------------------------------------
-    def new_registration_code(self, minutes: int) -> tuple[str, datetime]:
+    def new_registration_code(self, minutes: int, scope: PlatformScope = NOBODY) -> tuple[str, datetime]:
         code = secrets.token_urlsafe(24)
         now = self._now()
         expires = now + timedelta(minutes=minutes)
@@ -98,7 +111,7 @@ class SqlLaunchStore:
             c.execute(delete(lti_registration_codes).where(lti_registration_codes.c.expires_at < now))
             c.execute(
                 insert(lti_registration_codes).values(
-                    code_hash=_hash(code), created_at=now, expires_at=expires
+                    code_hash=_hash(code), created_at=now, expires_at=expires, scope=_scope_row(scope)
                 )
             )
         return code, expires
@@ -108,7 +121,9 @@ class SqlLaunchStore:
             r = c.execute(
                 select(lti_registration_codes).where(lti_registration_codes.c.code_hash == _hash(code))
             ).first()
-        return RegistrationCode(r.expires_at, r.used_at) if r else None
+        if r is None:
+            return None
+        return RegistrationCode(r.expires_at, r.used_at, NOBODY if r.scope is None else _scope_of(r.scope))
 
     def issue_registration_form(self, code: str) -> str:
         token = secrets.token_urlsafe(32)
@@ -268,6 +283,117 @@ class SqlLaunchStore:
                 .where(lti_identities.c.issuer == issuer)
                 .where(lti_identities.c.subject == subject)
             ).scalar()
+
+    # --- AGS line items and progress ----------------------------------------------------------
+    def record_line_item(
+        self,
+        issuer: str,
+        client_id: str,
+        lineitem_url: str,
+        context_id: str,
+        scopes: tuple[str, ...],
+        memberships_url: str = "",
+    ) -> int:
+        t = lti_line_items.c
+        key = (t.issuer == issuer) & (t.client_id == client_id) & (t.lineitem_url == lineitem_url)
+        row = {
+            "context_id": context_id,
+            "scopes": list(scopes),
+            "seen_at": self._now(),
+            "memberships_url": memberships_url,
+        }
+        with self.engine.begin() as c:
+            found = c.execute(select(t.id).where(key)).scalar()
+            if found is not None:
+                c.execute(update(lti_line_items).where(t.id == found).values(**row))
+                return int(found)
+            res = c.execute(
+                insert(lti_line_items).values(
+                    issuer=issuer, client_id=client_id, lineitem_url=lineitem_url, resource_link_id="", **row
+                )
+            )
+            return int(res.inserted_primary_key[0])  # type: ignore[index]
+
+    def record_progress_member(self, line_item_id: int, user_sub: str, email: str) -> None:
+        t = lti_progress_scores.c
+        key = (t.line_item_id == line_item_id) & (t.user_sub == user_sub)
+        with self.engine.begin() as c:
+            if c.execute(select(t.email).where(key)).first():
+                c.execute(update(lti_progress_scores).where(key).values(email=email))
+            else:
+                c.execute(
+                    insert(lti_progress_scores).values(
+                        line_item_id=line_item_id, user_sub=user_sub, email=email
+                    )
+                )
+
+    def list_line_items(self) -> list[LineItemRecord]:
+        with self.engine.connect() as c:
+            rows = c.execute(select(lti_line_items).order_by(lti_line_items.c.id)).all()
+        return [
+            LineItemRecord(
+                r.id, r.issuer, r.client_id, r.lineitem_url, r.context_id, tuple(r.scopes), r.memberships_url
+            )
+            for r in rows
+        ]
+
+    def list_progress(self, line_item_id: int) -> list[ProgressRecord]:
+        t = lti_progress_scores.c
+        with self.engine.connect() as c:
+            rows = c.execute(
+                select(lti_progress_scores).where(t.line_item_id == line_item_id).order_by(t.user_sub)
+            ).all()
+        return [
+            ProgressRecord(
+                r.line_item_id,
+                r.user_sub,
+                r.email,
+                r.route_number,
+                r.score,
+                r.comment,
+                r.pending_score,
+                r.pending_comment,
+                r.sent_at,
+                r.error,
+            )
+            for r in rows
+        ]
+
+    def _progress(self, line_item_id: int, user_sub: str, **values: Any) -> None:
+        t = lti_progress_scores.c
+        with self.engine.begin() as c:
+            c.execute(
+                update(lti_progress_scores)
+                .where((t.line_item_id == line_item_id) & (t.user_sub == user_sub))
+                .values(**values)
+            )
+
+    def mark_progress_pending(
+        self, line_item_id: int, user_sub: str, route_number: str, score: float, comment: str
+    ) -> None:
+        self._progress(
+            line_item_id, user_sub, route_number=route_number, pending_score=score, pending_comment=comment
+        )
+
+    def mark_progress_sent(self, line_item_id: int, user_sub: str, at: datetime) -> None:
+        t = lti_progress_scores.c
+        with self.engine.begin() as c:
+            c.execute(
+                update(lti_progress_scores)
+                .where((t.line_item_id == line_item_id) & (t.user_sub == user_sub))
+                .where(t.pending_score.is_not(None))
+                .values(
+                    score=t.pending_score,
+                    comment=t.pending_comment,
+                    pending_score=None,
+                    pending_comment=None,
+                    sent_at=at,
+                    error=None,
+                )
+            )
+
+    def mark_progress_failed(self, line_item_id: int, user_sub: str, error: str) -> None:
+        self._progress(line_item_id, user_sub, pending_score=None, pending_comment=None, error=error[:1000])
 
     # --- heads of schools -----------------------------------------------------------------------
     def add_head(self, h: Head) -> None:

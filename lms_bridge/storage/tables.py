@@ -66,6 +66,9 @@ diagnostics = Table(
     Column("levels", JSON, nullable=False),
     Column("deficit_codes", JSON, nullable=False),
     Column("recommendations", Text, nullable=False, default=""),
+    # 0014: the grade of deficits as the file stated or the profile's rule gave it (None: stored before)
+    Column("deficit_level", String(10)),
+    Column("route_model", String(20), nullable=False, default="diagnostic", server_default="diagnostic"),
     UniqueConstraint("teacher_id", "kind", "date", name="uq_diagnostics_teacher_kind_date"),
 )
 
@@ -126,6 +129,7 @@ routes = Table(
     Column("closed_on", Date),
     Column("archived_on", Date, index=True),
     Column("purged_on", Date),
+    Column("card_details", JSON),  # 0014: what regional card layouts add (storage/profile_codec.py)
 )
 
 route_items = Table(
@@ -297,7 +301,46 @@ lti_platforms = Table(
     Column("region", Boolean, nullable=False, default=False, server_default=false()),
     Column("schools", JSON, nullable=False, default=list, server_default="[]"),
     Column("municipalities", JSON, nullable=False, default=list, server_default="[]"),
+    # The services the platform granted at dynamic registration (its answer's ``scope``); NULL: not known
+    # (a platform added by hand; its launches' grade service claim tells).
+    Column("scopes", JSON, nullable=True),
     UniqueConstraint("issuer", "client_id", name="uq_lti_platforms_issuer_client"),
+)
+
+# LTI AGS line items the tool learned from launches of a «Мой маршрут» placement (the launch's grade
+# service claim): where the route progress goes, and which scopes the platform granted with it.
+lti_line_items = Table(
+    "lti_line_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("issuer", String(500), nullable=False),
+    Column("client_id", String(255), nullable=False),
+    Column("lineitem_url", String(1000), nullable=False),
+    Column("context_id", String(255), nullable=False, default=""),
+    Column("resource_link_id", String(255), nullable=False, default=""),
+    Column("scopes", JSON, nullable=False),
+    # the course's Names and Roles service (its members get progress without launching first)
+    Column("memberships_url", String(1000), nullable=False, default="", server_default=""),
+    Column("seen_at", DateTime, nullable=False),
+    UniqueConstraint("issuer", "client_id", "lineitem_url", name="uq_lti_line_items_url"),
+)
+
+# Route progress per line item × platform user (the teacher who launched it), and what was last sent:
+# ``pending_*`` is written before a score is posted and cleared after, so a run killed in between looks
+# the score up (AGS results) before sending it again; a score is sent only when it differs from ``score``.
+lti_progress_scores = Table(
+    "lti_progress_scores",
+    metadata,
+    Column("line_item_id", Integer, ForeignKey("lti_line_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_sub", String(255), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("route_number", String(40), nullable=True),
+    Column("score", Float, nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("pending_score", Float, nullable=True),
+    Column("pending_comment", Text, nullable=True),
+    Column("sent_at", DateTime, nullable=True),
+    Column("error", Text, nullable=True),
 )
 
 # One-time registration codes for LTI Dynamic Registration (``lti registration-url``): only hashes
@@ -310,6 +353,8 @@ lti_registration_codes = Table(
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("used_at", DateTime),
+    # whom the platform registered with this code speaks for (``registration-url --region|--school|…``)
+    Column("scope", JSON, nullable=True),
 )
 
 # OIDC login state + nonce, kept server-side (not in a cookie: third-party cookies are often blocked
@@ -421,6 +466,17 @@ result_disagreements = Table(
     Column("resolved_by", String(400), nullable=False, default=""),
     Column("resolved_at", DateTime),
     Column("note", Text, nullable=False, default=""),
+)
+
+# 0014: the deficit codifier of each region's profile (code → name, competency block, parent code)
+deficit_codifier = Table(
+    "deficit_codifier",
+    metadata,
+    Column("profile", String(40), primary_key=True),
+    Column("code", String(32), primary_key=True),
+    Column("name", String(500), nullable=False),
+    Column("block", String(20)),
+    Column("parent", String(32), nullable=False, default="", server_default=""),
 )
 
 # --- notifications (area: notify) -----------------------------------------------------------------

@@ -27,9 +27,13 @@ from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event
 
 from lms_bridge.storage.audit import SqlAuditRepository
 from lms_bridge.storage.catalogue import SqlCatalogueRepository
+from lms_bridge.storage.codifier import SqlCodifierRepository
+from lms_bridge.storage.diagnostics import SqlDiagnosticsRepository
 from lms_bridge.storage.notices import SqlNoticeRepository
 from lms_bridge.storage.people import SqlPeopleRepository
 from lms_bridge.storage.reports import SqlReportRepository
+from lms_bridge.storage.routes import SqlRouteRepository
+from lms_bridge.storage.sync import SqlSyncRepository
 
 
 def make_engine(url: str) -> Engine:
@@ -53,9 +57,13 @@ class _Open:
 
     conn: Connection
     trans: RootTransaction
-    audit: SqlAuditRepository
+    diagnostics: SqlDiagnosticsRepository
+    routes: SqlRouteRepository
     people: SqlPeopleRepository
+    codifier: SqlCodifierRepository
     catalogue: SqlCatalogueRepository
+    audit: SqlAuditRepository
+    sync: SqlSyncRepository
     notices: SqlNoticeRepository
     reports: SqlReportRepository
 
@@ -64,6 +72,7 @@ class SqlUnitOfWork:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = datetime.now) -> None:
         self.engine = engine
         self.now = clock
+        self._route_ids: dict[str, int] = {}  # a route's id never changes: kept from one unit to the next
         self._open: _Open | None = None
         self._depth = 0
 
@@ -78,9 +87,13 @@ class SqlUnitOfWork:
             self._open = _Open(
                 conn=conn,
                 trans=trans,
-                audit=SqlAuditRepository(conn, self.now),
+                diagnostics=SqlDiagnosticsRepository(conn),
+                routes=SqlRouteRepository(conn, self._route_ids),
                 people=SqlPeopleRepository(conn),
+                codifier=SqlCodifierRepository(conn),
                 catalogue=SqlCatalogueRepository(conn),
+                audit=SqlAuditRepository(conn, self.now),
+                sync=SqlSyncRepository(conn),
                 notices=SqlNoticeRepository(conn, self.now),
                 reports=SqlReportRepository(conn),
             )
@@ -116,19 +129,41 @@ class SqlUnitOfWork:
         return self._current("connection").conn
 
     @property
+    def diagnostics(self) -> SqlDiagnosticsRepository:
+        """Teachers and their diagnostics."""
+        return self._current("diagnostics").diagnostics
+
+    @property
+    def routes(self) -> SqlRouteRepository:
+        """Routes, their numbers, items, files, and what the sync jobs read and mark on them."""
+        return self._current("routes").routes
+
+    @property
+    def people(self) -> SqlPeopleRepository:
+        """Curators and the course map."""
+        return self._current("people").people
+
+    @property
+    def codifier(self) -> SqlCodifierRepository:
+        return self._current("codifier").codifier
+
+    @property
+    def catalogue(self) -> SqlCatalogueRepository:
+        """The register of internship sites (the catalogue's activities are in the course map)."""
+        return self._current("catalogue").catalogue
+
+    @property
     def audit(self) -> SqlAuditRepository:
         return self._current("audit").audit
 
     @property
-    def people(self) -> SqlPeopleRepository:
-        return self._current("people").people
-
-    @property
-    def catalogue(self) -> SqlCatalogueRepository:
-        return self._current("catalogue").catalogue
+    def sync(self) -> SqlSyncRepository:
+        """Transmissions, LMS links, result disagreements."""
+        return self._current("sync").sync
 
     @property
     def notices(self) -> SqlNoticeRepository:
+        """Event notices sent to teachers and curators' digests (once each)."""
         return self._current("notices").notices
 
     @property

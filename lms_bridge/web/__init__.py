@@ -103,8 +103,10 @@ def _security_headers(resp: Response) -> Response:
     extra = [g.frame_origin] if g.get("frame_origin") else []
     ancestors = " ".join(["'self'", *web_context().frame_ancestors(), *extra])
     script = "script-src 'self'; " if g.get("allow_scripts") else ""
+    # the deep linking page posts its answer to the platform's return URL
+    forms = " ".join(["'self'", *([g.form_origin] if g.get("form_origin") else [])])
     resp.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; {script}style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        f"default-src 'none'; {script}style-src 'self'; img-src 'self' data:; form-action {forms}; "
         f"base-uri 'none'; frame-ancestors {ancestors}"
     )
     resp.headers["X-Content-Type-Options"] = "nosniff"

@@ -11,6 +11,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as WResponse
 
 from lms_bridge.domain import access
+from lms_bridge.domain.codifier import labelled
 from lms_bridge.domain.completion import completion_gaps
 from lms_bridge.domain.final_stage import IMPLEMENTING
 from lms_bridge.domain.people import Actor
@@ -22,6 +23,8 @@ from lms_bridge.exporters.card_text import Issuer
 from lms_bridge.exporters.json_card import route_summary
 from lms_bridge.ports import Principal, RouteStore
 from lms_bridge.services import choices, demand, proposals, route_actions
+from lms_bridge.services.codifier import deficit_names
+from lms_bridge.services.events import upcoming_events
 from lms_bridge.services.reports import GROUP_LABELS, GROUPINGS, report_to_dict, summarise
 from lms_bridge.web import card_results
 from lms_bridge.web.access import (
@@ -92,9 +95,12 @@ def _render_card(number: str, p: Principal, msg: str) -> str:
     courses = ctx.course_ids([a.lms_course for a in route.activities if a.lms_course])
     past = store.list_teacher_routes(route.teacher.email)
     model = view(route, p, ctx.today(), ctx.settings.moodle_url, courses, ctx.workflow, past)
+    names = deficit_names(store, ctx.settings.profile.name)
     offered = choices.options(store, route) if may(route, p.role, "choose", ctx.workflow) else {}
     return render_template(
         "card.html",
+        deficit=lambda code: labelled(code, names),
+        layout=ctx.settings.profile.card.layout,
         p=p,
         offered=offered,
         proposals=proposals.list_proposals(store, route.number),
@@ -222,7 +228,8 @@ def card_docx(number: str) -> WResponse:
     ctx = web_context()
     p = current_principal()
     route = get_visible_route(ctx.store(), p, number)
-    data, filename = card_document(route, p, Issuer.from_settings(ctx.settings))
+    names = deficit_names(ctx.store(), ctx.settings.profile.name)
+    data, filename = card_document(route, p, Issuer.from_settings(ctx.settings, names))
     resp = WResponse(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     resp.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return resp
@@ -290,3 +297,13 @@ def dashboard() -> str:
         demand=bank,
         study_office=access.sees_study_office(p),
     )
+
+
+@bp.get("/events")
+def events() -> str:
+    """Upcoming events of the routes in the caller's scope (services/events.py: no names, no counts)."""
+    ctx = web_context()
+    p = current_principal()
+    today = ctx.today()
+    found = upcoming_events(ctx.store().iter_routes(requested_filter(p, {})), today)
+    return render_template("events.html", p=p, events=found, today=today)

@@ -84,3 +84,21 @@ def test_the_installed_command_prints_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert "pydantic" not in done.stderr
     assert len(done.stderr.splitlines()) == 3  # the heading and one line per bad variable
+
+
+def test_an_unknown_region_profile(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    code, out = _run(monkeypatch, tmp_path, LMS_BRIDGE_REGION_PROFILE="moscow")
+    assert code == 2
+    assert out.splitlines()[1:] == [
+        "  LMS_BRIDGE_REGION_PROFILE: ожидается имя профиля (chelyabinsk, buryatia, smolensk, bashkortostan) "
+        "или путь к файлу .toml; «moscow» — нет такого профиля"
+    ]
+
+
+def test_a_broken_profile_file_names_its_field(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    own = tmp_path / "region.toml"
+    own.write_text('format = 1\nname = "x"\nversion = "1"\ntitle = "X"\n', encoding="utf-8")
+    code, out = _run(monkeypatch, tmp_path, LMS_BRIDGE_REGION_PROFILE=str(own))
+    assert code == 2
+    (line,) = out.splitlines()[1:]
+    assert f"профиль «{own}»: поле «scale»: нет обязательного поля (и ещё ошибок: 5)" in line

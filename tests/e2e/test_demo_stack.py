@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 import requests
 
+from lms_bridge.bootstrap import build_launch_store
 from lms_bridge.domain.completion import completion_gaps
 from lms_bridge.domain.people import Actor
+from lms_bridge.domain.platforms import REGION
 from lms_bridge.domain.vocabulary import Role, RouteStatus, SignatureParty
 from lms_bridge.domain.workflow import transition
 from lms_bridge.errors import WorkflowError
-from lms_demo.stack import DemoStack
+from lms_demo.stack import LTI_COURSE, DemoStack
 from moodle_sim.seed import find_course
 from moodle_sim.state import STUDENT
 from tests.e2e.conftest import DEMO_TODAY
@@ -44,12 +46,27 @@ def test_platform_and_tool_are_registered_with_each_other(stack: DemoStack) -> N
     (tool,) = stack.platform.tools.values()
     assert tool.login_url == f"{stack.web_url}/lti/login"
     assert tool.redirect_uris == (f"{stack.web_url}/lti/launch",)
-    (platform,) = stack.settings.lti_platforms
+    # dynamic registration stored the platform (for the whole region) and nothing is in the settings
+    assert stack.settings.lti_platforms == []
+    (platform,) = build_launch_store(stack.store).list_platforms()
     assert (platform.issuer, platform.client_id) == (stack.sim_url, tool.client_id)
-    assert platform.deployment_ids == [tool.deployment_id]
+    assert platform.deployment_ids == (tool.deployment_id,)
+    assert platform.scope == REGION
+    assert tool.deep_link_url == f"{stack.web_url}/lti/launch"
     jwks = requests.get(platform.jwks_url, timeout=10).json()
     assert [k["kid"] for k in jwks["keys"]] == [stack.platform.kid]
     assert stack.sim_url.split("//")[1].split(":")[0] != stack.web_url.split("//")[1].split(":")[0]
+
+
+def test_activities_are_placed_by_deep_linking(stack: DemoStack) -> None:
+    placed = stack.platform.course_activities(LTI_COURSE.id)
+    assert [(a.title, a.custom) for a in placed] == [
+        ("Мой маршрут (ИОМ)", {"iom_view": "card"}),
+        ("Маршруты педагогов", {"iom_view": "dashboard"}),
+        ("Сводный отчёт", {"iom_view": "report"}),
+        ("Мероприятия региона", {"iom_view": "events"}),
+    ]
+    assert placed[0].line_item is not None  # the route's grade column
 
 
 def test_my_courses_in_the_simulator_show_enrolments_and_the_grade(stack: DemoStack) -> None:

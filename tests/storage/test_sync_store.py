@@ -86,3 +86,31 @@ def test_links_marks_statuses_and_disagreements(db_url: str) -> None:
     assert store.list_disagreements() == []
     assert store.add_disagreement(d)
     store.engine.dispose()
+
+
+def test_two_tasks_recording_the_same_persons_link_both_succeed(db_url: str) -> None:
+    """Two route batches of the task queue look up the same curator: the second write, waiting for the
+    first's commit, updates the row instead of failing on the (e-mail, site) key (and losing its batch)."""
+    import threading
+
+    first, second = SqlSyncStore(make_engine(db_url)), SqlSyncStore(make_engine(db_url))
+    errors: list[BaseException] = []
+
+    def write_second() -> None:
+        try:
+            with second.transaction():
+                second.save_links([LmsLink("curator@ipk.ru", 8, "email", 1, NOW, "north")])
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    with first.transaction():
+        first.save_links([LmsLink("curator@ipk.ru", 7, "email", 1, NOW, "north")])
+        other = threading.Thread(target=write_second)
+        other.start()  # it waits for this transaction's lock or runs after it; either way it must succeed
+    other.join(timeout=60)
+    assert errors == []
+    assert [(lk.email, lk.lms_user_id) for lk in first.list_links("north").values()] == [
+        ("curator@ipk.ru", 8)
+    ]
+    first.engine.dispose()
+    second.engine.dispose()

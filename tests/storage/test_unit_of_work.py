@@ -31,7 +31,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 def stored(engine: Engine) -> tuple[list[Curator], list[str]]:
     """What another unit (another connection) sees: curators and audit actions."""
     with SqlUnitOfWork(engine) as uow:
-        return uow.people.list_curators(), [e.action for e in uow.audit.list()]
+        return uow.people.list_curators(), [e.action for e in uow.audit.lines()]
 
 
 def test_a_unit_commits_every_repository_together(engine: Engine) -> None:
@@ -89,7 +89,7 @@ def test_a_repository_outside_a_unit_is_a_clear_error(engine: Engine) -> None:
         _ = uow.audit
     assert repo is not None  # a repository kept past its unit has no connection to use:
     with pytest.raises(Exception, match="closed"):
-        repo.list()
+        repo.lines()
 
 
 def test_the_store_facade_runs_its_calls_in_the_unit_of_work(engine: Engine) -> None:

@@ -118,8 +118,10 @@ SHOWN_TO_THE_SCHOOL = {
         "started_on", "completed_on", "previous_number", "product",
         # signatures (names and dates of acknowledgement) and the keeping dates: no diagnostic result
         "conclusion_signatures", "closed_on", "archived_on", "purged_on",
+        # the regional card's region, additional information, school year, tutor and stages (profiles)
+        "details",
     },
-    Diagnostic: {"teacher_email", "kind", "date"},
+    Diagnostic: {"teacher_email", "kind", "date", "route_model"},
     Activity: {
         "key", "category", "title", "level", "organiser", "start", "end", "lms_course", "hours", "done",
         "done_on", "not_done_reason", "result", "result_form", "grade", "result_source", "curator_note",

@@ -173,9 +173,14 @@ def test_unregistered_deployment_is_refused(launcher: Launcher) -> None:
 def test_wrong_message_type_and_version_are_refused(launcher: Launcher) -> None:
     q = launcher.login()
     claims = launcher.claims(
-        q["nonce"], "teacher1@school.ru", **{LTI + "message_type": "LtiDeepLinkingRequest"}
+        q["nonce"], "teacher1@school.ru", **{LTI + "message_type": "LtiSubmissionReviewRequest"}
     )
     _refused(launcher.post(sign(claims, launcher.key), q["state"]), "LtiResourceLinkRequest")
+    q = launcher.login()  # a deep linking request must say where the answer goes
+    claims = launcher.claims(
+        q["nonce"], "teacher1@school.ru", **{LTI + "message_type": "LtiDeepLinkingRequest"}
+    )
+    _refused(launcher.post(sign(claims, launcher.key), q["state"]), "deep_linking_settings")
     q = launcher.login()
     claims = launcher.claims(q["nonce"], "teacher1@school.ru", **{LTI + "version": "1.1"})
     _refused(launcher.post(sign(claims, launcher.key), q["state"]), "1.3.0")

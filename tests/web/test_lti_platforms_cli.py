@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -74,3 +75,26 @@ def test_platforms_are_listed_and_removed(env: dict[str, str], db_url: str) -> N
     assert _run(env, "lti", "remove-platform", MOODLE).returncode == 0
     assert launches.list_platforms() == []
     assert "платформ нет" in _run(env, "lti", "platforms").stdout
+
+
+def test_registration_url_for_the_region_and_the_grade_service_status(
+    env: dict[str, str], db_url: str, tmp_path: Path
+) -> None:
+    done = _run(env, "lti", "registration-url", "--region")
+    assert done.returncode == 0, done.stderr
+    assert "весь регион" in done.stderr
+    code = parse_qs(urlsplit(done.stdout.strip()).query)["code"][0]
+    launches = SqlLaunchStore(make_engine(db_url))
+    found = launches.find_registration_code(code)
+    assert found is not None
+    assert found.scope.region
+    assert "не будет говорить ни за кого" in _run(env, "lti", "registration-url").stderr
+    score = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+    launches.add_platform(replace(_platform("graded"), services=(score,)))
+    launches.add_platform(replace(_platform("ungraded"), services=()))
+    out = _run(env, "lti", "platforms").stdout
+    assert "журнал оценок (AGS): выдан, линий оценок «Мой маршрут»: 0" in out
+    assert "журнал оценок (AGS): не выдан — прохождение ИОМ не передаётся" in out
+    # the progress job runs without the web-service settings and sends nothing where nothing is known
+    progress = _run({**env, "LMS_BRIDGE_SYNC_LOCK_FILE": str(tmp_path / "sync.lock")}, "sync", "progress")
+    assert progress.returncode == 0, progress.stderr

@@ -183,6 +183,26 @@ def test_a_registered_platform_speaks_for_nobody_until_given_a_scope(
     assert "не связана ни с одной организацией" in refused.get_data(as_text=True)
 
 
+def test_a_code_made_for_the_region_gives_the_platform_its_scope(
+    client: FlaskClient,
+    launches: SqlLaunchStore,
+    claims_template: dict[str, Any],
+    platform_key: PlatformKey,
+    seeded: dict[str, Route],
+) -> None:
+    """`lti registration-url --region`: the platform may launch at once, and keeps its scope when a
+    later registration of the same Moodle comes with a code that names none."""
+    assert _register(client, launches.new_registration_code(60, REGION)[0]).status_code == 200
+    (stored,) = launches.list_platforms()
+    assert stored.scope == REGION
+    assert "lti-ags/scope/score" in " ".join(stored.services or ())  # what Moodle granted is recorded
+    resp = Launcher(client, claims_template, platform_key).launch("teacher1@school.ru")
+    assert resp.headers["Location"].startswith(f"/card/{seeded['t1'].number}?lid=")
+    assert _register(client, launches.new_registration_code(60)[0]).status_code == 200
+    (again,) = launches.list_platforms()
+    assert again.scope == REGION
+
+
 def test_a_code_is_used_once(client: FlaskClient, launches: SqlLaunchStore) -> None:
     code, _ = launches.new_registration_code(60)
     assert _register(client, code).status_code == 200

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,28 @@ from lms_bridge.web.lti.jwks import JwksCache
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 RESOURCE_LINK = "LtiResourceLinkRequest"
+DEEP_LINKING = "LtiDeepLinkingRequest"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+
+@dataclass(frozen=True)
+class DeepLinkRequest:
+    """What an LtiDeepLinkingRequest asks for: where to send the answer, and what to echo."""
+
+    return_url: str
+    data: str | None
+    accept_multiple: bool
+
+
+@dataclass(frozen=True)
+class AgsEndpoint:
+    """The grade service claim of a launch: the scopes the platform grants and its URLs."""
+
+    scopes: tuple[str, ...]
+    lineitems: str
+    lineitem: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +58,13 @@ class Launch:
     roles: tuple[str, ...]
     deployment_id: str
     context_title: str
+    message_type: str = RESOURCE_LINK
+    custom: dict[str, str] = field(default_factory=dict)
+    context_id: str = ""
+    resource_link_id: str = ""
+    deep_link: DeepLinkRequest | None = None
+    ags: AgsEndpoint | None = None
+    memberships_url: str = ""  # Names and Roles Provisioning Service of the context
 
 
 def find_platform(platforms: Sequence[Platform], issuer: str, client_id: str | None) -> Platform:
@@ -122,15 +151,61 @@ def _check_lti(claims: dict[str, Any], platform: Platform) -> None:
     deployment = claims.get(LTI + "deployment_id")
     if deployment not in platform.deployment_ids:
         raise LaunchError(f"развёртывание (deployment_id) {deployment!r} не зарегистрировано")
-    if claims.get(LTI + "message_type") != RESOURCE_LINK:
-        raise LaunchError("поддерживается только запуск ресурса (LtiResourceLinkRequest)")
+    message_type = claims.get(LTI + "message_type")
+    if message_type not in (RESOURCE_LINK, DEEP_LINKING):
+        raise LaunchError(
+            "поддерживаются запуск ресурса (LtiResourceLinkRequest) "
+            "и выбор содержимого (LtiDeepLinkingRequest)"
+        )
     if claims.get(LTI + "version") != "1.3.0":
         raise LaunchError("поддерживается только LTI 1.3.0")
     if not isinstance(claims.get(LTI + "roles"), list):
         raise LaunchError("id_token без ролей (roles)")
-    link = claims.get(LTI + "resource_link")
-    if not isinstance(link, dict) or not link.get("id"):
-        raise LaunchError("id_token без resource_link.id")
+    if message_type == RESOURCE_LINK:
+        link = claims.get(LTI + "resource_link")
+        if not isinstance(link, dict) or not link.get("id"):
+            raise LaunchError("id_token без resource_link.id")
+
+
+def _deep_link(claims: dict[str, Any]) -> DeepLinkRequest | None:
+    if claims.get(LTI + "message_type") != DEEP_LINKING:
+        return None
+    settings = claims.get(DL + "deep_linking_settings")
+    if not isinstance(settings, dict):
+        raise LaunchError("запрос выбора содержимого без deep_linking_settings")
+    url = settings.get("deep_link_return_url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise LaunchError("запрос выбора содержимого без адреса возврата (deep_link_return_url)")
+    accept = settings.get("accept_types")
+    if isinstance(accept, list) and "ltiResourceLink" not in accept:
+        raise LaunchError("платформа не принимает ссылки на ресурс (accept_types без ltiResourceLink)")
+    data = settings.get("data")
+    return DeepLinkRequest(
+        url, data if isinstance(data, str) else None, settings.get("accept_multiple") is True
+    )
+
+
+def _ags(claims: dict[str, Any]) -> AgsEndpoint | None:
+    ags = claims.get(AGS)
+    if not isinstance(ags, dict) or not isinstance(ags.get("scope"), list):
+        return None
+    return AgsEndpoint(
+        scopes=tuple(str(s) for s in ags["scope"]),
+        lineitems=str(ags.get("lineitems") or ""),
+        lineitem=str(ags.get("lineitem") or ""),
+    )
+
+
+def _memberships(claims: dict[str, Any]) -> str:
+    nrps = claims.get(NRPS)
+    url = nrps.get("context_memberships_url") if isinstance(nrps, dict) else None
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else ""
+
+
+def _str_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items() if isinstance(v, str | int | float)}
 
 
 def validate_launch(
@@ -164,8 +239,13 @@ def validate_launch(
     if not launches.use_state(state):
         raise LaunchError("повторный запуск: этот вход уже использован")
     _check_lti(claims, platform)
+    return _launch_of(platform, claims)
+
+
+def _launch_of(platform: Platform, claims: dict[str, Any]) -> Launch:
     lis = claims.get(LTI + "lis") or {}
     context = claims.get(LTI + "context") or {}
+    link = claims.get(LTI + "resource_link") or {}
     return Launch(
         platform=platform,
         subject=str(claims.get("sub", "")),
@@ -177,4 +257,11 @@ def validate_launch(
         roles=tuple(str(r) for r in claims[LTI + "roles"]),
         deployment_id=str(claims[LTI + "deployment_id"]),
         context_title=str(context.get("title", "") if isinstance(context, dict) else ""),
+        message_type=str(claims[LTI + "message_type"]),
+        custom=_str_map(claims.get(LTI + "custom")),
+        context_id=str(context.get("id", "") if isinstance(context, dict) else ""),
+        resource_link_id=str(link.get("id", "") if isinstance(link, dict) else ""),
+        deep_link=_deep_link(claims),
+        ags=_ags(claims),
+        memberships_url=_memberships(claims),
     )

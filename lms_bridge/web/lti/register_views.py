@@ -9,10 +9,14 @@ platform, stores the platform and tells Moodle to close the frame. All state is 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, g, render_template, request
 from werkzeug.datastructures import MultiDict
 
+from lms_bridge.domain.platforms import NOBODY, PlatformScope
 from lms_bridge.errors import RegistrationError
+from lms_bridge.ports import Platform
 from lms_bridge.web.context import WebContext, web_context
 from lms_bridge.web.lti.registration import (
     PLACEMENTS,
@@ -57,6 +61,19 @@ def _params(values: MultiDict[str, str]) -> tuple[str, str, str]:
     return code, config_url, token
 
 
+def _scope_for(ctx: WebContext, code: str, platform: Platform) -> PlatformScope:
+    """The code's scope; with none, what the same platform (issuer, client_id) had (a re-registration)."""
+    found = ctx.launches.find_registration_code(code)
+    if found is not None and not found.scope.empty:
+        return found.scope
+    same = [
+        p
+        for p in ctx.launches.list_platforms()
+        if (p.issuer, p.client_id) == (platform.issuer, platform.client_id)
+    ]
+    return same[0].scope if same else NOBODY
+
+
 @bp.get("/register")
 def confirm() -> str:
     ctx = web_context()
@@ -88,7 +105,7 @@ def complete() -> str:
     except RegistrationError:
         ctx.launches.release_registration_code(code)  # the platform refused: the code may be used again
         raise
-    ctx.launches.add_platform(platform)
+    ctx.launches.add_platform(replace(platform, scope=_scope_for(ctx, code, platform)))
     ctx.forget_platforms()
     g.allow_scripts = True  # static/lti-close.js posts org.imsglobal.lti.close to Moodle
     return render_template("lti_registered.html", tool_name=TOOL_NAME, platform=platform, config=config)

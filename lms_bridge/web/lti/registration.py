@@ -179,4 +179,5 @@ def platform_from(config: PlatformConfiguration, answer: Any) -> Platform:
         auth_url=config.auth_url,
         jwks_url=config.jwks_url,
         token_url=config.token_url,
+        services=tuple(str(answer.get("scope") or "").split()),
     )

@@ -42,6 +42,15 @@ _ADMIN = (
 _INSTRUCTOR_MARKS = ("#Instructor", "#Mentor", "#TeachingAssistant", "Instructor#")
 
 
+_EDITOR_MARKS = ("membership#Instructor", "membership#ContentDeveloper")
+
+
+def may_deep_link(roles: tuple[str, ...]) -> bool:
+    """Course editors place content: LTI Instructor or ContentDeveloper (a context role; a Mentor or a
+    Learner may not, and neither may an administrator who is not an editor of the course)."""
+    return any(r.endswith(mark) for r in roles for mark in _EDITOR_MARKS)
+
+
 def is_admin(roles: tuple[str, ...]) -> bool:
     return any(r in _ADMIN for r in roles)
 
