@@ -154,7 +154,7 @@ def coverage_cmd(app: AppContext, as_json: bool, xlsx_out: Path | None) -> None:
     мероприятие каталога (число педагогов менее 5 не показывается)."""
     from lms_bridge.services.demand import demand_xlsx, people_label, region_bank
 
-    bank = region_bank(app.store, app.settings.report_min_group)
+    bank = region_bank(app.store, app.settings.report_min_group, app.settings.profile.name)
     if xlsx_out is not None:
         xlsx_out.write_bytes(demand_xlsx(bank))
         click.echo(f"банк запросов сохранён: {xlsx_out}", err=True)

@@ -70,10 +70,14 @@ def demand_bank(
     return DemandBank(tuple(rows), n, min_group)
 
 
-def region_bank(store: RouteStore, min_group: int) -> DemandBank:
-    """The bank over every diagnostic in the registry and the current catalogue."""
+def region_bank(store: RouteStore, min_group: int, profile: str) -> DemandBank:
+    """The bank over every diagnostic in the registry and the current catalogue, named by the codifier of
+    the region's ``profile`` (bare codes while none is loaded)."""
     with store.transaction():
-        return demand_bank(store.list_diagnostics(), store.list_course_map(), min_group=min_group)
+        names = {e.code: (e.name, e.block.label if e.block else "") for e in store.list_codifier(profile)}
+        return demand_bank(
+            store.list_diagnostics(), store.list_course_map(), min_group=min_group, names=names
+        )
 
 
 def people_label(row: DemandRow, min_group: int) -> str:

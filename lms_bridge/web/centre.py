@@ -57,7 +57,7 @@ def demand_xlsx() -> WResponse:
     if not access.sees_region_demand(p):
         raise PermissionDenied("банк запросов региона доступен специалистам ЦНППМ")
     ctx = web_context()
-    bank = demand.region_bank(ctx.store(), ctx.settings.report_min_group)
+    bank = demand.region_bank(ctx.store(), ctx.settings.report_min_group, ctx.settings.profile.name)
     resp = WResponse(demand.demand_xlsx(bank), mimetype=XLSX)
     resp.headers["Content-Disposition"] = "attachment; filename=demand-bank.xlsx"
     return resp

@@ -277,7 +277,7 @@ def dashboard() -> str:
         report = report_to_dict(summarise(routes, by=by))
     bank = None
     if access.sees_region_demand(p) and not archive_view:
-        bank = demand.region_bank(ctx.store(), ctx.settings.report_min_group)
+        bank = demand.region_bank(ctx.store(), ctx.settings.report_min_group, ctx.settings.profile.name)
     portfolio = []
     if p.role is Role.TEACHER:
         portfolio = [route_summary(r, today) for r in ctx.store().iter_routes(replace(flt, archived=True))]

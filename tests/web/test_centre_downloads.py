@@ -10,9 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from course_map.models import CourseEntry
+from lms_bridge.config import Settings
+from lms_bridge.domain.codifier import DeficitEntry
 from lms_bridge.domain.people import Actor
 from lms_bridge.domain.route import Route
-from lms_bridge.domain.vocabulary import Role, RouteStatus
+from lms_bridge.domain.vocabulary import Block, Role, RouteStatus
 from lms_bridge.ports import Transmission, TransmissionKind, TransmissionState
 from lms_bridge.storage.store import SqlRouteStore
 from lms_bridge.storage.sync_store import SqlSyncStore
@@ -45,7 +47,9 @@ def test_the_card_flags_a_deficit_no_activity_of_the_route_covers(
 
 
 @pytest.mark.usefixtures("seeded")
-def test_the_centre_sees_the_demand_bank_and_downloads_it(launcher: Launcher, store: SqlRouteStore) -> None:
+def test_the_centre_sees_the_demand_bank_and_downloads_it(
+    launcher: Launcher, store: SqlRouteStore, settings: Settings
+) -> None:
     centre = launcher.session("centre@cnppm.ru")
     covering = [CourseEntry("DPP-MET-01", "Методика", deficit_codes=("М2.3", "П1.1"), hours=36)]
     store.replace_course_map(covering, Actor(Role.COURSE_ADMIN, "Админ"))
@@ -64,6 +68,15 @@ def test_the_centre_sees_the_demand_bank_and_downloads_it(launcher: Launcher, st
         tuple(c.value for c in r) for r in load_workbook(io.BytesIO(resp.data)).active.iter_rows(min_row=4)
     ]
     assert rows == [("Пс3.4", None, None, 6)]
+    codifier = [DeficitEntry("Пс3.4", "Профилактика профессионального выгорания", Block.PSYCHOLOGICAL)]
+    store.replace_codifier(settings.profile.name, codifier, Actor(Role.COURSE_ADMIN, "Админ"))
+    html = launcher.client.get(f"/dashboard?lid={centre}").get_data(as_text=True)
+    assert "Профилактика профессионального выгорания" in html.split('id="h-demand"')[1].split("</section>")[0]
+    resp = launcher.client.get(f"/dashboard/demand.xlsx?lid={centre}")
+    rows = [
+        tuple(c.value for c in r) for r in load_workbook(io.BytesIO(resp.data)).active.iter_rows(min_row=4)
+    ]
+    assert rows == [("Пс3.4", "Профилактика профессионального выгорания", "психолого-педагогические", 6)]
     head = launcher.session(HEAD_EMAIL)
     assert 'id="h-demand"' not in launcher.client.get(f"/dashboard?lid={head}").get_data(as_text=True)
     assert launcher.client.get(f"/dashboard/demand.xlsx?lid={head}").status_code == 403
