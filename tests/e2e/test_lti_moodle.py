@@ -209,8 +209,9 @@ def test_register_place_launch_and_grade_through_moodles_pages(
         selection.get_by_role("button", name="Мой маршрут (ИОМ)").click()
         editor.wait_for_function("() => document.querySelector('#id_name')?.value === 'Мой маршрут (ИОМ)'")
         shot(editor, "activity-form-filled")
-        editor.click("#id_submitbutton")  # «Save and display»
-        editor.wait_for_url(re.compile(r".*/mod/lti/view\.php\?id=\d+.*"))
+        editor.wait_for_load_state("load")  # the form's scripts are in before it is saved
+        with editor.expect_navigation(url=re.compile(r".*/mod/lti/view\.php\?id=\d+.*"), wait_until="commit"):
+            editor.click("#id_submitbutton")  # «Save and display»
         cmid = int(re.search(r"id=(\d+)", editor.url).group(1))  # type: ignore[union-attr]
 
         # 3. the teacher opens the activity and sees their own card in it
